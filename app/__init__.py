@@ -1,0 +1,36 @@
+"""The application factory."""
+from flask import Flask
+
+from app.config import DEFAULT_SECRET_KEY, config_from_env
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config=None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config or config_from_env())
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise RuntimeError("SECRET_KEY must be set to a long random value in production")
+
+    from app.logs import init_logging
+    init_logging(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from app import i18n, navigation, security
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    navigation.init_app(app)
+    security.init_app(app)
+
+    from app import jobs
+    jobs.init_app(app)
+
+    from app.blueprints import register_blueprints
+    register_blueprints(app)
+
+    from app.cli import register_cli
+    register_cli(app)
+    return app

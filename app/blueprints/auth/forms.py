@@ -1,0 +1,67 @@
+"""Account forms."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, URLField
+from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from app.services.accounts import PASSWORD_MAX, PASSWORD_MIN, find_by_email
+
+
+def _password(label):
+    return PasswordField(label, validators=[
+        DataRequired(),
+        Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
+               message=_l("Password must be %(min)d to %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX)),
+    ])
+
+
+class SignUpForm(FlaskForm):
+    role = RadioField(_l("I am"), choices=[("affiliate", _l("An affiliate (publisher)")),
+                                           ("merchant", _l("A merchant (selling products)"))],
+                      default="affiliate", validators=[DataRequired()])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
+                                               Length(max=254)])
+    password = _password(_l("Password"))
+    confirm = PasswordField(_l("Repeat password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])
+    company_name = StringField(_l("Company name (merchants)"), validators=[Optional(), Length(max=160)])
+    website = URLField(_l("Website"), validators=[Optional(), Length(max=500),
+                                                  URL(require_tld=False, message=_l("Enter a full http(s) address."))])
+
+    def validate_email(self, field):
+        if find_by_email(field.data):
+            raise ValidationError(_l("An account with this email already exists."))
+
+    def validate_company_name(self, field):
+        if self.role.data == "merchant" and not (field.data or "").strip():
+            raise ValidationError(_l("Merchants need a company name."))
+
+    def validate_website(self, field):
+        if self.role.data == "merchant" and not (field.data or "").strip():
+            raise ValidationError(_l("Merchants need a website."))
+        if field.data and not field.data.lower().startswith(("http://", "https://")):
+            raise ValidationError(_l("Enter a full http(s) address."))
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    next = HiddenField()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = _password(_l("New password"))
+    confirm = PasswordField(_l("Repeat new password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(message=_l("Enter a valid email address."))])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _password(_l("New password"))
+    confirm = PasswordField(_l("Repeat new password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])

@@ -1,0 +1,145 @@
+"""Signing up, in and out; changing and resetting passwords."""
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.blueprints.auth import bp
+from app.blueprints.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignUpForm,
+)
+from app.services import accounts, notifications
+from app.services.accounts import InvalidCredentials, InvalidResetToken, TooManyAttempts
+
+
+def client_ip() -> str:
+    return request.remote_addr or "-"
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def _start_session(user) -> None:
+    # A fresh session on sign-in: nothing from before (fixation) survives; the locale is kept.
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    login_user(user)
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+def sign_up():
+    """Create an affiliate or merchant account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        merchant = form.role.data == "merchant"
+        user = accounts.create_user(
+            form.email.data, form.password.data, form.role.data, form.name.data,
+            company_name=form.company_name.data if merchant else None,
+            website=form.website.data or None, locale=session.get("locale"),
+        )
+        _start_session(user)
+        flash(_("Welcome! Your account is ready."), "success")
+        return redirect(url_for("dashboard.home"))
+    return render_template("auth/sign_up.html", form=form)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = SignInForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data, client_ip())
+        except TooManyAttempts:
+            form.form_errors.append(_("Too many failed sign-ins. Please wait 15 minutes and try again, "
+                                      "or reset your password."))
+        except InvalidCredentials:
+            form.password.errors.append(_("Wrong email or password."))
+        else:
+            _start_session(user)
+            flash(_("Signed in."), "success")
+            return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    """End this session and every other one of this account."""
+    accounts.sign_out(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("Signed out."), "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The signed-in user's account: change the password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user._get_current_object(), form.current_password.data,
+                                     form.password.data, ip=client_ip())
+        except InvalidCredentials:
+            form.current_password.errors.append(_("Your current password is wrong."))
+        else:
+            _start_session(current_user._get_current_object())
+            flash(_("Password changed. Other sessions have been signed out."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a password reset link by email."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.find_by_email(form.email.data)
+        if user and not user.is_disabled:
+            link = url_for("auth.reset_password", token=accounts.make_reset_token(user), _external=True)
+            notifications.send_email(user.email, _("Reset your password"), _(
+                "Someone asked to reset the password of your account. To choose a new one, open this link "
+                "within an hour:\n\n%(link)s\n\nIf it was not you, ignore this message.", link=link))
+        # The same answer either way, so the form does not reveal which emails have accounts.
+        flash(_("If an account exists for that email, a reset link is on its way."), "info")
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from an emailed link (expires in an hour, works once)."""
+    try:
+        accounts.user_for_reset_token(token)
+    except InvalidResetToken:
+        flash(_("This reset link is invalid, expired or already used. Ask for a new one."), "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data, ip=client_ip())
+        except InvalidResetToken:
+            flash(_("This reset link is invalid, expired or already used. Ask for a new one."), "error")
+            return redirect(url_for("auth.forgot_password"))
+        flash(_("Your password has been changed. Please sign in."), "success")
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset.html", form=form)

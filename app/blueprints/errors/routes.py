@@ -1,0 +1,54 @@
+"""Error pages: HTML for people, JSON for the API."""
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from loguru import logger
+from werkzeug.exceptions import HTTPException
+
+from app.blueprints.errors import bp
+from app.extensions import db
+
+MESSAGES = {
+    400: lambda: _("The request could not be understood."),
+    403: lambda: _("You do not have access to this page."),
+    404: lambda: _("We could not find that page."),
+    405: lambda: _("That action is not allowed here."),
+    413: lambda: _("The upload is too large."),
+    429: lambda: _("Too many requests. Please wait a moment and try again."),
+    500: lambda: _("Something went wrong on our side. Please try again."),
+}
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+         422: "unprocessable", 429: "too_many_requests", 500: "server_error"}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str | None = None):
+    message = message or MESSAGES.get(status, MESSAGES[500])()
+    if wants_json():
+        body = {"error": {"code": CODES.get(status, "error"), "message": message, "field": None}}
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error):
+    return error_response(400, _("Your form expired or was sent without its security token. "
+                                 "Please reload the page and try again."))
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error):
+    if error.code in (301, 302, 303, 307, 308) or error.code is None:
+        return error
+    return error_response(error.code, MESSAGES.get(error.code, lambda: error.description)())
+
+
+@bp.app_errorhandler(Exception)
+def unexpected_error(error):
+    db.session.rollback()
+    logger.exception("unhandled error on {} {}", request.method, request.path)
+    return error_response(500)

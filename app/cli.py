@@ -1,0 +1,55 @@
+"""`flask` commands: users and demo data."""
+import click
+from flask import Flask
+
+from app.models.users import ROLES
+from app.services import ServiceError, accounts
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(user_cli)
+    from app.demo import demo_cli
+    app.cli.add_command(demo_cli)
+
+
+@click.group("user", help="Create and disable accounts.")
+def user_cli():
+    pass
+
+
+@user_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="8 to 128 characters.")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default="", help="Display name (defaults to the part of the email before @).")
+@click.option("--company", default=None, help="Company name, for merchants.")
+@click.option("--website", default=None)
+def create_user(email, password, role, name, company, website):
+    """Create an account of any role."""
+    try:
+        user = accounts.create_user(email, password, role, name, company_name=company, website=website)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@user_cli.command("disable")
+@click.argument("email")
+def disable_user(email):
+    """Disable an account and end its sessions."""
+    try:
+        user = accounts.set_disabled(email, True)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Disabled {user.email}.")
+
+
+@user_cli.command("enable")
+@click.argument("email")
+def enable_user(email):
+    """Enable a disabled account again."""
+    try:
+        user = accounts.set_disabled(email, False)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Enabled {user.email}.")

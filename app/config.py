@@ -1,0 +1,112 @@
+"""Configuration read from the environment (and a `.env` file, if present)."""
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env")
+
+DEFAULT_SECRET_KEY = "dev-only-change-me"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _minimums(raw: str) -> dict[str, int]:
+    """Parse `VND:50000,USD:1000` (minor units) into a dict."""
+    result = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        code, _, amount = part.partition(":")
+        result[code.strip().upper()] = int(amount)
+    return result
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'affiliate.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RQ_ASYNC = True
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+
+    # Passwords (argon2id, OWASP/ASVS minimum: 19 MiB, 2 passes, 1 lane)
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 2))
+    ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", 19 * 1024))
+    ARGON2_PARALLELISM = 1
+
+    # Sign-in throttling: failures counted over a sliding window
+    SIGNIN_WINDOW_SECONDS = int(os.environ.get("SIGNIN_WINDOW_SECONDS", 15 * 60))
+    SIGNIN_MAX_PER_ACCOUNT = int(os.environ.get("SIGNIN_MAX_PER_ACCOUNT", 5))
+    SIGNIN_MAX_PER_IP = int(os.environ.get("SIGNIN_MAX_PER_IP", 20))
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 60 * 60))
+
+    # Mail: without MAIL_SERVER messages are written to the log
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "affiliates@localhost")
+
+    # Languages and money
+    LANGUAGES = ("vi", "en")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Asia/Ho_Chi_Minh")
+    DEFAULT_CURRENCY = os.environ.get("DEFAULT_CURRENCY", "VND")
+    PAYOUT_MINIMUMS = _minimums(os.environ.get("PAYOUT_MINIMUMS", "VND:50000,USD:1000,EUR:1000"))
+
+    # Logging
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_FILE = os.environ.get("LOG_FILE", "")
+    LOG_JSON = _bool("LOG_JSON", False)
+
+    # Uploaded payment proofs live outside the web root
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
+
+    STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # "memory://" selects the in-process Redis stand-in
+    REDIS_URL = os.environ.get("TEST_REDIS_URL", "memory://")
+    RQ_ASYNC = False
+    # Cheap hashes keep the suite fast; production parameters are tested separately.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    LOG_FILE = ""
+    PUBLIC_BASE_URL = "http://localhost"
+    UPLOAD_DIR = ""
+
+
+CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}
+
+
+def config_from_env():
+    return CONFIGS.get(os.environ.get("APP_ENV", "development"), Config)

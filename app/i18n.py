@@ -1,0 +1,26 @@
+"""Languages: a picker stored in the session (or on the user), else Accept-Language."""
+from flask import current_app, request, session
+from flask_login import current_user
+
+from app import money
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["money"] = money.format_money
+    app.jinja_env.filters["money_input"] = money.format_for_input
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    from flask_babel import format_date, format_datetime, get_locale
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals["get_locale"] = get_locale

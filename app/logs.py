@@ -1,0 +1,46 @@
+"""Logging through loguru: console, an optional rotating file, one line per request."""
+import sys
+import time
+import uuid
+
+from flask import g, has_request_context, request
+from loguru import logger
+
+# Never write these query or form values to a log line.
+SECRET_NAMES = {"password", "token", "key", "api_key", "secret", "csrf_token"}
+
+
+def _add_request_id(record) -> None:
+    # Every line logged while serving a request carries that request's id.
+    if has_request_context() and "request_id" in g:
+        record["extra"]["request_id"] = g.request_id
+
+
+def init_logging(app) -> None:
+    logger.remove()
+    level = app.config["LOG_LEVEL"]
+    serialize = app.config["LOG_JSON"]
+    fmt = "{time:YYYY-MM-DD HH:mm:ss.SSS} | {level:<7} | {extra[request_id]} | {message}"
+    logger.configure(extra={"request_id": "-"}, patcher=_add_request_id)
+    logger.add(sys.stderr, level=level, serialize=serialize, format=fmt, backtrace=False, diagnose=False)
+    if app.config["LOG_FILE"]:
+        logger.add(app.config["LOG_FILE"], level=level, serialize=serialize, format=fmt,
+                   rotation="10 MB", retention=10, enqueue=True, backtrace=False, diagnose=False)
+
+    @app.before_request
+    def start_timer():
+        g.request_started = time.perf_counter()
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+
+    @app.after_request
+    def log_request(response):
+        started = g.get("request_started")
+        if started is None:
+            return response
+        took_ms = (time.perf_counter() - started) * 1000
+        response.headers["X-Request-ID"] = g.request_id
+        logger.info(
+            "{} {} {} {:.1f}ms", request.method, request.path, response.status_code, took_ms
+        )
+        return response

@@ -1,0 +1,65 @@
+"""Tracking links and the clicks on them."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.campaigns import Campaign
+from app.models.common import BigId, utcnow
+from app.models.users import User
+
+
+class Link(db.Model):
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    affiliate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Empty means the campaign's landing page.
+    destination_url: Mapped[str | None] = mapped_column(String(2000))
+    label: Mapped[str | None] = mapped_column(String(120))
+    sub_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    archived_at: Mapped[datetime | None]
+
+    campaign: Mapped[Campaign] = relationship()
+    affiliate: Mapped[User] = relationship()
+
+    @classmethod
+    def owned_by(cls, user):
+        return cls.affiliate_id == user.id
+
+
+class Click(db.Model):
+    __tablename__ = "clicks"
+    __table_args__ = (
+        Index("ix_clicks_campaign_created", "campaign_id", "created_at"),
+        Index("ix_clicks_affiliate_created", "affiliate_id", "created_at"),
+        Index("ix_clicks_link_created", "link_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # The opaque id a visitor carries: URL-safe, >= 128 random bits.
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    affiliate_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    referrer: Mapped[str | None] = mapped_column(String(2000))
+    sub1: Mapped[str | None] = mapped_column(String(100))
+    sub2: Mapped[str | None] = mapped_column(String(100))
+    sub3: Mapped[str | None] = mapped_column(String(100))
+    sub4: Mapped[str | None] = mapped_column(String(100))
+    sub5: Mapped[str | None] = mapped_column(String(100))
+    is_unique: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_attributable: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    link: Mapped[Link] = relationship()
+
+    @classmethod
+    def owned_by(cls, user):
+        return cls.affiliate_id == user.id

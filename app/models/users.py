@@ -1,0 +1,101 @@
+"""Accounts: users, their role profiles, and sign-in failures."""
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.common import utcnow
+
+ROLES = ("admin", "merchant", "affiliate")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'merchant', 'affiliate')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    # Rotated on sign-out and password change so every older session cookie stops working.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    last_login_ip: Mapped[str | None] = mapped_column(String(45))
+
+    merchant_profile: Mapped["MerchantProfile | None"] = relationship(
+        back_populates="user", uselist=False, cascade="all, delete-orphan"
+    )
+    affiliate_profile: Mapped["AffiliateProfile | None"] = relationship(
+        back_populates="user", uselist=False, cascade="all, delete-orphan"
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return not self.is_disabled
+
+    @property
+    def display_name(self) -> str:
+        if self.merchant_profile and self.merchant_profile.company_name:
+            return self.merchant_profile.company_name
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class MerchantProfile(db.Model):
+    __tablename__ = "merchant_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    company_name: Mapped[str] = mapped_column(String(160))
+    website: Mapped[str] = mapped_column(String(500))
+    stripe_webhook_secret: Mapped[str | None] = mapped_column(String(255))
+    webhook_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    user: Mapped[User] = relationship(back_populates="merchant_profile")
+
+
+class AffiliateProfile(db.Model):
+    __tablename__ = "affiliate_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    website: Mapped[str | None] = mapped_column(String(500))
+    payout_method: Mapped[str | None] = mapped_column(String(20))
+    bank_code: Mapped[str | None] = mapped_column(String(20))
+    bank_name: Mapped[str | None] = mapped_column(String(120))
+    bank_account: Mapped[str | None] = mapped_column(String(40))
+    account_holder: Mapped[str | None] = mapped_column(String(120))
+    momo_phone: Mapped[str | None] = mapped_column(String(20))
+    paypal_email: Mapped[str | None] = mapped_column(String(254))
+    stripe_account_id: Mapped[str | None] = mapped_column(String(64))
+    stripe_onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(back_populates="affiliate_profile")
+
+
+class SignInFailure(db.Model):
+    """One failed sign-in; counted over a window to throttle guessing."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_email_at", "email", "created_at"),
+                      Index("ix_sign_in_failures_ip_at", "ip", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

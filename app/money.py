@@ -1,0 +1,105 @@
+"""Money: currency exponents, parsing what people type, rounding and formatting.
+
+Amounts are always integers in the currency's minor unit (VND has none, USD has cents).
+"""
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import format_currency, get_currency_precision
+
+CURRENCIES = ("VND", "USD", "EUR", "GBP", "JPY", "SGD", "THB", "AUD", "KRW", "CNY")
+
+
+class MoneyInputError(ValueError):
+    """What someone typed is not an amount of this currency."""
+
+
+def exponent(currency: str) -> int:
+    return get_currency_precision(currency.upper())
+
+
+def round_half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def percent_of(amount: int, rate: Decimal) -> int:
+    """`rate` percent of `amount`, rounded half-up to a whole minor unit."""
+    return round_half_up(Decimal(amount) * Decimal(rate) / Decimal(100))
+
+
+def to_minor(value: Decimal, currency: str) -> int:
+    scaled = value.scaleb(exponent(currency))
+    if scaled != scaled.to_integral_value():
+        raise MoneyInputError("too many decimals")
+    return int(scaled)
+
+
+def from_minor(amount: int, currency: str) -> Decimal:
+    return Decimal(amount).scaleb(-exponent(currency))
+
+
+_ALLOWED = re.compile(r"^[0-9][0-9.,\s]*$")
+
+
+def parse_money(text: str, currency: str) -> int:
+    """Turn "50.000", "50,000", "1.234,56", "1,234.56" or "1.5" into minor units.
+
+    With both separators present the last one is the decimal mark. With one kind only, a group
+    of exactly three digits after it (or several occurrences) means thousands; otherwise it is the
+    decimal mark, which a currency without decimals refuses.
+    """
+    raw = (text or "").strip().replace("\u00a0", "").replace(" ", "")
+    for symbol in ("₫", "$", "€", "£", "¥", "đ", currency.upper()):
+        raw = raw.replace(symbol, "")
+    raw = raw.strip()
+    if not raw or not _ALLOWED.match(raw):
+        raise MoneyInputError("not a number")
+    has_dot, has_comma = "." in raw, "," in raw
+    if has_dot and has_comma:
+        decimal_mark = "." if raw.rfind(".") > raw.rfind(",") else ","
+        thousands = "," if decimal_mark == "." else "."
+        integer, _, fraction = raw.rpartition(decimal_mark)
+        _check_groups(integer, thousands)
+        normal = integer.replace(thousands, "") + "." + fraction
+    elif has_dot or has_comma:
+        mark = "." if has_dot else ","
+        parts = raw.split(mark)
+        if len(parts) > 2 or len(parts[-1]) == 3:
+            _check_groups(raw, mark)
+            normal = raw.replace(mark, "")
+        else:
+            if exponent(currency) == 0:
+                raise MoneyInputError("no decimals")
+            normal = parts[0] + "." + parts[1]
+    else:
+        normal = raw
+    try:
+        value = Decimal(normal)
+    except InvalidOperation as exc:
+        raise MoneyInputError("not a number") from exc
+    return to_minor(value, currency)
+
+
+def _check_groups(integer: str, sep: str) -> None:
+    groups = integer.split(sep)
+    if not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:]):
+        raise MoneyInputError("misplaced thousands separator")
+
+
+def format_money(amount: int | None, currency: str, locale: str | None = None) -> str:
+    """Format minor units for people, e.g. 50000 VND -> "50.000 ₫" in Vietnamese."""
+    if amount is None:
+        return ""
+    if locale is None:
+        from flask_babel import get_locale
+        locale = str(get_locale() or "en")
+    return format_currency(from_minor(amount, currency), currency.upper(), locale=locale,
+                           currency_digits=True)
+
+
+def format_for_input(amount: int | None, currency: str) -> str:
+    """Plain digits with a dot decimal mark, for pre-filling a form field."""
+    if amount is None:
+        return ""
+    value = from_minor(amount, currency)
+    return f"{value:f}"

@@ -1,0 +1,39 @@
+"""Each role's navigation. An entry shows only once its page exists, so no link leads nowhere."""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+NAV = {
+    "admin": [
+        ("dashboard.home", _l("Dashboard")),
+        ("campaigns.index", _l("Campaigns")),
+        ("campaigns.applications", _l("Applications")),
+        ("conversions.index", _l("Conversions")),
+        ("payouts.admin_queue", _l("Payouts")),
+        ("admin.users", _l("Users")),
+        ("admin.audit_log", _l("Audit log")),
+    ],
+    "merchant": [
+        ("dashboard.home", _l("Dashboard")),
+        ("campaigns.index", _l("Campaigns")),
+        ("campaigns.applications", _l("Applications")),
+        ("conversions.index", _l("Conversions")),
+        ("api.keys", _l("API keys")),
+        ("tracking.integration", _l("Integration")),
+    ],
+    "affiliate": [
+        ("dashboard.home", _l("Dashboard")),
+        ("campaigns.directory", _l("Find campaigns")),
+        ("links.index", _l("My links")),
+        ("conversions.mine", _l("Conversions")),
+        ("payouts.mine", _l("Payouts")),
+    ],
+}
+
+
+def nav_for(role: str):
+    views = current_app.view_functions
+    return [(endpoint, label) for endpoint, label in NAV.get(role, []) if endpoint in views]
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["nav_for"] = nav_for

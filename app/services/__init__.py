@@ -1,0 +1,16 @@
+"""Use cases, one module per domain. Each use case commits once; none reads `flask.request`."""
+
+
+class ServiceError(Exception):
+    """A rule of the domain refused the operation; `field` names the input at fault, if any."""
+
+    field: str | None = None
+
+    def __init__(self, message: str = "", field: str | None = None):
+        super().__init__(message or self.__class__.__doc__ or self.__class__.__name__)
+        if field is not None:
+            self.field = field
+
+    @property
+    def message(self) -> str:
+        return str(self)

@@ -1,0 +1,90 @@
+"""Fixtures: one app per test session on a migrated database, emptied after every test.
+
+By default the suite runs on a SQLite file and an in-memory Redis stand-in. With TEST_DATABASE_URL
+and TEST_REDIS_URL set, the same tests run against the real servers.
+"""
+import os
+import tempfile
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+from tests import factories
+
+_tmp = tempfile.mkdtemp(prefix="affiliate-tests-")
+
+
+class SuiteConfig(TestConfig):
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp}/test.db"
+    UPLOAD_DIR = os.path.join(_tmp, "uploads")
+
+
+def is_postgres(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def base_app():
+    app = create_app(SuiteConfig)
+    with app.app_context():
+        if is_postgres(app):
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade(directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+        db.session.remove()
+    return app
+
+
+def _empty_database(app) -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if is_postgres(app):
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 (table names from metadata)
+
+
+@pytest.fixture
+def app(base_app):
+    ctx = base_app.app_context()
+    ctx.push()
+    base_app.extensions["mail_outbox"] = []
+    try:
+        yield base_app
+    finally:
+        db.session.remove()
+        _empty_database(base_app)
+        redis = base_app.extensions.get("redis")
+        if redis is not None:
+            redis.flushdb()
+        ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app):
+    return app.extensions["mail_outbox"]
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign `client` in as a new user of `role` (or as the given user) and return the user."""
+
+    def sign_in(role_or_user="affiliate", **kwargs):
+        user = role_or_user if not isinstance(role_or_user, str) else factories.make_user(role_or_user, **kwargs)
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+
+    return sign_in

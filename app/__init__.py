@@ -19,10 +19,11 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from app import i18n, navigation, security
+    from app import i18n, labels, navigation, security
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     navigation.init_app(app)
+    labels.init_app(app)
     security.init_app(app)
 
     from app import jobs

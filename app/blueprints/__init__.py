@@ -1,13 +1,23 @@
 """Every area's blueprint, registered in one place."""
+from importlib import import_module
+
+# (package, URL prefix)
+BLUEPRINTS = (
+    ("errors", None),
+    ("health", None),
+    ("auth", "/auth"),
+    ("dashboard", None),
+    ("campaigns", "/campaigns"),
+    ("links", "/links"),
+    ("tracking", None),
+    ("conversions", "/conversions"),
+    ("api", None),
+    ("payouts", "/payouts"),
+    ("admin", "/admin"),
+)
 
 
 def register_blueprints(app) -> None:
-    from app.blueprints.auth import bp as auth_bp
-    from app.blueprints.dashboard import bp as dashboard_bp
-    from app.blueprints.errors import bp as errors_bp
-    from app.blueprints.health import bp as health_bp
-
-    app.register_blueprint(errors_bp)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(auth_bp, url_prefix="/auth")
-    app.register_blueprint(dashboard_bp)
+    for name, prefix in BLUEPRINTS:
+        bp = import_module(f"app.blueprints.{name}").bp
+        app.register_blueprint(bp, url_prefix=prefix)

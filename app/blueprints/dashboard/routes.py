@@ -27,21 +27,21 @@ def home():
     return redirect(url_for(HOMES[current_user.role]))
 
 
-@bp.get("/admin/")
+@bp.get("/home/admin")
 @role_required("admin")
 def admin_home():
     """The operator's overview: users, campaigns, work waiting."""
     return render_template("dashboard/admin.html", stats=analytics.admin_overview())
 
 
-@bp.get("/merchant/")
+@bp.get("/home/merchant")
 @role_required("merchant")
 def merchant_home():
     """A merchant's overview of their program."""
     return render_template("dashboard/merchant.html", stats=analytics.merchant_overview(current_user.id))
 
 
-@bp.get("/affiliate/")
+@bp.get("/home/affiliate")
 @role_required("affiliate")
 def affiliate_home():
     """An affiliate's overview: campaigns, clicks, earnings."""

@@ -1,0 +1,2 @@
+"""Routes of the admin area."""
+from app.blueprints.admin import bp  # noqa: F401

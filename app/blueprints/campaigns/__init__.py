@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("campaigns", __name__, template_folder="templates")
+
+from app.blueprints.campaigns import routes  # noqa: E402,F401

@@ -1,0 +1,2 @@
+"""Routes of the conversions area."""
+from app.blueprints.conversions import bp  # noqa: F401

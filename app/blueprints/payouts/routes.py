@@ -1,0 +1,2 @@
+"""Routes of the payouts area."""
+from app.blueprints.payouts import bp  # noqa: F401

@@ -1,0 +1,30 @@
+"""People-facing names of stored codes (statuses, roles, methods), in the reader's language."""
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    # roles
+    "admin": _l("Admin"), "merchant": _l("Merchant"), "affiliate": _l("Affiliate"),
+    # campaign, membership, conversion and payout statuses
+    "active": _l("Active"), "paused": _l("Paused"), "ended": _l("Ended"),
+    "pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"), "removed": _l("Removed"),
+    "reversed": _l("Reversed"), "requested": _l("Requested"), "processing": _l("Processing"),
+    "paid": _l("Paid"), "failed": _l("Failed"), "cancelled": _l("Cancelled"),
+    # commission types and join modes
+    "percent": _l("Percentage"), "fixed": _l("Fixed amount"), "open": _l("Open"), "review": _l("Review"),
+    # conversion sources
+    "pixel": _l("Pixel"), "api": _l("API"), "postback": _l("Postback"), "stripe": _l("Stripe"),
+    "manual": _l("Manual"),
+    # payout methods
+    "bank_transfer": _l("Bank transfer"), "momo": _l("Momo"), "paypal": _l("PayPal"), "cash": _l("Cash"),
+    "other": _l("Other"),
+}
+
+
+def label(code: str | None) -> str:
+    if code is None:
+        return ""
+    return str(LABELS.get(code, code))
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["label"] = label

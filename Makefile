@@ -1,33 +1,39 @@
 # make run   - set up everything on SQLite and serve http://127.0.0.1:5000 (jobs run in-process)
 # make test  - run the whole test suite (SQLite + in-memory Redis unless TEST_* variables are set)
-PYTHON ?= python3
+# Any Python 3.11 or newer will do; python3.11 is preferred when both exist.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --quiet --quiet --disable-pip-version-check --no-input
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-m 'not browser' -x"`
+PYTEST_ARGS ?=
 export FLASK_APP := wsgi
 
 .PHONY: run test setup dev-setup migrate demo translations lint worker bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version 2>&1))." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "Could not create $(VENV) (on Debian/Ubuntu: apt-get install python3-venv)." >&2; exit 1; }
+	-@$(PIP) install --upgrade pip
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
-	touch $@
+	$(PIP) install -r requirements.txt
+	@touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
-	touch $(VENV)/.installed $@
+	$(PIP) install -r requirements-dev.txt
+	@touch $(VENV)/.installed $@
 
 setup: $(VENV)/.installed translations
 
 dev-setup: $(VENV)/.installed-dev translations
 
-translations: | $(BIN)/python
-	$(BIN)/pybabel compile -d app/translations --statistics 2>&1 | tail -n 1
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d app/translations
 
 migrate: setup
-	mkdir -p instance
+	@mkdir -p instance
 	$(BIN)/flask db upgrade
 
 demo: migrate
@@ -37,16 +43,19 @@ run: demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: dev-setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: dev-setup
 	$(BIN)/ruff check .
 
-worker: setup
+worker: migrate
 	$(BIN)/python worker.py
 
 bench: dev-setup
 	$(BIN)/python bench/clicks.py
 
+# Keeps instance/ (your database and uploads).
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find app/translations -name '*.mo' -delete
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -8,8 +8,15 @@ from app.extensions import babel, csrf, db, login_manager, migrate
 def create_app(config=None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config or config_from_env())
-    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+    secret = app.config.get("SECRET_KEY") or ""
+    if app.config["ENV_NAME"] == "production" and (secret == DEFAULT_SECRET_KEY or len(secret) < 16):
         raise RuntimeError("SECRET_KEY must be set to a long random value in production")
+
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from app.logs import init_logging
     init_logging(app)

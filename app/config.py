@@ -36,6 +36,9 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RQ_ASYNC = True
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # How many reverse proxies sit in front of the app; their X-Forwarded-* headers are then trusted
+    # for the client's address and scheme (throttling, cookies' Secure flag). 0 trusts none.
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", 0))
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True

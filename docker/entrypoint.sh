@@ -1,0 +1,30 @@
+#!/bin/sh
+# Container entry point.
+#   web (default)  migrate the database (unless MIGRATE_ON_START=0), then serve with gunicorn on :8000
+#   migrate        migrate the database and exit
+#   anything else  run that command, e.g. `python worker.py` or `flask tracking drain`
+set -eu
+
+role="${1:-web}"
+
+case "$role" in
+  web)
+    if [ "${MIGRATE_ON_START:-1}" != "0" ]; then
+      flask db upgrade
+    fi
+    # --preload builds the app once in the master, so the workers share one log file writer.
+    # gunicorn also reads GUNICORN_CMD_ARGS and FORWARDED_ALLOW_IPS from the environment.
+    exec gunicorn wsgi:app \
+      --bind 0.0.0.0:8000 \
+      --workers "${WEB_CONCURRENCY:-2}" \
+      --preload \
+      --graceful-timeout 20 \
+      --no-control-socket
+    ;;
+  migrate)
+    exec flask db upgrade
+    ;;
+  *)
+    exec "$@"
+    ;;
+esac

@@ -1,5 +1,5 @@
 """Languages: a picker stored in the session (or on the user), else Accept-Language."""
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 from app import money
@@ -7,6 +7,8 @@ from app import money
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # jobs and commands: messages in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale")
     if chosen in languages:
         return chosen

@@ -1,2 +1,181 @@
-"""Routes of the campaigns area."""
-from app.blueprints.campaigns import bp  # noqa: F401
+"""Campaigns: the merchant's list and pages, and the affiliates' directory."""
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.blueprints.campaigns import bp
+from app.blueprints.campaigns.forms import (
+    AdminCampaignForm,
+    CampaignFilterForm,
+    CampaignForm,
+    DirectoryFilterForm,
+    StatusForm,
+)
+from app.models import Campaign, utcnow
+from app.security import get_owned_or_404, role_required
+from app.services import campaign_lists, campaigns
+from app.services.campaigns import CampaignHasActivity, CampaignNotFound, IllegalStatusChange, InvalidCampaign
+
+STATUS_DONE = {
+    "paused": lambda: _("Campaign paused. Affiliates' links keep working; nobody new can join."),
+    "active": lambda: _("Campaign resumed."),
+    "ended": lambda: _("Campaign ended."),
+}
+
+
+def _client_ip() -> str:
+    return request.remote_addr or "-"
+
+
+def _page_arg() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+def _wants_partial() -> bool:
+    # Boosted navigation and history restores also send HX-Request but need the whole page.
+    headers = request.headers
+    return (headers.get("HX-Request") == "true" and not headers.get("HX-Boosted")
+            and not headers.get("HX-History-Restore-Request"))
+
+
+def _render_list(full: str, partial: str, **context):
+    """One URL, two answers: the table alone for htmx, the whole page otherwise."""
+    response = make_response(render_template(partial if _wants_partial() else full, **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+def _filters(form_class):
+    form = form_class(request.args)
+    if not form.validate():
+        form = form_class(formdata=None)
+    return form
+
+
+def _show_field_error(form, error: InvalidCampaign) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.get("/")
+@role_required("merchant", "admin")
+def index():
+    """A merchant's campaigns (an admin's: everyone's) with their figures, searchable and filtered."""
+    filters = _filters(CampaignFilterForm)
+    page = campaign_lists.merchant_campaigns(current_user, q=filters.q.data or "",
+                                             status=filters.status.data or "", page=_page_arg())
+    return _render_list("campaigns/index.html", "campaigns/_campaign_table.html", filters=filters, page=page)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("merchant", "admin")
+def new():
+    """Create a campaign with its commission terms."""
+    is_admin = current_user.role == "admin"
+    form = AdminCampaignForm() if is_admin else CampaignForm()
+    if is_admin:
+        form.merchant_id.choices = [("", _("Choose a merchant"))] + campaign_lists.merchant_choices()
+    if form.validate_on_submit():
+        merchant_id = form.merchant_id.data if is_admin else current_user.id
+        try:
+            campaign = campaigns.create_campaign(merchant_id, form.to_data(), actor_id=current_user.id,
+                                                 ip=_client_ip())
+        except InvalidCampaign as error:
+            _show_field_error(form, error)
+        else:
+            flash(_("Campaign created."), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/form.html", form=form, campaign=None)
+
+
+@bp.get("/<int:campaign_id>")
+@role_required("merchant", "admin")
+def detail(campaign_id: int):
+    """Everything about one campaign for its merchant: terms, status actions, postback token."""
+    campaign = get_owned_or_404(Campaign, campaign_id)
+    stats = campaign_lists.stats_for([campaign.id])[campaign.id]
+    members_url = None
+    if "campaigns.members" in current_app.view_functions:
+        members_url = url_for("campaigns.members", campaign_id=campaign.id)
+    return render_template("campaigns/detail.html", campaign=campaign, stats=stats, members_url=members_url,
+                           transitions=campaigns.TRANSITIONS, can_delete=campaigns.can_delete(campaign.id))
+
+
+@bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
+@role_required("merchant", "admin")
+def edit(campaign_id: int):
+    """Change a campaign. Recorded conversions keep the commission they were given."""
+    campaign = get_owned_or_404(Campaign, campaign_id)
+    form = CampaignForm.for_campaign(campaign)
+    if form.validate_on_submit():
+        try:
+            campaigns.update_campaign(campaign.id, form.to_data(), actor_id=current_user.id, ip=_client_ip())
+        except InvalidCampaign as error:
+            _show_field_error(form, error)
+        else:
+            flash(_("Campaign saved."), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/form.html", form=form, campaign=campaign)
+
+
+@bp.post("/<int:campaign_id>/status")
+@role_required("merchant", "admin")
+def change_status(campaign_id: int):
+    """Pause, resume or end a campaign."""
+    campaign = get_owned_or_404(Campaign, campaign_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        campaigns.set_status(campaign.id, form.status.data, actor_id=current_user.id, ip=_client_ip())
+    except IllegalStatusChange:
+        flash(_("The campaign cannot change to that status from where it is now."), "error")
+    except CampaignNotFound:
+        abort(404)
+    else:
+        flash(STATUS_DONE[form.status.data](), "success")
+    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+
+
+@bp.post("/<int:campaign_id>/delete")
+@role_required("merchant", "admin")
+def delete(campaign_id: int):
+    """Delete a campaign nobody has clicked yet."""
+    campaign = get_owned_or_404(Campaign, campaign_id)
+    try:
+        campaigns.delete_campaign(campaign.id, actor_id=current_user.id, ip=_client_ip())
+    except CampaignHasActivity:
+        flash(_("This campaign already has clicks or conversions, so it cannot be deleted. "
+                "End it instead: links stop earning and its history is kept."), "error")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign_id))
+    except CampaignNotFound:
+        abort(404)
+    flash(_("Campaign deleted."), "success")
+    return redirect(url_for("campaigns.index"))
+
+
+@bp.get("/directory")
+@role_required("affiliate")
+def directory():
+    """Campaigns an affiliate can join, searchable, filtered by commission type and sortable."""
+    filters = _filters(DirectoryFilterForm)
+    page = campaign_lists.directory(current_user.id, utcnow().date(), q=filters.q.data or "",
+                                    commission_type=filters.commission_type.data or "",
+                                    sort=filters.sort.data or "newest", page=_page_arg())
+    return _render_list("campaigns/directory.html", "campaigns/_directory_table.html", filters=filters,
+                        page=page)
+
+
+@bp.get("/<int:campaign_id>/view")
+@role_required("affiliate")
+def view(campaign_id: int):
+    """A campaign's terms as an affiliate sees them, with joining or leaving."""
+    today = utcnow().date()
+    try:
+        campaign, membership = campaign_lists.for_affiliate(campaign_id, current_user.id, today)
+    except CampaignNotFound:
+        abort(404)
+    return render_template("campaigns/view.html", campaign=campaign, membership=membership)

@@ -1,2 +1,2 @@
-"""Routes of the payouts area."""
+"""Payout pages."""
 from app.blueprints.payouts import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Payout pages."""
+from app.blueprints.payouts import bp  # noqa: F401

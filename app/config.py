@@ -85,6 +85,11 @@ class Config:
 
     STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
 
+    # Click path: the Redis stream clicks wait in, and where they wait on disk when neither Redis
+    # nor the database takes them (empty: instance/spool)
+    CLICK_STREAM = os.environ.get("CLICK_STREAM", "clicks")
+    CLICK_SPOOL_DIR = os.environ.get("CLICK_SPOOL_DIR", "")
+
 
 class ProductionConfig(Config):
     ENV_NAME = "production"

@@ -64,7 +64,8 @@ def parse_money(text: str, currency: str) -> int:
     elif has_dot or has_comma:
         mark = "." if has_dot else ","
         parts = raw.split(mark)
-        if len(parts) > 2 or len(parts[-1]) == 3:
+        # "0.500" is half a unit, never five hundred: a leading zero cannot start a thousands group.
+        if len(parts) > 2 or (len(parts[-1]) == 3 and not parts[0].startswith("0")):
             _check_groups(raw, mark)
             normal = raw.replace(mark, "")
         else:
@@ -82,7 +83,8 @@ def parse_money(text: str, currency: str) -> int:
 
 def _check_groups(integer: str, sep: str) -> None:
     groups = integer.split(sep)
-    if not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:]):
+    if (not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])
+            or (len(groups) > 1 and groups[0].startswith("0"))):
         raise MoneyInputError("misplaced thousands separator")
 
 

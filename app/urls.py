@@ -28,3 +28,18 @@ def is_allowed_destination(url: str, allowed_hosts: list[str]) -> bool:
     """True if `url` is an absolute http(s) URL whose host is exactly one of `allowed_hosts`."""
     host = host_of(url)
     return host is not None and host in {h.strip().rstrip(".").lower() for h in allowed_hosts if h.strip()}
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site ("/campaigns?x=1"), else None: never leave the site."""
+    # Browsers read "/\\evil.com" as "//evil.com" and drop tabs and newlines, so refuse those outright.
+    if (not target or not target.startswith("/") or target.startswith("//")
+            or any(ch == "\\" or ord(ch) < 32 for ch in target)):
+        return None
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc:
+        return None
+    return target

@@ -7,6 +7,8 @@ import os
 import tempfile
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -21,6 +23,22 @@ _tmp = tempfile.mkdtemp(prefix="affiliate-tests-")
 class SuiteConfig(TestConfig):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp}/test.db"
     UPLOAD_DIR = os.path.join(_tmp, "uploads")
+    CLICK_SPOOL_DIR = os.path.join(_tmp, "spool")
+
+
+class SuiteClient(FlaskClient):
+    """Empties `g` before each request, as a real server's fresh app context would.
+
+    Tests keep one app context pushed, and Flask reuses it for requests, so without this the
+    signed-in user (Flask-Login), the CSRF token (Flask-WTF) and the locale (Flask-Babel) cached
+    in `g` by one request would leak into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(g):
+                g.pop(name)
+        return super().open(*args, **kwargs)
 
 
 def is_postgres(app) -> bool:
@@ -30,6 +48,7 @@ def is_postgres(app) -> bool:
 @pytest.fixture(scope="session")
 def base_app():
     app = create_app(SuiteConfig)
+    app.test_client_class = SuiteClient
     with app.app_context():
         if is_postgres(app):
             with db.engine.begin() as conn:

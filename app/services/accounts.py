@@ -7,6 +7,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from loguru import logger
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AffiliateProfile, MerchantProfile, SignInFailure, User, utcnow
@@ -72,7 +73,11 @@ def create_user(email: str, password: str, role: str, name: str, *, company_name
     elif role == "affiliate":
         user.affiliate_profile = AffiliateProfile(website=website)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # the same email signed up a moment ago
+        db.session.rollback()
+        raise EmailTaken() from exc
     audit.record("user.created", user, actor_id=user.id, after={"email": email, "role": role})
     if commit:
         db.session.commit()

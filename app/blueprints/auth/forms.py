@@ -1,10 +1,14 @@
 """Account forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, URLField
-from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectChoice, StringField, URLField
+from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.services.accounts import PASSWORD_MAX, PASSWORD_MIN, find_by_email
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 def _password(label):
@@ -16,8 +20,8 @@ def _password(label):
 
 
 class SignUpForm(FlaskForm):
-    role = RadioField(_l("I am"), choices=[("affiliate", _l("An affiliate (publisher)")),
-                                           ("merchant", _l("A merchant (selling products)"))],
+    role = RadioField(_l("I am"), choices=[SelectChoice("affiliate", _l("An affiliate (publisher)")),
+                                           SelectChoice("merchant", _l("A merchant (selling products)"))],
                       default="affiliate", validators=[DataRequired()])
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
@@ -25,9 +29,10 @@ class SignUpForm(FlaskForm):
     password = _password(_l("Password"))
     confirm = PasswordField(_l("Repeat password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])
-    company_name = StringField(_l("Company name (merchants)"), validators=[Optional(), Length(max=160)])
-    website = URLField(_l("Website"), validators=[Optional(), Length(max=500),
-                                                  URL(require_tld=False, message=_l("Enter a full http(s) address."))])
+    # No Optional() here: it would stop the chain on an empty value before the merchant checks below run.
+    company_name = StringField(_l("Company name (merchants)"), validators=[Length(max=160)],
+                               filters=[_strip])
+    website = URLField(_l("Website"), validators=[Length(max=500)], filters=[_strip])
 
     def validate_email(self, field):
         if find_by_email(field.data):
@@ -38,10 +43,13 @@ class SignUpForm(FlaskForm):
             raise ValidationError(_l("Merchants need a company name."))
 
     def validate_website(self, field):
-        if self.role.data == "merchant" and not (field.data or "").strip():
-            raise ValidationError(_l("Merchants need a website."))
-        if field.data and not field.data.lower().startswith(("http://", "https://")):
+        if not (field.data or "").strip():
+            if self.role.data == "merchant":
+                raise ValidationError(_l("Merchants need a website."))
+            return
+        if not field.data.lower().startswith(("http://", "https://")):
             raise ValidationError(_l("Enter a full http(s) address."))
+        URL(require_tld=False, message=_l("Enter a full http(s) address."))(self, field)
 
 
 class SignInForm(FlaskForm):

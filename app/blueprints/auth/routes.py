@@ -1,6 +1,4 @@
 """Signing up, in and out; changing and resetting passwords."""
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -15,19 +13,11 @@ from app.blueprints.auth.forms import (
 )
 from app.services import accounts, notifications
 from app.services.accounts import InvalidCredentials, InvalidResetToken, TooManyAttempts
+from app.urls import local_path
 
 
 def client_ip() -> str:
     return request.remote_addr or "-"
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 def _start_session(user) -> None:
@@ -47,14 +37,18 @@ def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
         merchant = form.role.data == "merchant"
-        user = accounts.create_user(
-            form.email.data, form.password.data, form.role.data, form.name.data,
-            company_name=form.company_name.data if merchant else None,
-            website=form.website.data or None, locale=session.get("locale"),
-        )
-        _start_session(user)
-        flash(_("Welcome! Your account is ready."), "success")
-        return redirect(url_for("dashboard.home"))
+        try:
+            user = accounts.create_user(
+                form.email.data, form.password.data, form.role.data, form.name.data,
+                company_name=form.company_name.data if merchant else None,
+                website=form.website.data or None, locale=session.get("locale"),
+            )
+        except accounts.EmailTaken:
+            form.email.errors.append(_("An account with this email already exists."))
+        else:
+            _start_session(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("dashboard.home"))
     return render_template("auth/sign_up.html", form=form)
 
 
@@ -75,7 +69,7 @@ def sign_in():
         else:
             _start_session(user)
             flash(_("Signed in."), "success")
-            return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
+            return redirect(local_path(form.next.data) or url_for("dashboard.home"))
     return render_template("auth/sign_in.html", form=form)
 
 

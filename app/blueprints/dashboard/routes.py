@@ -1,12 +1,11 @@
 """Each role's home page, and the language picker."""
-from urllib.parse import urlsplit
-
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from app.blueprints.dashboard import bp
 from app.security import role_required
 from app.services import analytics
+from app.urls import local_path
 
 HOMES = {"admin": "dashboard.admin_home", "merchant": "dashboard.merchant_home",
          "affiliate": "dashboard.affiliate_home"}
@@ -54,8 +53,4 @@ def set_language():
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["locale"] = lang
-    target = request.form.get("next", "")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = url_for("dashboard.index")
-    return redirect(target)
+    return redirect(local_path(request.form.get("next")) or url_for("dashboard.index"))

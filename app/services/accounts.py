@@ -101,6 +101,9 @@ def authenticate(email: str, password: str, ip: str) -> User:
         logger.warning("sign-in throttled email={} ip={}", email, ip)
         raise TooManyAttempts()
     user = find_by_email(email)
+    if user is None:
+        # Spend what a real check costs, so the answer time does not tell which emails have accounts.
+        _hasher().hash(password[:PASSWORD_MAX] or "x")
     if user is None or user.is_disabled or not _verify(user, password):
         db.session.add(SignInFailure(email=email, ip=ip))
         db.session.commit()

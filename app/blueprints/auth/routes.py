@@ -1,5 +1,5 @@
 """Signing up, in and out; changing and resetting passwords."""
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -62,8 +62,9 @@ def sign_in():
         try:
             user = accounts.authenticate(form.email.data, form.password.data, client_ip())
         except TooManyAttempts:
-            form.form_errors.append(_("Too many failed sign-ins. Please wait 15 minutes and try again, "
-                                      "or reset your password."))
+            minutes = max(1, current_app.config["SIGNIN_WINDOW_SECONDS"] // 60)
+            form.form_errors.append(_("Too many failed sign-ins. Please wait %(minutes)d minutes and try again, "
+                                      "or reset your password.", minutes=minutes))
         except InvalidCredentials:
             form.password.errors.append(_("Wrong email or password."))
         else:

@@ -1,0 +1,248 @@
+"""Joining campaigns and reviewing applications."""
+from urllib.parse import urlsplit
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from app.blueprints.campaigns import bp
+from app.blueprints.campaigns.membership_forms import BulkDecisionForm, ConfirmForm, DecisionForm, RemoveForm
+from app.extensions import db
+from app.models import Campaign, Membership
+from app.models.campaigns import MEMBERSHIP_STATUSES
+from app.security import get_owned_or_404, role_required
+from app.services import memberships
+from app.services.membership_queries import ID_MAX, is_id
+from app.services.memberships import MembershipError, MembershipNotFound, NotAnAffiliate
+
+CHANGED = "applicationsChanged"
+
+
+def _ip() -> str:
+    return request.remote_addr or "-"
+
+
+def _wants_partial() -> bool:
+    """An htmx request for a piece of the page (a boosted navigation still gets the whole page)."""
+    h = request.headers
+    return h.get("HX-Request") == "true" and not h.get("HX-Boosted") and not h.get("HX-History-Restore-Request")
+
+
+def _respond(full: str, partial: str, trigger: str | None = None, **context):
+    response = make_response(render_template(partial if _wants_partial() else full, **context))
+    response.vary.add("HX-Request")
+    if trigger:
+        response.headers["HX-Trigger"] = trigger
+    return response
+
+
+def _campaign_url(campaign_id: int) -> str | None:
+    try:
+        return url_for("campaigns.view", campaign_id=campaign_id)
+    except BuildError:
+        return None
+
+
+def _back_to(campaign_id: int) -> str:
+    """Where the button was pressed (a page of this site), else the campaign's page."""
+    parts = urlsplit(request.referrer or "")
+    path = parts.path
+    if parts.netloc == request.host and path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path + (f"?{parts.query}" if parts.query else "")
+    return _campaign_url(campaign_id) or url_for("dashboard.home")
+
+
+@bp.app_template_global("membership_join_state")
+def membership_join_state(campaign, membership):
+    return memberships.join_state(campaign, membership)
+
+
+@bp.app_template_global("membership_refusal")
+def membership_refusal(reason):
+    return memberships.refusal_message(reason)
+
+
+def _actions_result(campaign_id: int, message: str, category: str):
+    """After join/leave: the actions partial for htmx, else a flash and back to the campaign."""
+    if not _wants_partial():
+        flash(message, category)
+        return redirect(_back_to(campaign_id))
+    campaign = db.get_or_404(Campaign, campaign_id)
+    # 200 even when refused: htmx only swaps successful responses, and the message is in the partial.
+    return _respond("campaigns/_membership_actions.html", "campaigns/_membership_actions.html",
+                    trigger="membershipChanged", campaign=campaign,
+                    membership=memberships.membership_of(campaign_id, current_user.id),
+                    membership_message=message, membership_message_category=category)
+
+
+@bp.post(f"/<int(max={ID_MAX}):campaign_id>/join")
+@role_required("affiliate")
+def join(campaign_id: int):
+    """Join a campaign at once, or apply when the merchant reviews affiliates."""
+    ConfirmForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
+    try:
+        membership = memberships.join(campaign_id, current_user.id, ip=_ip())
+    except (MembershipNotFound, NotAnAffiliate):
+        abort(404)
+    except MembershipError as exc:
+        return _actions_result(campaign_id, exc.message, "error")
+    if membership.status == "approved":
+        message = _("You joined %(campaign)s. You can now make tracking links.", campaign=membership.campaign.name)
+    else:
+        message = _("Your application to %(campaign)s was sent. We will email you the merchant's decision.",
+                    campaign=membership.campaign.name)
+    return _actions_result(campaign_id, message, "success")
+
+
+@bp.post(f"/<int(max={ID_MAX}):campaign_id>/leave")
+@role_required("affiliate")
+def leave(campaign_id: int):
+    """Leave a campaign or withdraw an application; links keep redirecting but stop earning."""
+    ConfirmForm().validate_on_submit()
+    try:
+        membership = memberships.leave(campaign_id, current_user.id, ip=_ip())
+    except MembershipNotFound:
+        abort(404)
+    except MembershipError as exc:
+        return _actions_result(campaign_id, exc.message, "error")
+    return _actions_result(campaign_id, _("You left %(campaign)s.", campaign=membership.campaign.name), "success")
+
+
+def _campaign_filter() -> int | None:
+    campaign_id = request.args.get("campaign", type=int)
+    return campaign_id if is_id(campaign_id) else None
+
+
+def _applications_context(campaign_id: int | None, **extra) -> dict:
+    user = current_user._get_current_object()
+    items = memberships.pending_for(user, campaign_id)
+    return {"items": items, "campaign_id": campaign_id, "campaigns": memberships.pending_by_campaign(user),
+            "joined_counts": memberships.approved_counts(m.affiliate_id for m in items),
+            "pending_total": memberships.pending_count(user), **extra}
+
+
+@bp.get("/applications")
+@role_required("merchant", "admin")
+def applications():
+    """Pending applications to the reviewer's campaigns, to approve or reject one by one or in bulk."""
+    campaign_id = _campaign_filter()
+    return _respond("campaigns/applications.html", "campaigns/_applications.html",
+                    **_applications_context(campaign_id))
+
+
+@bp.get("/applications/count")
+@role_required("merchant", "admin")
+def applications_count():
+    """The pending-applications badge, refreshed after every decision."""
+    return render_template("campaigns/_applications_count.html",
+                           pending_total=memberships.pending_count(current_user._get_current_object()))
+
+
+@bp.post(f"/applications/<int(max={ID_MAX}):membership_id>/decide")
+@role_required("merchant", "admin")
+def decide_application(membership_id: int):
+    """Approve or reject one application, with an optional note to the affiliate."""
+    form = DecisionForm()
+    category, message = "success", None
+    if not form.validate_on_submit():
+        category, message = "error", " ".join(e for errors in form.errors.values() for e in errors)
+    else:
+        approve = form.decision.data == "approve"
+        try:
+            memberships.decide(membership_id, approve, current_user.id, note=form.note.data, ip=_ip())
+        except MembershipNotFound:
+            abort(404)
+        except MembershipError as exc:
+            category, message = "error", exc.message
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or not memberships.may_review(current_user, membership.campaign):
+        abort(404)
+    if message is None:
+        message = _("Approved.") if membership.status == "approved" else _("Rejected.")
+    if not _wants_partial():
+        flash(message, category)
+        return redirect(url_for("campaigns.applications"))
+    return _respond("campaigns/_applications_row.html", "campaigns/_applications_row.html", trigger=CHANGED,
+                    m=membership, row_message=message, row_category=category,
+                    joined_counts=memberships.approved_counts([membership.affiliate_id]))
+
+
+@bp.post("/applications/bulk")
+@role_required("merchant", "admin")
+def applications_bulk():
+    """Approve or reject every ticked application at once; others' applications are never touched."""
+    form = BulkDecisionForm()
+    campaign_id = _campaign_filter()
+    category = "error"
+    if not form.validate_on_submit():
+        message = _("Choose whether to approve or reject.")
+    elif not form.ids.data:
+        message = _("Select at least one application.")
+    else:
+        approve = form.decision.data == "approve"
+        changed = memberships.decide_many(form.ids.data, approve, current_user._get_current_object(),
+                                          note=form.note.data, ip=_ip())
+        if approve:
+            message = ngettext("%(num)d application approved.", "%(num)d applications approved.", changed)
+        else:
+            message = ngettext("%(num)d application rejected.", "%(num)d applications rejected.", changed)
+        skipped = len(form.ids.data) - changed
+        if skipped:
+            message += " " + ngettext(
+                "%(num)d could not be changed (already decided, or the campaign is full).",
+                "%(num)d could not be changed (already decided, or the campaign is full).", skipped)
+        category = "success" if changed else "warning"
+    if not _wants_partial():
+        flash(message, category)
+        return redirect(url_for("campaigns.applications", campaign=campaign_id))
+    return _respond("campaigns/_applications.html", "campaigns/_applications.html", trigger=CHANGED,
+                    **_applications_context(campaign_id, message=message, message_category=category))
+
+
+def _members_context(campaign: Campaign, status: str) -> dict:
+    return {"campaign": campaign, "status": status, "statuses": MEMBERSHIP_STATUSES,
+            "campaign_url": _campaign_url(campaign.id),
+            "items": memberships.members_of(campaign.id, status), "counts": memberships.status_counts(campaign.id)}
+
+
+@bp.get(f"/<int(max={ID_MAX}):campaign_id>/affiliates")
+@role_required("merchant", "admin")
+def members(campaign_id: int):
+    """A campaign's affiliates by status (approved, pending, rejected, removed); remove one from here."""
+    campaign = get_owned_or_404(Campaign, campaign_id)
+    status = request.args.get("status", "approved")
+    if status not in MEMBERSHIP_STATUSES:
+        status = "approved"
+    return _respond("campaigns/members.html", "campaigns/_members.html", **_members_context(campaign, status))
+
+
+@bp.post(f"/<int(max={ID_MAX}):campaign_id>/affiliates/<int(max={ID_MAX}):membership_id>/remove")
+@role_required("merchant", "admin")
+def remove_member(campaign_id: int, membership_id: int):
+    """Remove an approved affiliate from the campaign, with an optional reason sent to them."""
+    campaign = get_owned_or_404(Campaign, campaign_id)
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.campaign_id != campaign.id:
+        abort(404)
+    form = RemoveForm()
+    category = "success"
+    if not form.validate_on_submit():
+        category, message = "error", " ".join(e for errors in form.errors.values() for e in errors)
+    else:
+        try:
+            memberships.remove(membership_id, current_user.id, note=form.note.data, ip=_ip())
+            message = _("%(name)s was removed.", name=membership.affiliate.name)
+        except MembershipNotFound:
+            abort(404)
+        except MembershipError as exc:
+            category, message = "error", exc.message
+    if not _wants_partial():
+        flash(message, category)
+        return redirect(url_for("campaigns.members", campaign_id=campaign.id))
+    membership = db.session.get(Membership, membership_id)
+    return _respond("campaigns/_members_row.html", "campaigns/_members_row.html", trigger="membersChanged",
+                    m=membership, row_message=message, row_category=category, with_tabs_oob=True,
+                    counts=memberships.status_counts(campaign.id), campaign=campaign, status="approved",
+                    statuses=MEMBERSHIP_STATUSES)

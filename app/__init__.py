@@ -1,8 +1,15 @@
 """The application factory."""
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from app.config import DEFAULT_SECRET_KEY, config_from_env
 from app.extensions import babel, csrf, db, login_manager, migrate
+
+
+class BoundedInt(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config=None) -> Flask:
@@ -35,6 +42,9 @@ def create_app(config=None) -> Flask:
 
     from app import jobs
     jobs.init_app(app)
+
+    # Ids beyond a 32-bit key can't exist; refusing them in routing gives 404 instead of a database error.
+    app.url_map.converters["int"] = BoundedInt
 
     from app.blueprints import register_blueprints
     register_blueprints(app)

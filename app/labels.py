@@ -17,6 +17,15 @@ LABELS = {
     # payout methods
     "bank_transfer": _l("Bank transfer"), "momo": _l("Momo"), "paypal": _l("PayPal"), "cash": _l("Cash"),
     "other": _l("Other"),
+    # fraud signals on conversions and clicks
+    "self_referral": _l("Self-referral"), "affiliate_ip": _l("Affiliate's own IP"),
+    "fast_conversion": _l("Very fast conversion"), "bot_user_agent": _l("Bot user agent"),
+    "click_flood": _l("Many clicks from one IP"),
+    # ledger entry kinds
+    "commission": _l("Commission"), "reversal": _l("Reversal"), "payout_reserve": _l("Reserved for payout"),
+    "payout_release": _l("Released from payout"), "adjustment": _l("Adjustment"),
+    # account status
+    "disabled": _l("Disabled"),
 }
 
 

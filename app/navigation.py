@@ -10,6 +10,7 @@ NAV = {
         ("conversions.index", _l("Conversions")),
         ("payouts.admin_queue", _l("Payouts")),
         ("admin.users", _l("Users")),
+        ("tracking.integration", _l("Integration")),
         ("admin.audit_log", _l("Audit log")),
     ],
     "merchant": [

@@ -60,7 +60,8 @@ def find_by_email(email: str) -> User | None:
 
 
 def create_user(email: str, password: str, role: str, name: str, *, company_name: str | None = None,
-                website: str | None = None, locale: str | None = None, commit: bool = True) -> User:
+                website: str | None = None, locale: str | None = None, commit: bool = True,
+                actor_id: int | None = None, ip: str | None = None) -> User:
     if role not in ROLES:
         raise ServiceError(f"Unknown role {role!r}.", field="role")
     email = normalize_email(email)
@@ -78,7 +79,8 @@ def create_user(email: str, password: str, role: str, name: str, *, company_name
     except IntegrityError as exc:  # the same email signed up a moment ago
         db.session.rollback()
         raise EmailTaken() from exc
-    audit.record("user.created", user, actor_id=user.id, after={"email": email, "role": role})
+    # Someone signing up creates their own account; an admin creating one is named instead.
+    audit.record("user.created", user, actor_id=actor_id or user.id, ip=ip, after={"email": email, "role": role})
     if commit:
         db.session.commit()
     logger.info("account created id={} role={}", user.id, role)

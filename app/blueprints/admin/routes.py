@@ -1,2 +1,63 @@
-"""Routes of the admin area."""
-from app.blueprints.admin import bp  # noqa: F401
+"""The audit log: browse, filter and export who did what."""
+from flask import Response, request, stream_with_context
+
+from app.blueprints.admin import bp
+from app.blueprints.admin.forms import AuditFilterForm
+from app.blueprints.admin.helpers import (
+    display_timezone,
+    object_name,
+    object_url,
+    page_arg,
+    read_form,
+    respond,
+    short,
+)
+from app.models import utcnow
+from app.security import role_required
+from app.services import audit_queries
+from app.services.audit_queries import AuditFilters
+
+
+@bp.context_processor
+def audit_helpers():
+    return {"object_url": object_url, "object_name": object_name, "short": short,
+            "changes": audit_queries.changes}
+
+
+def _filters() -> tuple[AuditFilterForm, AuditFilters]:
+    actions = audit_queries.actions()
+    form = AuditFilterForm(request.args, actions=actions, prefixes=audit_queries.action_prefixes(actions),
+                           object_types=audit_queries.object_types())
+    values = read_form(form)
+    filters = AuditFilters(actor=values["actor"] or None, action=values["action"] or None,
+                           object_type=values["object_type"] or None, object_id=values["object_id"] or None,
+                           date_from=values["date_from"], date_to=values["date_to"])
+    return form, filters
+
+
+def _list_args() -> dict:
+    """The query string without empty values or the page, for links that keep the filters."""
+    return {key: value for key, value in request.args.items() if value and key != "page"}
+
+
+@bp.get("/audit")
+@role_required("admin")
+def audit_log():
+    """Every recorded decision, newest first, filtered by actor, action, object and dates."""
+    form, filters = _filters()
+    tz = display_timezone()
+    page = audit_queries.search(filters, tz, page_arg())
+    problems = [f"{field.label.text}: {' '.join(map(str, field.errors))}" for field in form if field.errors]
+    return respond("admin/audit_log.html", "admin/_audit_table.html", filters=form, page=page,
+                   filter_problems=problems, list_args=_list_args(), timezone=tz)
+
+
+@bp.get("/audit/export")
+@role_required("admin")
+def audit_export():
+    """The filtered audit log as a CSV file (secrets masked), streamed so a large log never sits in memory."""
+    _form, filters = _filters()
+    rows = audit_queries.export_csv(filters, display_timezone())
+    name = f"audit-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(stream_with_context(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -1,0 +1,96 @@
+"""Forms of the admin area: the audit log and user list filters, and creating an account."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, PasswordField, SearchField, SelectChoice, SelectField, StringField, URLField
+from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from app.labels import label
+from app.models.users import ROLES
+from app.services.accounts import PASSWORD_MAX, PASSWORD_MIN, find_by_email
+from app.services.users_admin import STATUSES
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class AuditFilterForm(FlaskForm):
+    """Read from the query string; a field that does not validate is ignored and shows its error."""
+
+    class Meta:
+        csrf = False
+
+    actor = SearchField(_l("Actor email"), validators=[Optional(), Length(max=254)], filters=[_strip])
+    action = SelectField(_l("Action"), validators=[Optional()])
+    object_type = SelectField(_l("Object type"), validators=[Optional()])
+    object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64)], filters=[_strip])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+
+    def __init__(self, *args, actions=(), prefixes=(), object_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        groups, each = str(_l("Every action of a kind")), str(_l("Actions"))
+        self.action.choices = (
+            [SelectChoice("", _l("All actions"))]
+            + [SelectChoice(p, _("%(prefix)s (all)", prefix=p + "*"), optgroup=groups) for p in prefixes]
+            + [SelectChoice(a, a, optgroup=each) for a in actions]
+        )
+        self.object_type.choices = [SelectChoice("", _l("All types"))] + [SelectChoice(t, t) for t in object_types]
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_("The end date is before the start date."))
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Name or email"), validators=[Optional(), Length(max=254)], filters=[_strip])
+    role = SelectField(_l("Role"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [SelectChoice("", _l("All roles"))] + [SelectChoice(r, label(r)) for r in ROLES]
+        self.status.choices = [SelectChoice("", _l("Any status"))] + [SelectChoice(s, label(s)) for s in STATUSES]
+
+
+class CreateUserForm(FlaskForm):
+    """A new account of any role, held to the same rules as signing up."""
+
+    role = SelectField(_l("Role"), default="affiliate", validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
+                                               Length(max=254)], filters=[_strip])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(),
+        Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
+               message=_l("Password must be %(min)d to %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX)),
+    ])
+    confirm = PasswordField(_l("Repeat password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])
+    company_name = StringField(_l("Company name (merchants)"), validators=[Length(max=160)], filters=[_strip])
+    website = URLField(_l("Website (merchants and affiliates)"), validators=[Length(max=500)], filters=[_strip])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [SelectChoice(r, label(r)) for r in ROLES]
+
+    def validate_email(self, field):
+        if find_by_email(field.data or ""):
+            raise ValidationError(_l("An account with this email already exists."))
+
+    def validate_company_name(self, field):
+        if self.role.data == "merchant" and not field.data:
+            raise ValidationError(_l("Merchants need a company name."))
+
+    def validate_website(self, field):
+        if not field.data:
+            if self.role.data == "merchant":
+                raise ValidationError(_l("Merchants need a website."))
+            return
+        if not field.data.lower().startswith(("http://", "https://")):
+            raise ValidationError(_l("Enter a full http(s) address."))
+        URL(require_tld=False, message=_l("Enter a full http(s) address."))(self, field)

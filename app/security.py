@@ -1,7 +1,7 @@
 """Who may see what: the session user loader, the role decorator and the owner-checking loader."""
 from functools import wraps
 
-from flask import abort
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -13,6 +13,16 @@ def init_app(app) -> None:
     login_manager.login_message = _l("Please sign in to see that page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    login_manager.unauthorized_handler(_unauthorized)
+
+
+def _unauthorized():
+    """Send anonymous visitors to sign in; an htmx request is told to load the sign-in page whole."""
+    target = url_for(login_manager.login_view, next=request.full_path.rstrip("?") if request.method == "GET" else None)
+    if request.headers.get("HX-Request"):
+        return "", 401, {"HX-Redirect": target}
+    flash(str(login_manager.login_message), login_manager.login_message_category)
+    return redirect(target)
 
 
 @login_manager.user_loader

@@ -31,6 +31,10 @@ def error_response(status: int, message: str | None = None):
     if wants_json():
         body = {"error": {"code": CODES.get(status, "error"), "message": message, "field": None}}
         return jsonify(body), status
+    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        # An inline htmx action failed: say so in the flash area instead of swapping a whole page into a row.
+        html = render_template("errors/_flash_error.html", message=message)
+        return html, status, {"HX-Retarget": "#flashes", "HX-Reswap": "innerHTML"}
     return render_template("errors/error.html", status=status, message=message), status
 
 

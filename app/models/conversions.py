@@ -56,6 +56,8 @@ class Conversion(db.Model):
     source: Mapped[str] = mapped_column(String(10))
     attribution_rule: Mapped[str | None] = mapped_column(String(40))
     customer_email: Mapped[str | None] = mapped_column(String(254))
+    # The payment provider's id of the payment (a Stripe payment intent), to match its refunds.
+    external_ref: Mapped[str | None] = mapped_column(String(255), index=True)
     ip: Mapped[str | None] = mapped_column(String(45))
     fraud_flags: Mapped[list] = mapped_column(JSON, default=list)
     reject_reason: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,54 @@
+"""The merchant's API keys page: create a key (shown once), see when each was last used, revoke."""
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.blueprints.api import bp
+from app.blueprints.api.forms import ApiKeyForm
+from app.models import ApiKey
+from app.security import get_owned_or_404, role_required
+from app.services import api_keys
+from app.services.api_keys import InvalidLabel
+
+
+def _is_htmx() -> bool:
+    # A boosted form post wants a whole page, not the list alone.
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+@bp.route("/settings/api-keys", methods=["GET", "POST"])
+@role_required("merchant")
+def keys():
+    """Create, see and revoke the API keys a shop's server uses to report conversions and refunds."""
+    form = ApiKeyForm()
+    new_key = None
+    if form.validate_on_submit():
+        try:
+            _key, new_key = api_keys.create_key(current_user.id, form.label.data, ip=request.remote_addr)
+        except InvalidLabel as exc:
+            form.label.errors.append(exc.message)
+        else:
+            flash(_("Key created. Copy it now: it will not be shown again."), "success")
+            form = ApiKeyForm(formdata=None)
+    template = "api/_key_list.html" if _is_htmx() and request.method == "GET" else "api/keys.html"
+    # The full key appears in this one response only: rendered, not redirected, so it never
+    # travels in a session cookie, and never stored by a cache.
+    response = make_response(render_template(template, form=form, keys=api_keys.list_keys(current_user.id),
+                                             new_key=new_key))
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.post("/settings/api-keys/<int:key_id>/revoke")
+@role_required("merchant")
+def revoke_key(key_id: int):
+    """Revoke a key: the next request that uses it is refused."""
+    key = get_owned_or_404(ApiKey, key_id)
+    api_keys.revoke(key.id, current_user.id, ip=request.remote_addr)
+    if _is_htmx():
+        response = make_response(render_template("api/_key_list.html", keys=api_keys.list_keys(current_user.id)))
+        response.vary.add("HX-Request")
+        return response
+    flash(_("The key “%(label)s” has been revoked.", label=key.label), "success")
+    return redirect(url_for("api.keys"))

@@ -1,0 +1,96 @@
+import re
+
+import pytest
+
+from app.extensions import db
+from app.models import ApiKey
+from app.services import api_keys
+from tests import factories
+from tests.routes.csrf import csrf_token
+
+PAGE = "/settings/api-keys"
+
+
+def create(client, label):
+    return client.post(PAGE, data={"label": label, "csrf_token": csrf_token(client, PAGE)})
+
+
+def test_merchant_creates_a_key_shown_once(client, login_as):
+    merchant = login_as("merchant")
+    response = create(client, "Main shop")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    raw = re.search(r'id="new-key-value" value="(ak_live_[^"]+)"', html).group(1)
+    assert response.headers["Cache-Control"] == "no-store"
+    key = api_keys.authenticate(raw)
+    assert key is not None and key.merchant_id == merchant.id and key.label == "Main shop"
+    again = client.get(PAGE).get_data(as_text=True)
+    assert raw not in again and key.prefix in again and "Main shop" in again
+
+
+def test_label_is_required(client, login_as):
+    login_as("merchant")
+    response = create(client, "")
+    assert response.status_code == 200
+    assert "Give the key a name." in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(ApiKey)) == 0
+
+
+def test_post_without_csrf_token_is_refused(client, login_as):
+    login_as("merchant")
+    assert client.post(PAGE, data={"label": "x"}).status_code == 400
+    assert db.session.scalar(db.select(db.func.count()).select_from(ApiKey)) == 0
+
+
+def test_revoke_a_key(client, login_as):
+    merchant = login_as("merchant")
+    key, raw = api_keys.create_key(merchant.id, "shop")
+    token = csrf_token(client, PAGE)
+    response = client.post(f"{PAGE}/{key.id}/revoke", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].endswith(PAGE)
+    assert api_keys.authenticate(raw) is None
+    assert "Revoked" in client.get(PAGE).get_data(as_text=True)
+
+
+def test_revoke_with_htmx_returns_the_list(client, login_as):
+    merchant = login_as("merchant")
+    key, _raw = api_keys.create_key(merchant.id, "shop")
+    token = csrf_token(client, PAGE)
+    response = client.post(f"{PAGE}/{key.id}/revoke", data={"csrf_token": token}, headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.lstrip().startswith('<div id="api-key-list">')
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_cannot_revoke_another_merchants_key(client, login_as):
+    other = factories.make_user("merchant")
+    key, raw = api_keys.create_key(other.id, "theirs")
+    login_as("merchant")
+    response = client.post(f"{PAGE}/{key.id}/revoke", data={"csrf_token": csrf_token(client, PAGE)})
+    assert response.status_code == 404
+    assert api_keys.authenticate(raw) is not None
+
+
+def test_only_own_keys_are_listed(client, login_as):
+    other = factories.make_user("merchant")
+    api_keys.create_key(other.id, "Someone else's key")
+    login_as("merchant")
+    assert "Someone else's key" not in client.get(PAGE).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["affiliate", "admin"])
+def test_other_roles_get_403(client, login_as, role):
+    login_as(role)
+    assert client.get(PAGE).status_code == 403
+
+
+def test_signed_out_visitor_is_sent_to_sign_in(client):
+    response = client.get(PAGE)
+    assert response.status_code == 302 and "/auth/sign-in" in response.headers["Location"]
+
+
+def test_htmx_get_returns_the_partial(client, login_as):
+    login_as("merchant")
+    response = client.get(PAGE, headers={"HX-Request": "true"})
+    assert response.get_data(as_text=True).lstrip().startswith('<div id="api-key-list">')
+    assert "HX-Request" in response.headers["Vary"]

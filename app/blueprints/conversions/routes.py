@@ -1,2 +1,144 @@
-"""Routes of the conversions area."""
-from app.blueprints.conversions import bp  # noqa: F401
+"""Reviewing conversions: the filtered list, and approving or rejecting one row or a selection."""
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from app.blueprints.conversions import bp
+from app.blueprints.conversions.forms import BulkForm, ConfirmForm, RejectForm, ReviewFilterForm
+from app.blueprints.conversions.helpers import (
+    client_ip,
+    display_timezone,
+    filter_errors,
+    page_arg,
+    read_filters,
+    respond,
+    wants_partial,
+)
+from app.extensions import db
+from app.labels import label
+from app.models import Conversion
+from app.security import get_owned_or_404, role_required
+from app.services import conversion_queries, conversion_states
+from app.services.conversion_errors import ConversionNotFound, InvalidTransition, ReasonRequired
+from app.urls import local_path
+
+CHANGED = "conversionsChanged"
+
+
+def _list_context(**extra) -> dict:
+    user = current_user._get_current_object()
+    form = ReviewFilterForm(request.args, campaigns=conversion_queries.reviewer_campaigns(user),
+                            affiliates=conversion_queries.reviewer_affiliates(user))
+    filters = read_filters(form)
+    page = conversion_queries.review_page(user, filters, display_timezone(), page_arg())
+    return {"filters": form, "filter_problems": filter_errors(form), "page": page,
+            "list_args": request.args.to_dict(), "timezone": str(display_timezone()), **extra}
+
+
+@bp.get("/")
+@role_required("merchant", "admin")
+def index():
+    """Conversions on the reviewer's campaigns (an admin's: all), filtered, to approve or reject."""
+    return respond("conversions/index.html", "conversions/_table.html", **_list_context())
+
+
+def _not_changed(conversion_id: int) -> str:
+    conversion = db.session.get(Conversion, conversion_id)
+    return _("Not changed: this conversion is already %(status)s.", status=label(conversion.status).lower())
+
+
+def _row_answer(conversion_id: int, message: str | None, category: str, reject_form=None):
+    """The row re-rendered for htmx; otherwise a flash and back to the page the form was on."""
+    if not wants_partial():
+        if message:
+            flash(message, category)
+        elif reject_form is not None and reject_form.errors:
+            flash(" ".join(str(e) for errors in reject_form.errors.values() for e in errors), "error")
+        return redirect(local_path(request.form.get("next")) or url_for("conversions.index"))
+    conversion = db.session.get(Conversion, conversion_id)
+    response = respond("conversions/_row.html", "conversions/_row.html", c=conversion, row_message=message,
+                       row_category=category, reject_form=reject_form)
+    if category == "success":
+        response.headers["HX-Trigger"] = CHANGED
+    return response
+
+
+@bp.post("/<int:conversion_id>/approve")
+@role_required("merchant", "admin")
+def approve(conversion_id: int):
+    """Approve one pending conversion; its commission enters the affiliate's ledger."""
+    get_owned_or_404(Conversion, conversion_id)
+    ConfirmForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
+    try:
+        conversion_states.approve(conversion_id, current_user.id, ip=client_ip())
+    except ConversionNotFound:
+        abort(404)
+    except InvalidTransition:
+        return _row_answer(conversion_id, _not_changed(conversion_id), "error")
+    return _row_answer(conversion_id, _("Approved."), "success")
+
+
+@bp.post("/<int:conversion_id>/reject")
+@role_required("merchant", "admin")
+def reject(conversion_id: int):
+    """Reject one pending conversion with a reason the affiliate will see."""
+    get_owned_or_404(Conversion, conversion_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _row_answer(conversion_id, None, "error", reject_form=form)
+    try:
+        conversion_states.reject(conversion_id, current_user.id, form.reason.data, ip=client_ip())
+    except ConversionNotFound:
+        abort(404)
+    except ReasonRequired:
+        form.reason.errors = [_("Give a reason for rejecting.")]
+        return _row_answer(conversion_id, None, "error", reject_form=form)
+    except InvalidTransition:
+        return _row_answer(conversion_id, _not_changed(conversion_id), "error")
+    return _row_answer(conversion_id, _("Rejected."), "success")
+
+
+def _bulk_message(form: BulkForm, changed: int) -> str:
+    if form.decision.data == "approve":
+        message = ngettext("%(num)d conversion approved.", "%(num)d conversions approved.", changed)
+    else:
+        message = ngettext("%(num)d conversion rejected.", "%(num)d conversions rejected.", changed)
+    skipped = len(form.ids.data) - changed
+    if skipped:
+        message += " " + ngettext("%(num)d was not changed (already decided, or not yours).",
+                                  "%(num)d were not changed (already decided, or not yours).", skipped)
+    return message
+
+
+@bp.post("/bulk")
+@role_required("merchant", "admin")
+def bulk():
+    """Approve or reject every ticked conversion at once; conversions of others' campaigns are never touched."""
+    form = BulkForm()
+    category = "error"
+    if not form.validate_on_submit():
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    elif not form.ids.data:
+        message = _("Select at least one conversion.")
+    else:
+        actor = current_user._get_current_object()
+        try:
+            if form.decision.data == "approve":
+                changed = conversion_states.approve_many(form.ids.data, actor, ip=client_ip())
+            else:
+                changed = conversion_states.reject_many(form.ids.data, actor, form.reason.data, ip=client_ip())
+        except ReasonRequired:
+            message = _("Give a reason for rejecting.")
+        else:
+            message = _bulk_message(form, changed)
+            category = "success" if changed else "warning"
+    if not wants_partial():
+        flash(message, category)
+        return redirect(url_for("conversions.index", **request.args.to_dict()))
+    response = respond("conversions/_table.html", "conversions/_table.html",
+                       **_list_context(message=message, message_category=category, bulk_form=form))
+    if category == "success":
+        response.headers["HX-Trigger"] = CHANGED
+    return response
+

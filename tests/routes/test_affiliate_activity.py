@@ -1,0 +1,122 @@
+"""The affiliate's own conversions and clicks, and the clicks view of a merchant's campaigns."""
+from datetime import datetime, timedelta
+
+import pytest
+
+from app.models import utcnow
+from app.services.conversion_flags import FLOOD_CLICKS
+from tests import factories
+from tests.review_helpers import HX, sale, shop
+
+MINE, CLICKS, CAMPAIGN_CLICKS = "/conversions/mine", "/conversions/clicks", "/conversions/campaign-clicks"
+CUSTOMER_EMAIL, CUSTOMER_IP, CLICK_IP = "buyer@example.com", "203.0.113.77", "198.51.100.7"
+
+
+@pytest.fixture
+def affiliate_setup(app, login_as):
+    campaign, affiliate, link = shop(name="Tea club")
+    login_as(affiliate)
+    rejected = sale(link, order_id="R-1", status="rejected", reject_reason="Order was cancelled",
+                    customer_email=CUSTOMER_EMAIL, ip=CUSTOMER_IP, amount=500_000)
+    approved = sale(link, order_id="OK-1", status="approved", customer_email=CUSTOMER_EMAIL, ip=CUSTOMER_IP)
+    return campaign, affiliate, link, rejected, approved
+
+
+def test_mine_shows_own_rows_with_the_rejection_reason(client, affiliate_setup):
+    campaign, affiliate, link, rejected, approved = affiliate_setup
+    stranger = factories.make_link(campaign, factories.make_membership(campaign).affiliate)
+    sale(stranger, order_id="THEIRS-1")
+    response = client.get(MINE)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    assert f'id="my-conversion-{rejected.id}"' in html and f'id="my-conversion-{approved.id}"' in html
+    assert "Order was cancelled" in html and "Tea club" in html
+    assert "₫50,000" in html and 'class="badge badge-rejected"' in html and 'class="badge badge-approved"' in html
+    assert "THEIRS-1" not in html
+
+
+def test_mine_never_shows_customer_emails_or_addresses(client, affiliate_setup):
+    html = client.get(MINE).get_data(as_text=True) + client.get(CLICKS).get_data(as_text=True)
+    assert CUSTOMER_EMAIL not in html and CUSTOMER_IP not in html and CLICK_IP not in html
+    assert "Mozilla" not in html
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("status=rejected", {"R-1"}),
+    ("status=approved", {"OK-1"}),
+    ("campaign={other}", {"X-1"}),
+    ("date_from=2025-03-10&date_to=2025-03-10", {"D-1"}),
+])
+def test_mine_filters(client, affiliate_setup, query, expected):
+    campaign, affiliate, link, rejected, approved = affiliate_setup
+    other, _, other_link = shop(affiliate=affiliate)
+    sale(other_link, order_id="X-1", created_at=utcnow() - timedelta(days=1))
+    sale(link, order_id="D-1", created_at=datetime(2025, 3, 10, 3, 0))
+    html = client.get(f"{MINE}?{query.format(other=other.id)}", headers=HX).get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="mine-table"')
+    assert {o for o in ("R-1", "OK-1", "X-1", "D-1") if f"<td>{o}</td>" in html} == expected
+
+
+def test_mine_ignores_another_affiliates_campaign_filter(client, affiliate_setup):
+    foreign_campaign = shop()[0]
+    html = client.get(f"{MINE}?campaign={foreign_campaign.id}").get_data(as_text=True)
+    assert "Some filters were ignored" in html or 'id="campaign-error"' in html
+    assert "R-1" in html
+
+
+@pytest.mark.parametrize("role", ["merchant", "admin"])
+def test_reviewers_get_403_on_affiliate_pages(client, login_as, role):
+    login_as(role)
+    assert client.get(MINE).status_code == 403
+    assert client.get(CLICKS).status_code == 403
+
+
+def test_clicks_lists_own_clicks_with_their_signals(client, app, login_as):
+    campaign, affiliate, link = shop(name="Tea club")
+    labelled = factories.make_link(campaign, affiliate, label="Spring post")
+    login_as(affiliate)
+    now = utcnow()
+    factories.make_click(link, ip="203.0.113.9", sub1="newsletter", sub2="may", created_at=now)
+    factories.make_click(labelled, ip="203.0.113.10", user_agent="Googlebot/2.1", is_unique=False,
+                         is_attributable=False, created_at=now - timedelta(minutes=1))
+    foreign = factories.make_click(shop()[2], created_at=now)
+    response = client.get(CLICKS)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    assert html.count('<tr id="click-') == 2 and f'id="click-{foreign.id}"' not in html
+    assert "sub1=newsletter" in html and "sub2=may" in html and link.code in html and "Spring post" in html
+    assert "Bot user agent" in html and "<td>No</td>" in html
+    assert "203.0.113.9" not in html and "Googlebot" not in html
+
+
+def test_clicks_are_paginated(client, login_as):
+    _, affiliate, link = shop()
+    login_as(affiliate)
+    for n in range(26):
+        factories.make_click(link, created_at=utcnow() - timedelta(minutes=n))
+    html = client.get(CLICKS).get_data(as_text=True)
+    assert html.count('<tr id="click-') == 25 and "Page 1 of 2" in html
+    partial = client.get(f"{CLICKS}?page=2", headers=HX).get_data(as_text=True)
+    assert partial.lstrip().startswith('<div id="clicks-table"') and partial.count('<tr id="click-') == 1
+
+
+def test_affiliate_sees_a_click_flood_without_the_address(client, login_as):
+    _, affiliate, link = shop()
+    login_as(affiliate)
+    for n in range(FLOOD_CLICKS):
+        factories.make_click(link, ip="203.0.113.99", created_at=utcnow() - timedelta(minutes=n))
+    html = client.get(CLICKS).get_data(as_text=True)
+    assert "Many clicks from one IP" in html and "203.0.113.99" not in html
+
+
+def test_merchant_sees_clicks_on_own_campaigns_with_addresses(client, login_as):
+    merchant = login_as("merchant")
+    campaign, affiliate, link = shop(merchant)
+    for n in range(FLOOD_CLICKS):
+        factories.make_click(link, ip="203.0.113.99", created_at=utcnow() - timedelta(minutes=n))
+    foreign = factories.make_click(shop()[2], ip="192.0.2.200")
+    html = client.get(CAMPAIGN_CLICKS).get_data(as_text=True)
+    assert "203.0.113.99" in html and "Many clicks from one IP" in html and affiliate.name in html
+    assert f'id="click-{foreign.id}"' not in html and "192.0.2.200" not in html
+    partial = client.get(f"{CAMPAIGN_CLICKS}?campaign={campaign.id}", headers=HX).get_data(as_text=True)
+    assert partial.lstrip().startswith('<div id="clicks-table"') and "203.0.113.99" in partial

@@ -10,6 +10,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(user_cli)
     from app.demo import demo_cli
     app.cli.add_command(demo_cli)
+    from app.ledger_cli import ledger_cli
+    app.cli.add_command(ledger_cli)
+    from app.schedule import jobs_cli
+    app.cli.add_command(jobs_cli)
 
 
 @click.group("user", help="Create and disable accounts.")

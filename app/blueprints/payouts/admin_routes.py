@@ -1,2 +1,172 @@
-"""Payout pages."""
-from app.blueprints.payouts import bp  # noqa: F401
+"""The admin's payout queue: filter, approve or reject one request or a selection, see one request."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from app.blueprints.payouts import bp
+from app.blueprints.payouts.admin_forms import BulkApproveForm, ConfirmForm, FailForm, QueueFilterForm, RejectForm
+from app.blueprints.payouts.admin_helpers import (
+    client_ip,
+    display_timezone,
+    form_errors,
+    page_arg,
+    read_filters,
+    respond,
+    wants_partial,
+)
+from app.extensions import db
+from app.labels import label
+from app.models import PayoutRequest
+from app.security import role_required
+from app.services import balances, payout_csv, payout_queries, payouts
+from app.services.payout_details import mask
+from app.services.payout_errors import InvalidPayoutTransition, PayoutError, PayoutNotFound, ReasonRequired
+from app.urls import local_path
+
+CHANGED = "payoutsChanged"
+FILTER_KEYS = ("status", "method", "currency", "date_from", "date_to")
+
+
+@bp.context_processor
+def _admin_template_helpers():
+    return {"mask_account": mask, "payout_reference": payout_csv.reference}
+
+
+def _list_args() -> dict:
+    return {k: v for k, v in request.args.items() if k in FILTER_KEYS and v}
+
+
+def _queue_context(**extra) -> dict:
+    form = QueueFilterForm(request.args, currencies=payout_queries.currencies())
+    filters = read_filters(form)
+    tz = display_timezone()
+    approved = payout_queries.approved_for_export()
+    return {"filters": form, "page": payout_queries.queue_page(filters, tz, page_arg()),
+            "totals": payout_queries.totals(filters, tz), "list_args": _list_args(), "timezone": tz,
+            "export_count": sum(payout_csv.is_exportable(r) for r in approved),
+            "not_exported": [r for r in approved if not payout_csv.is_exportable(r)], **extra}
+
+
+@bp.get("/admin")
+@role_required("admin")
+def admin_queue():
+    """Every payout request, filtered; approve or reject them here, and export approved ones for the bank."""
+    return respond("payouts/admin_queue.html", "payouts/_admin_queue.html", **_queue_context())
+
+
+def load_request(request_id: int) -> PayoutRequest:
+    found = db.session.get(PayoutRequest, request_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _not_changed(request_id: int) -> str:
+    status = label(load_request(request_id).status).lower()
+    return _("Not changed: this request is already %(status)s (someone may have just decided it).", status=status)
+
+
+def _row_answer(request_id: int, message: str | None, category: str, reject_form=None):
+    """The row re-rendered for htmx; otherwise a flash and back to the page the form was on."""
+    if not wants_partial():
+        if message:
+            flash(message, category)
+        elif reject_form is not None and reject_form.errors:
+            flash(form_errors(reject_form), "error")
+        return redirect(local_path(request.form.get("next")) or url_for("payouts.admin_queue"))
+    return respond("payouts/_admin_row.html", "payouts/_admin_row.html", trigger=CHANGED if category == "success"
+                   else None, r=load_request(request_id), row_message=message, row_category=category,
+                   reject_form=reject_form)
+
+
+@bp.post("/admin/<int(max=2147483647):request_id>/approve")
+@role_required("admin")
+def approve(request_id: int):
+    """Approve one requested payout; it then waits to be paid."""
+    load_request(request_id)
+    ConfirmForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
+    try:
+        payouts.approve(request_id, current_user.id, ip=client_ip())
+    except PayoutNotFound:
+        abort(404)
+    except InvalidPayoutTransition:
+        return _row_answer(request_id, _not_changed(request_id), "error")
+    return _row_answer(request_id, _("Approved."), "success")
+
+
+@bp.post("/admin/<int(max=2147483647):request_id>/reject")
+@role_required("admin")
+def reject(request_id: int):
+    """Reject one requested payout with a reason the affiliate will see; the amount goes back to them."""
+    load_request(request_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _row_answer(request_id, None, "error", reject_form=form)
+    try:
+        payouts.reject(request_id, current_user.id, form.reason.data, ip=client_ip())
+    except PayoutNotFound:
+        abort(404)
+    except ReasonRequired:
+        form.reason.errors = [_("Give a reason.")]
+        return _row_answer(request_id, None, "error", reject_form=form)
+    except InvalidPayoutTransition:
+        return _row_answer(request_id, _not_changed(request_id), "error")
+    return _row_answer(request_id, _("Rejected."), "success")
+
+
+@bp.post("/admin/bulk-approve")
+@role_required("admin")
+def bulk_approve():
+    """Approve every ticked request still waiting; requests decided meanwhile are left alone."""
+    form = BulkApproveForm()
+    category = "error"
+    if not form.validate_on_submit():
+        message = form_errors(form) or _("The form expired. Reload the page and try again.")
+    elif not form.ids.data:
+        message = _("Select at least one payout request.")
+    else:
+        changed = payouts.approve_many(form.ids.data, current_user._get_current_object(), ip=client_ip())
+        message = ngettext("%(num)d payout request approved.", "%(num)d payout requests approved.", changed)
+        skipped = len(form.ids.data) - changed
+        if skipped:
+            message += " " + ngettext("%(num)d was not changed (no longer waiting for approval).",
+                                      "%(num)d were not changed (no longer waiting for approval).", skipped)
+        category = "success" if changed else "warning"
+    if not wants_partial():
+        flash(message, category)
+        return redirect(url_for("payouts.admin_queue", **_list_args()))
+    return respond("payouts/_admin_queue.html", "payouts/_admin_queue.html",
+                   trigger=CHANGED if category == "success" else None,
+                   **_queue_context(message=message, message_category=category))
+
+
+def render_detail(payout: PayoutRequest, *, fail_form=None, reject_form=None, status: int = 200):
+    """The detail page; also shown again by the forms on it when they have errors."""
+    return render_template("payouts/admin_detail.html", d=payout_queries.detail(payout), r=payout,
+                           fail_form=fail_form or FailForm(), reject_form=reject_form or RejectForm(),
+                           available=balances.available(payout.affiliate_id, payout.currency)), status
+
+
+@bp.get("/admin/<int(max=2147483647):request_id>")
+@role_required("admin")
+def admin_detail(request_id: int):
+    """One payout request: where the money goes (in full), its history, and what can be done next."""
+    return render_detail(load_request(request_id))
+
+
+@bp.post("/admin/<int(max=2147483647):request_id>/processing")
+@role_required("admin")
+def processing(request_id: int):
+    """Note that an approved payout is being sent (e.g. in a bank batch), so nobody pays it twice."""
+    load_request(request_id)
+    ConfirmForm().validate_on_submit()
+    try:
+        payouts.mark_processing(request_id, current_user.id, ip=client_ip())
+    except PayoutNotFound:
+        abort(404)
+    except PayoutError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Marked as processing."), "success")
+    return redirect(url_for("payouts.admin_detail", request_id=request_id))

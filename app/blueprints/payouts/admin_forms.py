@@ -1,0 +1,167 @@
+"""Forms of the admin's payout pages: queue filters, decisions, payments and the bank files."""
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from app.models.money import PAYOUT_METHODS, PAYOUT_STATUSES
+from app.services import proofs
+from app.services.payout_csv import IMPORT_MAX_BYTES
+from app.services.payout_states import NOTES_MAX, REASON_MAX, TRANSACTION_MAX
+
+# How an admin can have paid by hand (Stripe payouts are recorded by the Stripe flow, not here).
+MANUAL_METHODS = ("bank_transfer", "momo", "paypal", "cash", "other")
+ID_MAX = 2**31 - 1
+
+
+def local_today() -> date:
+    """Today in the display timezone: the day an admin in Vietnam calls "today"."""
+    return local_date(datetime.now(UTC))
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day of `moment` (naive UTC or aware) in the display timezone."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(str(get_timezone()))).date()
+
+
+def _plausible(form, field):
+    """Years far outside this century are typing mistakes (and overflow time zone arithmetic)."""
+    if field.data and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_("Enter a date between 2000 and 2100."))
+
+
+def _labelled(codes):
+    from app.labels import label
+
+    return [(code, label(code)) for code in codes]
+
+
+class QueueFilterForm(FlaskForm):
+    """The queue's filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validators=[Optional()])
+    method = SelectField(_l("Method"), validators=[Optional()])
+    currency = SelectField(_l("Currency"), validators=[Optional()])
+    date_from = DateField(_l("Requested from"), validators=[Optional(), _plausible])
+    date_to = DateField(_l("Requested to"), validators=[Optional(), _plausible])
+
+    def __init__(self, *args, currencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = [("", _l("All statuses"))] + _labelled(PAYOUT_STATUSES)
+        self.method.choices = [("", _l("All methods"))] + _labelled(PAYOUT_METHODS)
+        self.currency.choices = [("", _l("All currencies"))] + [(c, c) for c in currencies]
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_("The end date is before the start date."))
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: approving needs nothing else."""
+
+
+def _reason(label):
+    return StringField(label, validators=[DataRequired(_l("Give a reason.")), Length(max=REASON_MAX)])
+
+
+class RejectForm(FlaskForm):
+    reason = _reason(_l("Reason for rejecting"))
+
+
+class FailForm(FlaskForm):
+    reason = _reason(_l("Why the payment failed"))
+
+
+class _Ids(SelectMultipleField):
+    """Request ids ticked in the list; anything that is not a number is ignored."""
+
+    def pre_validate(self, form):
+        pass
+
+    def process_formdata(self, valuelist):
+        self.data = sorted({int(v) for v in valuelist if v.isascii() and v.isdigit() and 0 < int(v) <= ID_MAX})
+
+
+class BulkApproveForm(FlaskForm):
+    ids = _Ids(_l("Payout requests"), coerce=int)
+
+
+def _check_proof(field) -> None:
+    if not field.data:
+        return
+    try:
+        proofs.check(field.data.stream)
+    except proofs.ProofRejected as exc:
+        raise ValidationError(exc.message) from exc
+    finally:
+        field.data.stream.seek(0)
+
+
+class _PaymentFields(FlaskForm):
+    method = SelectField(_l("Paid by"), validators=[DataRequired()])
+    transaction_id = StringField(_l("Transaction id"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                                 validators=[DataRequired(_l("Enter the transaction id of the payment.")),
+                                             Length(max=TRANSACTION_MAX)])
+    notes = TextAreaField(_l("Notes (optional)"), validators=[Optional(), Length(max=NOTES_MAX)])
+    proof = FileField(_l("Proof of payment (optional): PNG, JPEG or PDF, at most 5 MB"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.method.choices = _labelled(MANUAL_METHODS)
+
+    def validate_proof(self, field):
+        _check_proof(field)
+
+
+class PaymentForm(_PaymentFields):
+    """Record a payment made by hand."""
+
+    paid_on = DateField(_l("Paid on"), default=local_today,
+                        validators=[InputRequired(_l("Enter the date the payment was made.")), _plausible])
+    # Field order on the page: method, transaction id, date, notes, proof.
+    _order = ("method", "transaction_id", "paid_on", "notes", "proof")
+
+    def __init__(self, *args, requested_on: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requested_on = requested_on
+
+    def validate_paid_on(self, field):
+        if field.data and field.data > local_today():
+            raise ValidationError(_("The payment date cannot be in the future."))
+        if field.data and self.requested_on and field.data < self.requested_on:
+            raise ValidationError(_("The payment date cannot be before the request was made."))
+
+    def ordered(self):
+        return [self[name] for name in self._order]
+
+
+class CorrectionForm(_PaymentFields):
+    """Fix the payment record of a paid request; a new proof replaces the old one."""
+
+    def ordered(self):
+        return [self[name] for name in ("method", "transaction_id", "notes", "proof")]
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Results file (CSV)"), validators=[FileRequired(_l("Choose the CSV file to import."))])
+
+    def validate_file(self, field):
+        data = field.data.stream.read(IMPORT_MAX_BYTES + 1)
+        field.data.stream.seek(0)
+        if len(data) > IMPORT_MAX_BYTES:
+            raise ValidationError(_("The file is larger than 1 MB."))
+
+
+class ImportApplyForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,103 @@
+"""The affiliate's payout forms: payout details, a payout request, cancelling a request."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, RadioField, SelectField, StringField, TelField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from app.money import MoneyInputError, parse_money
+from app.services import payout_details
+from app.services.payout_errors import InvalidPayoutDetails
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _check(clean, *args):
+    """Run one of the service's checks; its refusal becomes this field's error."""
+    try:
+        return clean(*args)
+    except InvalidPayoutDetails as exc:
+        raise ValidationError(exc.message) from exc
+
+
+class PayoutDetailsForm(FlaskForm):
+    """Where the affiliate wants to be paid. The chosen method's details are required; the others'
+    are checked only when filled in (the same rules as `payout_details.clean`)."""
+
+    method = RadioField(_l("Default payout method"),
+                        choices=[("bank_transfer", _l("Bank transfer")), ("momo", _l("Momo")),
+                                 ("paypal", _l("PayPal"))],
+                        validators=[InputRequired(_l("Choose how you want to be paid."))])
+    bank_code = SelectField(_l("Bank"))
+    bank_name = StringField(_l("Bank name (if it is not in the list)"), filters=[_strip],
+                            validators=[Length(max=payout_details.BANK_NAME_MAX)])
+    bank_account = StringField(_l("Account number"), filters=[_strip], validators=[Length(max=40)],
+                               render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    account_holder = StringField(_l("Account holder (as printed on the account)"), filters=[_strip],
+                                 validators=[Length(max=payout_details.HOLDER_MAX)])
+    momo_phone = TelField(_l("Momo phone number"), filters=[_strip], validators=[Length(max=20)],
+                          render_kw={"autocomplete": "tel"})
+    paypal_email = EmailField(_l("PayPal email"), filters=[_strip], validators=[Length(max=254)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bank_code.choices = ([("", _l("Choose a bank"))] + list(payout_details.BANKS)
+                                  + [(payout_details.OTHER_BANK, _l("Other bank"))])
+
+    def values(self) -> dict:
+        return {name: self[name].data for name in
+                ("bank_code", "bank_name", "bank_account", "account_holder", "momo_phone", "paypal_email")}
+
+    def _wants_bank(self) -> bool:
+        return self.method.data == "bank_transfer" or bool(self.bank_account.data or self.account_holder.data)
+
+    def validate_bank_code(self, field):
+        if self._wants_bank() and field.data != payout_details.OTHER_BANK:
+            _check(payout_details.clean_bank, field.data, None)
+
+    def validate_bank_name(self, field):
+        if self._wants_bank() and self.bank_code.data == payout_details.OTHER_BANK:
+            _check(payout_details.clean_bank, self.bank_code.data, field.data)
+
+    def validate_bank_account(self, field):
+        if self._wants_bank():
+            _check(payout_details.clean_account_number, field.data)
+
+    def validate_account_holder(self, field):
+        if self._wants_bank():
+            _check(payout_details.clean_account_holder, field.data)
+
+    def validate_momo_phone(self, field):
+        if self.method.data == "momo" or field.data:
+            _check(payout_details.clean_momo_phone, field.data)
+
+    def validate_paypal_email(self, field):
+        if self.method.data == "paypal" or field.data:
+            _check(payout_details.clean_paypal_email, field.data)
+
+
+class PayoutRequestForm(FlaskForm):
+    currency = SelectField(_l("Currency"), validators=[InputRequired()])
+    amount = StringField(_l("Amount"), filters=[_strip],
+                         validators=[InputRequired(_l("Enter the amount you want to be paid.")), Length(max=40)],
+                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
+
+    def __init__(self, *args, currencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency.choices = [(c, c) for c in currencies]
+        self.minor_amount: int | None = None
+
+    def validate_amount(self, field):
+        if self.currency.errors or not self.currency.data:
+            return
+        try:
+            self.minor_amount = parse_money(field.data, self.currency.data)
+        except MoneyInputError as exc:
+            raise ValidationError(_l("Enter an amount such as 500000 or 500.000.")) from exc
+        if self.minor_amount <= 0:
+            raise ValidationError(_l("Enter an amount greater than zero."))
+
+
+class CancelForm(FlaskForm):
+    """Only the CSRF token: cancelling needs nothing else."""

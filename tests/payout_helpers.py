@@ -1,0 +1,90 @@
+"""Shared setup for the payout and balance tests: affiliates with payout details and earned commission."""
+from datetime import date, timedelta
+
+from app.extensions import db
+from app.models import AuditEvent, LedgerEntry, PayoutRequest, utcnow
+from app.services import conversions, payout_details, payouts
+from tests import factories
+
+BANK = {"bank_code": "VCB", "bank_account": "0123456789", "account_holder": "Nguyen Van A"}
+
+
+def affiliate_with_details(method="bank_transfer", **values):
+    affiliate = factories.make_user("affiliate")
+    if method == "bank_transfer":
+        values = {**BANK, **values}
+    elif method == "momo":
+        values.setdefault("momo_phone", "0912345678")
+    else:
+        values.setdefault("paypal_email", "me@example.com")
+    payout_details.update(affiliate.id, method, values)
+    return affiliate
+
+
+def conversion_for(affiliate, commission, *, currency="VND", payable_at=None, **kwargs):
+    """A pending conversion earning exactly `commission` (payable a day ago unless told)."""
+    campaign = factories.make_campaign(currency=currency, commission_type="fixed", commission_fixed=commission)
+    click = factories.make_click(factories.make_link(campaign, affiliate))
+    return factories.make_conversion(click, amount=commission * 10,
+                                     payable_at=payable_at or utcnow() - timedelta(days=1), **kwargs)
+
+
+def earn(affiliate, commission, **kwargs):
+    """An approved conversion: `commission` enters the affiliate's ledger."""
+    conversion = conversion_for(affiliate, commission, **kwargs)
+    conversions.approve(conversion.id, None)
+    return conversion
+
+
+def ledger_keys(affiliate_id=None):
+    query = db.select(LedgerEntry.idempotency_key, LedgerEntry.amount).order_by(LedgerEntry.id)
+    if affiliate_id is not None:
+        query = query.where(LedgerEntry.affiliate_id == affiliate_id)
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def ledger_sum(affiliate_id, currency="VND"):
+    return db.session.scalar(db.select(db.func.coalesce(db.func.sum(LedgerEntry.amount), 0)).where(
+        LedgerEntry.affiliate_id == affiliate_id, LedgerEntry.currency == currency))
+
+
+def payout_events(request_id):
+    return [e.action for e in db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.object_type == "payout_requests",
+                                    AuditEvent.object_id == str(request_id)).order_by(AuditEvent.id))]
+
+
+AMOUNT = 200_000
+PAID = dict(method="bank_transfer", transaction_id="FT2405-778", paid_on=date(2025, 5, 2))
+
+# How to bring a fresh request to each status.
+PATHS = {
+    "requested": [],
+    "approved": ["approve"],
+    "processing": ["approve", "mark_processing"],
+    "paid": ["approve", "confirm_paid"],
+    "failed": ["approve", "mark_failed"],
+    "rejected": ["reject"],
+    "cancelled": ["cancel"],
+}
+
+
+def run(door, request_id, affiliate_id, admin_id, ip=None):
+    if door == "cancel":
+        return payouts.cancel(request_id, affiliate_id, ip=ip)
+    if door == "reject":
+        return payouts.reject(request_id, admin_id, "Account name does not match", ip=ip)
+    if door == "mark_failed":
+        return payouts.mark_failed(request_id, admin_id, "Bank returned the transfer", ip=ip)
+    if door == "confirm_paid":
+        return payouts.confirm_paid(request_id, admin_id, ip=ip, **PAID)
+    return getattr(payouts, door)(request_id, admin_id, ip=ip)
+
+
+def request_in(status, admin, affiliate):
+    """A new request of AMOUNT, moved to `status`; returns its id."""
+    made = payouts.request_payout(affiliate.id, AMOUNT, "VND")
+    for door in PATHS[status]:
+        run(door, made.id, affiliate.id, admin.id)
+    assert db.session.get(PayoutRequest, made.id).status == status
+    return made.id

@@ -1,0 +1,140 @@
+"""Real concurrency on Postgres: many clicks or admins at the same moment, one outcome, one ledger entry."""
+import os
+import threading
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from app.extensions import db
+from app.models import AuditEvent, LedgerEntry, PayoutRequest
+from app.services import balances, ledger_verify, payouts
+from tests import factories
+from tests.payout_helpers import affiliate_with_details, earn
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                       reason="race tests need the real Postgres server (TEST_DATABASE_URL)"),
+]
+
+
+def run_together(app, count, work):
+    """Run work(i) in `count` threads released at the same instant, each in its own app context."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def target(i):
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[i] = work(i)
+            except Exception as exc:  # collected, so the test can say what each thread got
+                results[i] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    db.session.expire_all()
+    return results
+
+
+def kinds(affiliate_id):
+    return Counter(db.session.scalars(db.select(LedgerEntry.kind).where(LedgerEntry.affiliate_id == affiliate_id)))
+
+
+def actions(request_id):
+    return Counter(db.session.scalars(db.select(AuditEvent.action).where(
+        AuditEvent.object_type == "payout_requests", AuditEvent.object_id == str(request_id))))
+
+
+def test_twenty_simultaneous_approve_and_confirm_pay_once(app, outbox):
+    admin_ids = [factories.make_user("admin").id for _ in range(2)]
+    affiliate = affiliate_with_details()
+    earn(affiliate, 500_000)
+    request_id = payouts.request_payout(affiliate.id, 300_000, "VND").id
+    affiliate_id = affiliate.id
+
+    def approve_and_confirm(i):
+        outcome = []
+        for step in ("approve", "confirm"):
+            try:
+                if step == "approve":
+                    payouts.approve(request_id, admin_ids[i % 2])
+                else:
+                    payouts.confirm_paid(request_id, admin_ids[i % 2], method="bank_transfer",
+                                         transaction_id=f"TX-{i}", paid_on=date.today())
+                outcome.append(step)
+            except payouts.InvalidPayoutTransition:
+                pass
+        return outcome
+
+    results = run_together(app, 20, approve_and_confirm)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum("approve" in r for r in results) == 1
+    assert sum("confirm" in r for r in results) == 1
+    paid = db.session.get(PayoutRequest, request_id)
+    assert paid.status == "paid"
+    assert actions(request_id) == {"payout.requested": 1, "payout.approved": 1, "payout.paid": 1}
+    assert kinds(affiliate_id) == {"commission": 1, "payout_reserve": 1}
+    assert db.session.scalar(db.select(db.func.count()).select_from(LedgerEntry).where(
+        LedgerEntry.idempotency_key == f"reserve:payout:{request_id}")) == 1
+    assert balances.for_affiliate(affiliate_id)["VND"].paid == 300_000
+    assert ledger_verify.verify().ok
+
+
+def test_simultaneous_requests_in_one_currency_make_one(app):
+    affiliate = affiliate_with_details()
+    earn(affiliate, 500_000)
+    affiliate_id = affiliate.id
+
+    results = run_together(app, 12, lambda _i: payouts.request_payout(affiliate_id, 300_000, "VND").id)
+    made = [r for r in results if isinstance(r, int)]
+    assert len(made) == 1
+    assert all(isinstance(r, payouts.PayoutAlreadyOpen) for r in results if not isinstance(r, int)), results
+    assert kinds(affiliate_id) == {"commission": 1, "payout_reserve": 1}
+    assert balances.available(affiliate_id, "VND") == 200_000
+
+
+def test_simultaneous_cancels_and_rejects_release_once(app):
+    admin_id = factories.make_user("admin").id
+    affiliate = affiliate_with_details()
+    earn(affiliate, 500_000)
+    request_id = payouts.request_payout(affiliate.id, 300_000, "VND").id
+    affiliate_id = affiliate.id
+
+    def close(i):
+        if i % 2:
+            return payouts.cancel(request_id, affiliate_id).status
+        return payouts.reject(request_id, admin_id, "duplicate").status
+
+    results = run_together(app, 20, close)
+    assert sum(isinstance(r, str) for r in results) == 1
+    assert all(isinstance(r, payouts.InvalidPayoutTransition) for r in results if not isinstance(r, str))
+    assert kinds(affiliate_id) == {"commission": 1, "payout_reserve": 1, "payout_release": 1}
+    assert balances.available(affiliate_id, "VND") == 500_000
+
+
+def test_requests_racing_cancels_never_spend_money_twice(app):
+    affiliate = affiliate_with_details()
+    earn(affiliate, 400_000)
+    affiliate_id = affiliate.id
+    first = payouts.request_payout(affiliate_id, 400_000, "VND").id
+
+    def work(i):
+        if i % 2:
+            return payouts.cancel(first, affiliate_id).status
+        return payouts.request_payout(affiliate_id, 400_000, "VND").status
+
+    results = run_together(app, 16, work)
+    assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, payouts.PayoutError)], results
+    open_requests = db.session.scalars(db.select(PayoutRequest).where(
+        PayoutRequest.affiliate_id == affiliate_id, PayoutRequest.status == "requested")).all()
+    assert len(open_requests) <= 1
+    assert balances.available(affiliate_id, "VND") == 400_000 - sum(r.amount for r in open_requests)
+    assert balances.available(affiliate_id, "VND") >= 0
+    assert ledger_verify.verify().ok

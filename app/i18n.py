@@ -2,7 +2,7 @@
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
-from app import money
+from app import form_messages, money
 
 
 def select_locale() -> str:
@@ -21,6 +21,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["money"] = money.format_money
     app.jinja_env.filters["money_input"] = money.format_for_input
     app.jinja_env.add_extension("jinja2.ext.do")
+
+    form_messages.init_app(app)
 
     from flask_babel import format_date, format_datetime, get_locale
     app.jinja_env.filters["date"] = format_date

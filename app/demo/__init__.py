@@ -5,6 +5,7 @@ import time
 import click
 from flask.cli import with_appcontext
 
+from app.demo.payouts import build_payouts
 from app.demo.people import ADMIN_EMAIL, PASSWORD, build_people
 from app.demo.traffic import build_traffic
 from app.extensions import db
@@ -33,6 +34,9 @@ def load_demo(seed: int = 2024) -> dict | None:
         raise
     counts.update(users=len(people.users), campaigns=len(people.campaigns),
                   memberships=len(people.memberships), links=len(people.links))
+    affiliates = [u for u in demo_users() if u.role == "affiliate"]
+    admin = accounts.find_by_email(ADMIN_EMAIL)
+    counts.update(build_payouts(affiliates, admin))
     return counts
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
-from tests import factories
+from tests import factories, sessions
 
 _tmp = tempfile.mkdtemp(prefix="affiliate-tests-")
 
@@ -59,7 +59,7 @@ def base_app():
     return app
 
 
-def _empty_database(app) -> None:
+def empty_database(app) -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if is_postgres(app):
@@ -78,7 +78,7 @@ def app(base_app):
         yield base_app
     finally:
         db.session.remove()
-        _empty_database(base_app)
+        empty_database(base_app)
         redis = base_app.extensions.get("redis")
         if redis is not None:
             redis.flushdb()
@@ -101,9 +101,7 @@ def login_as(client):
 
     def sign_in(role_or_user="affiliate", **kwargs):
         user = role_or_user if not isinstance(role_or_user, str) else factories.make_user(role_or_user, **kwargs)
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+        sessions.sign_in(client, user)
         return user
 
     return sign_in

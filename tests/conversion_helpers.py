@@ -1,4 +1,4 @@
-"""Shared setup for the conversion, API and refund tests."""
+"""Shared setup for the conversion, API, refund, pixel and Stripe webhook tests."""
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -10,12 +10,12 @@ from app.services import api_keys
 from tests import factories
 
 
-def setup_click(merchant=None, affiliate=None, *, click_age=timedelta(hours=1), **campaign_kw):
+def setup_click(merchant=None, affiliate=None, *, click_age=timedelta(hours=1), ip="203.0.113.9", **campaign_kw):
     """A campaign (VND 10 % unless told), an approved affiliate, a link and a click made `click_age` ago."""
     campaign = factories.make_campaign(merchant, **campaign_kw)
     membership = factories.make_membership(campaign, affiliate)
     link = factories.make_link(campaign, membership.affiliate)
-    click = factories.make_click(link, created_at=utcnow() - click_age, ip="203.0.113.9",
+    click = factories.make_click(link, created_at=utcnow() - click_age, ip=ip,
                                  user_agent="Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
     return campaign, click
 

@@ -1,36 +1,8 @@
-"""Shared setup for the pixel, Stripe webhook and integration page tests."""
+"""Signed Stripe events for the webhook tests (the click to convert comes from tests.conversion_helpers)."""
 import hashlib
 import hmac
 import json
 import time
-from contextlib import contextmanager
-from datetime import timedelta
-
-from loguru import logger
-
-from app.models import utcnow
-from tests import factories
-
-
-def shop_click(merchant=None, **campaign_kw):
-    """(campaign, click): a campaign of `merchant` (VND, 10 % unless told) and an approved affiliate's
-    click made an hour ago."""
-    campaign = factories.make_campaign(merchant, **campaign_kw)
-    link = factories.make_link(campaign, factories.make_membership(campaign).affiliate)
-    click = factories.make_click(link, created_at=utcnow() - timedelta(hours=1), ip="203.0.113.7",
-                                 user_agent="Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
-    return campaign, click
-
-
-@contextmanager
-def warnings_logged():
-    """The messages loguru writes at WARNING or above inside the block."""
-    messages = []
-    sink = logger.add(lambda m: messages.append(m.record["message"]), level="WARNING")
-    try:
-        yield messages
-    finally:
-        logger.remove(sink)
 
 
 def stripe_signature(payload: str, secret: str, timestamp: int | None = None) -> str:

@@ -9,14 +9,14 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import AuditEvent, User
+from app.services.pagination import Page, paginate, within_days
 
 PER_PAGE = 50
 EXPORT_BATCH = 500
@@ -30,34 +30,6 @@ _SECRET_WORDS = {"password", "passwd", "pwd", "secret", "token", "key", "apikey"
 _SECRET_PARTS = ("password", "secret", "token", "apikey")
 _NUMBER_WORDS = {"account", "iban", "card", "phone"}
 _NOT_A_NUMBER = {"holder", "name", "type", "method"}
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    total: int
-    per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def paginate(query, page: int, per_page: int, options=()) -> Page:
-    """One page of `query`; a page number past the end shows the last page."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    page = min(max(page or 1, 1), max(1, -(-total // per_page)))
-    rows = db.session.scalars(query.options(*options).limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(items=list(rows), page=page, total=total, per_page=per_page)
 
 
 def last_four(value) -> str:
@@ -122,17 +94,6 @@ class AuditFilters:
     date_to: date | None = None
 
 
-def utc_bounds(date_from: date | None, date_to: date | None, tz: str) -> tuple[datetime | None, datetime | None]:
-    """Naive UTC [start, end) covering the days `date_from` to `date_to` (both included) in zone `tz`."""
-    zone = ZoneInfo(tz)
-
-    def to_utc(day: date) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
-
-    return (to_utc(date_from) if date_from else None,
-            to_utc(date_to + timedelta(days=1)) if date_to else None)
-
-
 def _filtered(filters: AuditFilters, tz: str):
     query = select(AuditEvent)
     if filters.actor and filters.actor.strip():
@@ -148,11 +109,7 @@ def _filtered(filters: AuditFilters, tz: str):
         query = query.where(AuditEvent.object_type == filters.object_type)
     if filters.object_id and filters.object_id.strip():
         query = query.where(AuditEvent.object_id == filters.object_id.strip())
-    start, end = utc_bounds(filters.date_from, filters.date_to, tz)
-    if start is not None:
-        query = query.where(AuditEvent.created_at >= start)
-    if end is not None:
-        query = query.where(AuditEvent.created_at < end)
+    query = within_days(query, AuditEvent.created_at, filters.date_from, filters.date_to, tz)
     return query
 
 

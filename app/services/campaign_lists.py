@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import Campaign, Click, Conversion, Membership, MerchantProfile, User
 from app.models.campaigns import CAMPAIGN_STATUSES, COMMISSION_TYPES
 from app.services.campaigns import CampaignNotFound, has_ended
+from app.services.pagination import Page, paginate
 
 PER_PAGE = 20
 DIRECTORY_SORTS = ("newest", "commission_desc", "commission_asc")
@@ -19,40 +20,12 @@ OWED_STATUSES = ("pending", "approved")
 
 
 @dataclass
-class Page:
-    items: list
-    page: int
-    total: int
-    per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-@dataclass
 class CampaignStats:
     affiliates: int = 0
     clicks: int = 0
     conversions: int = 0
     # currency -> minor units; a campaign whose currency changed can owe in several.
     owed: dict = field(default_factory=dict)
-
-
-def _paginate(query, page: int) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(page, 1), pages)
-    rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return Page(items=rows, page=page, total=total)
 
 
 def _like(text: str) -> str:
@@ -106,7 +79,7 @@ def merchant_campaigns(viewer: User, q: str = "", status: str = "", page: int = 
         query = query.where(matches)
     if status in CAMPAIGN_STATUSES:
         query = query.where(Campaign.status == status)
-    result = _paginate(query, page)
+    result = paginate(query, page, PER_PAGE, rows=True)
     campaigns = [row[0] for row in result.items]
     stats = stats_for([c.id for c in campaigns])
     result.items = [(c, stats[c.id]) for c in campaigns]
@@ -142,7 +115,7 @@ def directory(affiliate_id: int, today: date, q: str = "", commission_type: str 
         query = query.order_by(*_commission_order(sort))
     else:
         query = query.order_by(Campaign.created_at.desc(), Campaign.id.desc())
-    result = _paginate(query, page)
+    result = paginate(query, page, PER_PAGE, rows=True)
     result.items = [(campaign, status) for campaign, status in result.items]
     return result
 

@@ -4,8 +4,7 @@ Date filters take calendar days in the reader's timezone: `date_from` and `date_
 included, so a day means local midnight to local midnight, turned into naive UTC bounds here.
 """
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -19,28 +18,9 @@ from app.services.conversion_flags import (
     FLOOD_WINDOW,
     is_bot_user_agent,
 )
+from app.services.pagination import Page, paginate, utc_bounds, within_days  # noqa: F401 (utc_bounds kept importable here)
 
 PER_PAGE = 25
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    total: int
-    per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 @dataclass
@@ -53,25 +33,6 @@ class ConversionFilters:
     date_to: date | None = None
 
 
-def utc_bounds(date_from: date | None, date_to: date | None, tz: str) -> tuple[datetime | None, datetime | None]:
-    """Naive UTC [start, end) covering the days `date_from` to `date_to` (both included) in zone `tz`."""
-    zone = ZoneInfo(tz)
-
-    def to_utc(day: date) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
-
-    start = to_utc(date_from) if date_from else None
-    end = to_utc(date_to + timedelta(days=1)) if date_to else None
-    return start, end
-
-
-def _paginate(query, page: int, options=()) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    page = min(max(page or 1, 1), max(1, -(-total // PER_PAGE)))
-    rows = db.session.scalars(query.options(*options).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return Page(items=list(rows), page=page, total=total)
-
-
 def _filtered(query, filters: ConversionFilters, tz: str):
     if filters.status:
         query = query.where(Conversion.status == filters.status)
@@ -81,11 +42,7 @@ def _filtered(query, filters: ConversionFilters, tz: str):
         query = query.where(Conversion.affiliate_id == filters.affiliate_id)
     if filters.source:
         query = query.where(Conversion.source == filters.source)
-    start, end = utc_bounds(filters.date_from, filters.date_to, tz)
-    if start is not None:
-        query = query.where(Conversion.created_at >= start)
-    if end is not None:
-        query = query.where(Conversion.created_at < end)
+    query = within_days(query, Conversion.created_at, filters.date_from, filters.date_to, tz)
     return query.order_by(Conversion.created_at.desc(), Conversion.id.desc())
 
 
@@ -96,14 +53,14 @@ def _visible_to(query, user: User, model=Conversion):
 def review_page(user: User, filters: ConversionFilters, tz: str, page: int = 1) -> Page:
     """Conversions a merchant (own campaigns) or an admin (all) reviews, newest first."""
     query = _filtered(_visible_to(select(Conversion), user), filters, tz)
-    return _paginate(query, page, (selectinload(Conversion.campaign), selectinload(Conversion.affiliate)))
+    return paginate(query, page, PER_PAGE, (selectinload(Conversion.campaign), selectinload(Conversion.affiliate)))
 
 
 def affiliate_page(affiliate_id: int, filters: ConversionFilters, tz: str, page: int = 1) -> Page:
     """One affiliate's own conversions, newest first; the affiliate filter is forced to them."""
     filters = ConversionFilters(**{**filters.__dict__, "affiliate_id": affiliate_id})
     query = _filtered(select(Conversion).where(Conversion.affiliate_id == affiliate_id), filters, tz)
-    return _paginate(query, page, (selectinload(Conversion.campaign),))
+    return paginate(query, page, PER_PAGE, (selectinload(Conversion.campaign),))
 
 
 def reviewer_campaigns(user: User) -> list[Campaign]:
@@ -162,7 +119,7 @@ def affiliate_clicks(affiliate_id: int, page: int = 1, campaign_id: int | None =
     if campaign_id:
         query = query.where(Click.campaign_id == campaign_id)
     query = query.order_by(Click.created_at.desc(), Click.id.desc())
-    return _paginate(query, page, (selectinload(Click.link).selectinload(Link.campaign),))
+    return paginate(query, page, PER_PAGE, (selectinload(Click.link).selectinload(Link.campaign),))
 
 
 def campaign_clicks(user: User, page: int = 1, campaign_id: int | None = None) -> Page:
@@ -173,7 +130,7 @@ def campaign_clicks(user: User, page: int = 1, campaign_id: int | None = None) -
     if campaign_id:
         query = query.where(Click.campaign_id == campaign_id)
     query = query.order_by(Click.created_at.desc(), Click.id.desc())
-    return _paginate(query, page, (selectinload(Click.link).selectinload(Link.campaign),
+    return paginate(query, page, PER_PAGE, (selectinload(Click.link).selectinload(Link.campaign),
                                    selectinload(Click.link).selectinload(Link.affiliate)))
 
 

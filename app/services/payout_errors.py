@@ -1,9 +1,10 @@
 """Why a payout request or a change of payout details was refused.
 
-Each error's `message` is built when it is read, so a view shows it in the reader's language; the
-English docstring is what logs and `str()` give. `field` names the form input at fault.
+Each error's `message` (its `text`) is built when it is read, so a view shows it in the reader's
+language; the English docstring is what logs and `str()` give. `field` names the form input at fault.
 """
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.money import format_money
 from app.services import ServiceError
@@ -32,7 +33,7 @@ class InvalidPayoutTransition(PayoutError):
         super().__init__(f"A {status} payout request cannot become {to_status}.")
 
     @property
-    def message(self) -> str:
+    def text(self) -> str:
         from app.labels import label
 
         return _("This payout request is %(status)s, so it cannot become %(to)s.",
@@ -42,29 +43,21 @@ class InvalidPayoutTransition(PayoutError):
 class NotPaid(InvalidPayoutTransition):
     """Only a paid request's payment record can be corrected."""
 
-    @property
-    def message(self) -> str:
-        return _("Only a paid payout's payment record can be corrected.")
+    text = _l("Only a paid payout's payment record can be corrected.")
 
 
 class InvalidPayoutAmount(PayoutError):
     """The amount is not a positive amount of money."""
 
     field = "amount"
-
-    @property
-    def message(self) -> str:
-        return _("Enter an amount greater than zero.")
+    text = _l("Enter an amount greater than zero.")
 
 
 class UnknownCurrency(PayoutError):
     """Payouts are not made in this currency."""
 
     field = "currency"
-
-    @property
-    def message(self) -> str:
-        return _("Choose a currency from the list.")
+    text = _l("Choose a currency from the list.")
 
 
 class PayoutBelowMinimum(PayoutError):
@@ -77,7 +70,7 @@ class PayoutBelowMinimum(PayoutError):
         super().__init__(f"The minimum payout is {minimum} {currency} (minor units).")
 
     @property
-    def message(self) -> str:
+    def text(self) -> str:
         return _("The minimum payout is %(amount)s.", amount=format_money(self.minimum, self.currency))
 
 
@@ -91,7 +84,7 @@ class PayoutAboveAvailable(PayoutError):
         super().__init__(f"Only {available} {currency} (minor units) is available.")
 
     @property
-    def message(self) -> str:
+    def text(self) -> str:
         if self.available <= 0:
             return _("Nothing is available to pay out in %(currency)s yet.", currency=self.currency)
         return _("You can request at most %(amount)s, your available balance.",
@@ -108,7 +101,7 @@ class PayoutAlreadyOpen(PayoutError):
         super().__init__(f"A payout request in {currency} is still open.")
 
     @property
-    def message(self) -> str:
+    def text(self) -> str:
         return _("You already have an open payout request in %(currency)s. Wait until it is paid, or cancel it "
                  "while it is still waiting for approval.", currency=self.currency)
 
@@ -116,41 +109,29 @@ class PayoutAlreadyOpen(PayoutError):
 class PayoutDetailsMissing(PayoutError):
     """No payout details are set."""
 
-    @property
-    def message(self) -> str:
-        return _("Set your payout details (bank account, Momo or PayPal) before requesting a payout.")
+    text = _l("Set your payout details (bank account, Momo or PayPal) before requesting a payout.")
 
 
 class ReasonRequired(PayoutError):
     """A reason is required."""
 
     field = "reason"
-
-    @property
-    def message(self) -> str:
-        return _("Give a reason.")
+    text = _l("Give a reason.")
 
 
 class TransactionIdRequired(PayoutError):
     """The payment's transaction id is required."""
 
     field = "transaction_id"
-
-    @property
-    def message(self) -> str:
-        return _("Enter the transaction id of the payment.")
+    text = _l("Enter the transaction id of the payment.")
 
 
 class InvalidPayment(PayoutError):
     """A detail of the payment is not valid."""
 
     def __init__(self, field: str, text):
-        self._text = text
         super().__init__(f"Invalid payment {field}.", field)
-
-    @property
-    def message(self) -> str:
-        return str(self._text)
+        self.text = text
 
 
 class PayoutNotAllowed(PayoutError):
@@ -163,9 +144,5 @@ class InvalidPayoutDetails(PayoutError):
     """A payout detail is not valid."""
 
     def __init__(self, field: str, text):
-        self._text = text
         super().__init__(f"Invalid payout detail {field}.", field)
-
-    @property
-    def message(self) -> str:
-        return str(self._text)
+        self.text = text

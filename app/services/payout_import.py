@@ -33,10 +33,8 @@ _NAME = re.compile(r"^[0-9a-f]{32}\.csv$")
 class ImportTokenInvalid(ServiceError):
     """This preview is no longer valid; upload the file again."""
 
-    @property
-    def message(self) -> str:
-        return str(_l("This preview is no longer valid (expired, already applied or altered). "
-                      "Upload the file again."))
+    text = _l("This preview is no longer valid (expired, already applied or altered). "
+              "Upload the file again.")
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -4,8 +4,7 @@ Date filters take calendar days in the reader's timezone, both included, turned 
 bounds of `requested_at` here.
 """
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -13,28 +12,9 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import AuditEvent, LedgerEntry, PayoutRequest, User
 from app.models.money import PAYOUT_STATUSES
+from app.services.pagination import Page, paginate, within_days
 
 PER_PAGE = 25
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    total: int
-    per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 @dataclass
@@ -59,17 +39,6 @@ class Totals:
     by_currency: list[CurrencyTotal]
 
 
-def utc_bounds(date_from: date | None, date_to: date | None, tz: str) -> tuple[datetime | None, datetime | None]:
-    """Naive UTC [start, end) covering the days `date_from` to `date_to` (both included) in zone `tz`."""
-    zone = ZoneInfo(tz)
-
-    def to_utc(day: date) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
-
-    return (to_utc(date_from) if date_from else None,
-            to_utc(date_to + timedelta(days=1)) if date_to else None)
-
-
 def _where(query, filters: PayoutFilters, tz: str):
     if filters.status:
         query = query.where(PayoutRequest.status == filters.status)
@@ -77,24 +46,16 @@ def _where(query, filters: PayoutFilters, tz: str):
         query = query.where(PayoutRequest.method == filters.method)
     if filters.currency:
         query = query.where(PayoutRequest.currency == filters.currency)
-    start, end = utc_bounds(filters.date_from, filters.date_to, tz)
-    if start is not None:
-        query = query.where(PayoutRequest.requested_at >= start)
-    if end is not None:
-        query = query.where(PayoutRequest.requested_at < end)
+    query = within_days(query, PayoutRequest.requested_at, filters.date_from, filters.date_to, tz)
     return query
 
 
 def queue_page(filters: PayoutFilters, tz: str, page: int = 1) -> Page:
     """Payout requests matching `filters`, oldest waiting first within a status, newest otherwise."""
-    query = _where(select(PayoutRequest), filters, tz)
-    total = db.session.scalar(_where(select(func.count(PayoutRequest.id)), filters, tz)) or 0
-    page = min(max(page or 1, 1), max(1, -(-total // PER_PAGE)))
     # Requests waiting for a decision come first, oldest first: they are the work to do.
     waiting_first = (PayoutRequest.status != "requested", PayoutRequest.requested_at, PayoutRequest.id)
-    rows = db.session.scalars(query.options(selectinload(PayoutRequest.affiliate))
-                              .order_by(*waiting_first).limit(PER_PAGE).offset((page - 1) * PER_PAGE))
-    return Page(items=list(rows), page=page, total=total)
+    query = _where(select(PayoutRequest), filters, tz).order_by(*waiting_first)
+    return paginate(query, page, PER_PAGE, (selectinload(PayoutRequest.affiliate),))
 
 
 def totals(filters: PayoutFilters, tz: str) -> Totals:

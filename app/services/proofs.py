@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from loguru import logger
 
 from app.services import ServiceError
@@ -37,25 +37,19 @@ class ProofRejected(ServiceError):
 class ProofTooLarge(ProofRejected):
     """The proof file is larger than 5 MB."""
 
-    @property
-    def message(self) -> str:
-        return _("The file is larger than 5 MB. Upload a smaller scan or screenshot.")
+    text = _l("The file is larger than 5 MB. Upload a smaller scan or screenshot.")
 
 
 class ProofWrongType(ProofRejected):
     """The proof must be a PNG or JPEG image or a PDF document."""
 
-    @property
-    def message(self) -> str:
-        return _("The file must be a PNG or JPEG image or a PDF document.")
+    text = _l("The file must be a PNG or JPEG image or a PDF document.")
 
 
 class ProofEmpty(ProofRejected):
     """The proof file is empty."""
 
-    @property
-    def message(self) -> str:
-        return _("The file is empty.")
+    text = _l("The file is empty.")
 
 
 def upload_root() -> Path:

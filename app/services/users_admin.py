@@ -9,7 +9,8 @@ from app.extensions import db
 from app.models import AuditEvent, User
 from app.models.users import ROLES, new_session_token
 from app.services import ServiceError, accounts, audit
-from app.services.audit_queries import Page, events_about_user, last_four, paginate
+from app.services.audit_queries import events_about_user, last_four
+from app.services.pagination import Page, paginate
 
 try:  # the payouts area's own masking, so an account number looks the same on every page
     from app.services.payout_details import mask as mask_number

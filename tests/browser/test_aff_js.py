@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.models import Conversion
-from tests.integration_helpers import shop_click
+from tests.conversion_helpers import setup_click
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def shop_site():
 
 
 def test_aff_js_keeps_the_click_id_and_reports_the_order(app, browser_page, live_url, shop_site):
-    campaign, click = shop_click()
+    campaign, click = setup_click()
     shop, pages = shop_site
     pages["html"] = THANKS.format(base=live_url, campaign=campaign.id)
     page = browser_page
@@ -65,7 +65,7 @@ def test_aff_js_keeps_the_click_id_and_reports_the_order(app, browser_page, live
 
 
 def test_a_visitor_without_a_click_reports_nothing(app, browser_page, live_url, shop_site):
-    campaign, _click = shop_click()
+    campaign, _click = setup_click()
     shop, pages = shop_site
     pages["html"] = THANKS.format(base=live_url, campaign=campaign.id)
     page = browser_page

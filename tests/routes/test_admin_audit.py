@@ -7,21 +7,11 @@ from datetime import datetime, timedelta
 import pytest
 from flask import url_for
 
-from app.extensions import db
 from app.models import utcnow
-from app.services import audit
+from tests.audit_helpers import event
 from tests.factories import make_campaign, make_conversion, make_user
 
 HX = {"HX-Request": "true"}
-
-
-def event(action="campaign.updated", *, actor=None, object_type="campaigns", object_id=1, at=None, **kwargs):
-    row = audit.record(action, actor_id=actor.id if actor else None, object_type=object_type,
-                       object_id=object_id, **kwargs)
-    if at is not None:
-        row.created_at = at
-    db.session.commit()
-    return row
 
 
 def rows(html):

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import AuditEvent, User
 from tests.factories import PASSWORD, make_user
 from tests.routes.csrf import post_form
+from tests.sessions import signed_in_client
 
 HX = {"HX-Request": "true"}
 
@@ -21,14 +22,6 @@ def flashes(client):
 def user_rows(html):
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
     return re.findall(r"<tr>.*?</tr>", body, re.S)
-
-
-def signed_in_client(app, user):
-    other = app.test_client()
-    with other.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-    return other
 
 
 def user_count():

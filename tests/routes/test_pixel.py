@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Conversion
 from app.services import conversions
 from tests import factories
-from tests.integration_helpers import shop_click, warnings_logged
+from tests.conversion_helpers import logged_warnings, setup_click
 
 PIXEL = "/t/conversion.gif"
 
@@ -30,7 +30,7 @@ def assert_gif(response):
 
 @pytest.fixture
 def order(app):
-    campaign, click = shop_click()
+    campaign, click = setup_click()
     params = {"campaign": str(campaign.id), "order_id": "P-1001", "amount": "250000", "currency": "VND",
               "click_id": click.public_id}
     return campaign, click, params
@@ -85,7 +85,7 @@ def test_head_answers_the_gif_without_recording(client, order):
 def test_a_missing_field_still_answers_the_gif(client, order, missing):
     params = dict(order[2])
     del params[missing]
-    with warnings_logged() as warnings:
+    with logged_warnings() as warnings:
         assert_gif(client.get(PIXEL, query_string=params))
     assert count_conversions() == 0
     assert any("code=required" in w and f"field={missing}" in w for w in warnings)
@@ -106,7 +106,7 @@ def test_a_garbage_campaign_still_answers_the_gif(client, order, campaign):
 
 def test_a_campaign_the_click_is_not_from_records_nothing(client, order):
     other = factories.make_campaign()
-    with warnings_logged() as warnings:
+    with logged_warnings() as warnings:
         assert_gif(client.get(PIXEL, query_string=dict(order[2], campaign=str(other.id))))
     assert count_conversions() == 0
     assert any("P-1001" in w and "unknown_click" in w for w in warnings)
@@ -119,7 +119,7 @@ def test_an_unknown_campaign_records_nothing(client, order):
 
 @pytest.mark.parametrize("click_id", ["no-such-click", "x" * 65, "bad\x00id", "é" * 10])
 def test_an_unknown_click_records_nothing(client, order, click_id):
-    with warnings_logged() as warnings:
+    with logged_warnings() as warnings:
         assert_gif(client.get(PIXEL, query_string=dict(order[2], click_id=click_id)))
     assert count_conversions() == 0
     assert any("unknown_click" in w for w in warnings)
@@ -127,7 +127,7 @@ def test_an_unknown_click_records_nothing(client, order, click_id):
 
 def test_a_conflicting_repeat_keeps_the_first_conversion(client, order):
     assert_gif(client.get(PIXEL, query_string=order[2]))
-    with warnings_logged() as warnings:
+    with logged_warnings() as warnings:
         assert_gif(client.get(PIXEL, query_string=dict(order[2], amount="1")))
     assert db.session.scalar(db.select(Conversion.amount)) == 250000
     assert any("P-1001" in w and "order_conflict" in w for w in warnings)
@@ -148,7 +148,7 @@ def test_a_service_that_raises_still_answers_the_gif(app, client, order, monkeyp
     monkeypatch.setattr(conversions, "record_conversion", boom)
     if not redis:
         monkeypatch.setitem(app.extensions, "redis", None)
-    with warnings_logged() as warnings:
+    with logged_warnings() as warnings:
         assert_gif(client.get(PIXEL, query_string=order[2]))
     assert count_conversions() == 0
     assert any("P-1001" in w and "RuntimeError" in w for w in warnings)

@@ -1,6 +1,5 @@
 """The Stripe Checkout webhook: signed events become conversions and refunds, each event once."""
 import os
-import threading
 import time
 
 import pytest
@@ -10,7 +9,9 @@ from app.models import Conversion, LedgerEntry, ProcessedEvent, Refund
 from app.services import conversions, stripe_endpoint
 from app.services.stripe_webhooks import from_stripe
 from tests import factories
-from tests.integration_helpers import shop_click, stripe_event, stripe_signature
+from tests.concurrency import run_together
+from tests.conversion_helpers import setup_click
+from tests.integration_helpers import stripe_event, stripe_signature
 
 SECRET = "whsec_test0123456789abcdefABCDEF"
 
@@ -20,7 +21,7 @@ def shop(app):
     merchant = factories.make_user("merchant")
     token = stripe_endpoint.new_webhook_token(merchant.id, merchant.id)
     stripe_endpoint.set_signing_secret(merchant.id, SECRET, merchant.id)
-    campaign, click = shop_click(merchant)
+    campaign, click = setup_click(merchant)
     return {"merchant": merchant, "token": token, "campaign": campaign, "click": click,
             "url": f"/api/v1/stripe/webhook/{token}"}
 
@@ -80,7 +81,7 @@ def test_usd_amounts_are_already_in_cents(client):
     merchant = factories.make_user("merchant")
     token = stripe_endpoint.new_webhook_token(merchant.id, merchant.id)
     stripe_endpoint.set_signing_secret(merchant.id, SECRET, merchant.id)
-    _campaign, click = shop_click(merchant, currency="USD")
+    _campaign, click = setup_click(merchant, currency="USD")
     payload = stripe_event("checkout.session.completed",
                            session(click.public_id, amount_total=1999, currency="usd"), "evt_usd")
     assert deliver(client, f"/api/v1/stripe/webhook/{token}", payload).status_code == 200
@@ -121,7 +122,7 @@ def test_a_session_without_click_id_is_acknowledged_and_ignored(client, shop):
 
 
 def test_another_merchants_click_is_not_credited(client, shop):
-    _other_campaign, foreign_click = shop_click()
+    _other_campaign, foreign_click = setup_click()
     response = send(client, shop, "checkout.session.completed", session(foreign_click.public_id))
     assert response.status_code == 200
     assert response.get_json() == {"status": "ignored", "reason": "unknown_click"}
@@ -273,20 +274,13 @@ postgres_only = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").s
 def test_concurrent_deliveries_of_one_event_record_once(app, shop):
     payload = stripe_event("checkout.session.completed", session(shop["click"].public_id), "evt_race")
     header = stripe_signature(payload, SECRET)
-    url, barrier, answers = shop["url"], threading.Barrier(4), []
+    url = shop["url"]
     db.session.remove()
 
-    def deliver_once():
-        with app.app_context():
-            barrier.wait()
-            answers.append(app.test_client().post(url, data=payload, headers={"Stripe-Signature": header}).get_json())
-            db.session.remove()
+    def deliver_once(_i):
+        return app.test_client().post(url, data=payload, headers={"Stripe-Signature": header}).get_json()
 
-    threads = [threading.Thread(target=deliver_once) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = run_together(app, 4, deliver_once)
     assert sorted(a["status"] for a in answers).count("processed") == 1
     assert {a["status"] for a in answers} <= {"processed", "already_processed"}
     assert count(Conversion) == 1 and count(ProcessedEvent) == 1

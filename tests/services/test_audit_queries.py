@@ -5,22 +5,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from app.extensions import db
 from app.models import utcnow
-from app.services import audit, audit_queries
+from app.services import audit_queries
 from app.services.audit_queries import HIDDEN, AuditFilters, changes, mask_secrets
+from tests.audit_helpers import event
 from tests.factories import make_user
 
 TZ = "Asia/Ho_Chi_Minh"
-
-
-def event(action="campaign.updated", *, actor=None, object_type="campaigns", object_id=1, at=None, **kwargs):
-    row = audit.record(action, actor_id=actor.id if actor else None, object_type=object_type,
-                       object_id=object_id, **kwargs)
-    if at is not None:
-        row.created_at = at
-    db.session.commit()
-    return row
 
 
 def found(filters, page=1):

@@ -1,9 +1,6 @@
 """Campaign status changes and deletes at the same moment, on real Postgres."""
-import os
 import secrets
-import threading
 
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -11,36 +8,9 @@ from app.models import AuditEvent, Campaign, Click
 from app.services import campaigns
 from app.services.campaigns import CampaignHasActivity, IllegalStatusChange
 from tests import factories
+from tests.concurrency import postgres_only, run_at_once
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                       reason="needs Postgres row locks (TEST_DATABASE_URL)"),
-]
-
-
-def run_at_once(app, calls):
-    """Each call in its own thread and app context (its own session), all released together."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[index] = call()
-            except Exception as exc:  # collected and checked by the test
-                db.session.rollback()
-                results[index] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+pytestmark = postgres_only("needs Postgres row locks (TEST_DATABASE_URL)")
 
 
 def test_simultaneous_pauses_change_the_status_once(app):

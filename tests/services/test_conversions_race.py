@@ -1,45 +1,14 @@
 """Real concurrency on Postgres: many requests or reviewers at the same moment, one outcome."""
-import os
-import threading
 from collections import Counter
-
-import pytest
 
 from app.extensions import db
 from app.models import Conversion, LedgerEntry, Refund, User
 from app.services import conversions
 from tests import factories
+from tests.concurrency import postgres_only, run_together
 from tests.conversion_helpers import make_key, setup_click
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                       reason="race tests need the real Postgres server (TEST_DATABASE_URL)"),
-]
-
-
-def run_together(app, count, work):
-    """Run work(i) in `count` threads released at the same instant, each in its own app context."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def target(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[i] = work(i)
-            except Exception as exc:  # collected, so the test can say what each thread got
-                results[i] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    db.session.expire_all()
-    return results
+pytestmark = postgres_only()
 
 
 def count(model):

@@ -1,43 +1,14 @@
 """Simultaneous joins and approvals on real Postgres never go past a campaign's limit."""
-import os
-import threading
-
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Membership, User
 from app.services import memberships
 from app.services.memberships import AlreadyMember, CampaignFull
+from tests.concurrency import postgres_only, run_at_once
 from tests.factories import make_campaign, make_membership, make_user
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                       reason="needs Postgres row locks (TEST_DATABASE_URL)"),
-]
-
-
-def run_at_once(app, calls):
-    """Run each call in its own thread with its own app context (so its own session), all released together."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[index] = call()
-            except Exception as exc:  # collected and checked by the test
-                db.session.rollback()
-                results[index] = exc
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+pytestmark = postgres_only("needs Postgres row locks (TEST_DATABASE_URL)")
 
 
 def approved(campaign_id):

@@ -1,46 +1,15 @@
 """Real concurrency on Postgres: many clicks or admins at the same moment, one outcome, one ledger entry."""
-import os
-import threading
 from collections import Counter
 from datetime import date
-
-import pytest
 
 from app.extensions import db
 from app.models import AuditEvent, LedgerEntry, PayoutRequest
 from app.services import balances, ledger_verify, payouts
 from tests import factories
+from tests.concurrency import postgres_only, run_together
 from tests.payout_helpers import affiliate_with_details, earn
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                       reason="race tests need the real Postgres server (TEST_DATABASE_URL)"),
-]
-
-
-def run_together(app, count, work):
-    """Run work(i) in `count` threads released at the same instant, each in its own app context."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def target(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[i] = work(i)
-            except Exception as exc:  # collected, so the test can say what each thread got
-                results[i] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    db.session.expire_all()
-    return results
+pytestmark = postgres_only()
 
 
 def kinds(affiliate_id):

@@ -3,16 +3,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, SearchField, SelectChoice, SelectField, StringField, URLField
-from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from app.blueprints.auth.forms import NewAccountRules, password_field
+from app.blueprints.form_filters import strip
 from app.labels import label
 from app.models.users import ROLES
-from app.services.accounts import PASSWORD_MAX, PASSWORD_MIN, find_by_email
 from app.services.users_admin import STATUSES
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class AuditFilterForm(FlaskForm):
@@ -21,10 +18,10 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    actor = SearchField(_l("Actor email"), validators=[Optional(), Length(max=254)], filters=[_strip])
+    actor = SearchField(_l("Actor email"), validators=[Optional(), Length(max=254)], filters=[strip])
     action = SelectField(_l("Action"), validators=[Optional()])
     object_type = SelectField(_l("Object type"), validators=[Optional()])
-    object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64)], filters=[_strip])
+    object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64)], filters=[strip])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
 
@@ -47,7 +44,7 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Name or email"), validators=[Optional(), Length(max=254)], filters=[_strip])
+    q = SearchField(_l("Name or email"), validators=[Optional(), Length(max=254)], filters=[strip])
     role = SelectField(_l("Role"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])
 
@@ -57,40 +54,19 @@ class UserFilterForm(FlaskForm):
         self.status.choices = [SelectChoice("", _l("Any status"))] + [SelectChoice(s, label(s)) for s in STATUSES]
 
 
-class CreateUserForm(FlaskForm):
+class CreateUserForm(NewAccountRules, FlaskForm):
     """A new account of any role, held to the same rules as signing up."""
 
     role = SelectField(_l("Role"), default="affiliate", validators=[DataRequired()])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
-                                               Length(max=254)], filters=[_strip])
-    password = PasswordField(_l("Password"), validators=[
-        DataRequired(),
-        Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
-               message=_l("Password must be %(min)d to %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX)),
-    ])
+                                               Length(max=254)], filters=[strip])
+    password = password_field(_l("Password"))
     confirm = PasswordField(_l("Repeat password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])
-    company_name = StringField(_l("Company name (merchants)"), validators=[Length(max=160)], filters=[_strip])
-    website = URLField(_l("Website (merchants and affiliates)"), validators=[Length(max=500)], filters=[_strip])
+    company_name = StringField(_l("Company name (merchants)"), validators=[Length(max=160)], filters=[strip])
+    website = URLField(_l("Website (merchants and affiliates)"), validators=[Length(max=500)], filters=[strip])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = [SelectChoice(r, label(r)) for r in ROLES]
-
-    def validate_email(self, field):
-        if find_by_email(field.data or ""):
-            raise ValidationError(_l("An account with this email already exists."))
-
-    def validate_company_name(self, field):
-        if self.role.data == "merchant" and not field.data:
-            raise ValidationError(_l("Merchants need a company name."))
-
-    def validate_website(self, field):
-        if not field.data:
-            if self.role.data == "merchant":
-                raise ValidationError(_l("Merchants need a website."))
-            return
-        if not field.data.lower().startswith(("http://", "https://")):
-            raise ValidationError(_l("Enter a full http(s) address."))
-        URL(require_tld=False, message=_l("Enter a full http(s) address."))(self, field)

@@ -1,8 +1,7 @@
-"""Pieces the admin views share: partial-or-page answers, the client's address, links to audited objects."""
+"""Pieces the admin views share: names of and links to audited objects, snapshot values in a cell."""
 import json
 
-from flask import current_app, make_response, render_template, request, url_for
-from flask_babel import get_timezone
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
@@ -21,41 +20,6 @@ OBJECT_NAMES = {
     "ledger_entries": _l("Ledger entry"), "links": _l("Link"), "affiliate_profiles": _l("Affiliate profile"),
     "merchant_profiles": _l("Merchant profile"),
 }
-
-
-def client_ip() -> str:
-    return request.remote_addr or "-"
-
-
-def page_arg() -> int:
-    return request.args.get("page", 1, type=int) or 1
-
-
-def display_timezone() -> str:
-    return str(get_timezone())
-
-
-def wants_partial() -> bool:
-    """An htmx request for a piece of the page (boosted navigation and history restores need it all)."""
-    headers = request.headers
-    return (headers.get("HX-Request") == "true" and not headers.get("HX-Boosted")
-            and not headers.get("HX-History-Restore-Request"))
-
-
-def respond(full: str, partial: str, **context):
-    """One URL, two answers: the partial for htmx, the whole page otherwise."""
-    response = make_response(render_template(partial if wants_partial() else full, **context))
-    response.vary.add("HX-Request")
-    return response
-
-
-def read_form(form) -> dict:
-    """The values of a filter form bound to the query string; a field that does not validate counts as empty.
-
-    Its error stays on the field, so the page shows it beside the field.
-    """
-    form.validate()
-    return {name: (None if field.errors else field.data) for name, field in form._fields.items()}
 
 
 def object_name(object_type: str) -> str:

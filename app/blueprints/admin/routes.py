@@ -3,15 +3,8 @@ from flask import Response, request, stream_with_context
 
 from app.blueprints.admin import bp
 from app.blueprints.admin.forms import AuditFilterForm
-from app.blueprints.admin.helpers import (
-    display_timezone,
-    object_name,
-    object_url,
-    page_arg,
-    read_form,
-    respond,
-    short,
-)
+from app.blueprints.admin.helpers import object_name, object_url, short
+from app.blueprints.web import display_timezone, filter_errors, list_args, page_arg, read_form, respond
 from app.models import utcnow
 from app.security import role_required
 from app.services import audit_queries
@@ -35,11 +28,6 @@ def _filters() -> tuple[AuditFilterForm, AuditFilters]:
     return form, filters
 
 
-def _list_args() -> dict:
-    """The query string without empty values or the page, for links that keep the filters."""
-    return {key: value for key, value in request.args.items() if value and key != "page"}
-
-
 @bp.get("/audit")
 @role_required("admin")
 def audit_log():
@@ -47,9 +35,8 @@ def audit_log():
     form, filters = _filters()
     tz = display_timezone()
     page = audit_queries.search(filters, tz, page_arg())
-    problems = [f"{field.label.text}: {' '.join(map(str, field.errors))}" for field in form if field.errors]
     return respond("admin/audit_log.html", "admin/_audit_table.html", filters=form, page=page,
-                   filter_problems=problems, list_args=_list_args(), timezone=tz)
+                   filter_problems=filter_errors(form), list_args=list_args(), timezone=tz)
 
 
 @bp.get("/audit/export")

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.blueprints.admin import bp
 from app.blueprints.admin.forms import CreateUserForm, UserFilterForm
-from app.blueprints.admin.helpers import client_ip, page_arg, read_form, respond, wants_partial
+from app.blueprints.web import client_ip, list_args, page_arg, read_form, respond, wants_partial
 from app.extensions import db
 from app.models import User
 from app.security import role_required
@@ -22,8 +22,7 @@ def users():
     values = read_form(form)
     page = users_admin.list_users(UserFilters(q=values["q"], role=values["role"], status=values["status"]),
                                   page_arg())
-    list_args = {key: value for key, value in request.args.items() if value and key != "page"}
-    return respond("admin/users.html", "admin/_users_table.html", filters=form, page=page, list_args=list_args)
+    return respond("admin/users.html", "admin/_users_table.html", filters=form, page=page, list_args=list_args())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

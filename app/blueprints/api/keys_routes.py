@@ -5,15 +5,11 @@ from flask_login import current_user
 
 from app.blueprints.api import bp
 from app.blueprints.api.forms import ApiKeyForm
+from app.blueprints.web import wants_partial
 from app.models import ApiKey
 from app.security import get_owned_or_404, role_required
 from app.services import api_keys
 from app.services.api_keys import InvalidLabel
-
-
-def _is_htmx() -> bool:
-    # A boosted form post wants a whole page, not the list alone.
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
 @bp.route("/settings/api-keys", methods=["GET", "POST"])
@@ -30,7 +26,7 @@ def keys():
         else:
             flash(_("Key created. Copy it now: it will not be shown again."), "success")
             form = ApiKeyForm(formdata=None)
-    template = "api/_key_list.html" if _is_htmx() and request.method == "GET" else "api/keys.html"
+    template = "api/_key_list.html" if wants_partial() and request.method == "GET" else "api/keys.html"
     # The full key appears in this one response only: rendered, not redirected, so it never
     # travels in a session cookie, and never stored by a cache.
     response = make_response(render_template(template, form=form, keys=api_keys.list_keys(current_user.id),
@@ -46,7 +42,7 @@ def revoke_key(key_id: int):
     """Revoke a key: the next request that uses it is refused."""
     key = get_owned_or_404(ApiKey, key_id)
     api_keys.revoke(key.id, current_user.id, ip=request.remote_addr)
-    if _is_htmx():
+    if wants_partial():
         response = make_response(render_template("api/_key_list.html", keys=api_keys.list_keys(current_user.id)))
         response.vary.add("HX-Request")
         return response

@@ -4,14 +4,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectChoice, StringField, URLField
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, ValidationError
 
+from app.blueprints.form_filters import strip
 from app.services.accounts import PASSWORD_MAX, PASSWORD_MIN, find_by_email
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _password(label):
+def password_field(label):
+    """A new password, within the length the accounts service accepts."""
     return PasswordField(label, validators=[
         DataRequired(),
         Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
@@ -19,23 +17,14 @@ def _password(label):
     ])
 
 
-class SignUpForm(FlaskForm):
-    role = RadioField(_l("I am"), choices=[SelectChoice("affiliate", _l("An affiliate (publisher)")),
-                                           SelectChoice("merchant", _l("A merchant (selling products)"))],
-                      default="affiliate", validators=[DataRequired()])
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
-                                               Length(max=254)])
-    password = _password(_l("Password"))
-    confirm = PasswordField(_l("Repeat password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])
-    # No Optional() here: it would stop the chain on an empty value before the merchant checks below run.
-    company_name = StringField(_l("Company name (merchants)"), validators=[Length(max=160)],
-                               filters=[_strip])
-    website = URLField(_l("Website"), validators=[Length(max=500)], filters=[_strip])
+class NewAccountRules:
+    """The checks of a new account, whoever creates it: a free email, a merchant's company name and website.
+
+    For a form with `role`, `email`, `company_name` and `website` fields.
+    """
 
     def validate_email(self, field):
-        if find_by_email(field.data):
+        if find_by_email(field.data or ""):
             raise ValidationError(_l("An account with this email already exists."))
 
     def validate_company_name(self, field):
@@ -52,6 +41,22 @@ class SignUpForm(FlaskForm):
         URL(require_tld=False, message=_l("Enter a full http(s) address."))(self, field)
 
 
+class SignUpForm(NewAccountRules, FlaskForm):
+    role = RadioField(_l("I am"), choices=[SelectChoice("affiliate", _l("An affiliate (publisher)")),
+                                           SelectChoice("merchant", _l("A merchant (selling products)"))],
+                      default="affiliate", validators=[DataRequired()])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
+                                               Length(max=254)])
+    password = password_field(_l("Password"))
+    confirm = PasswordField(_l("Repeat password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])
+    # No Optional() here: it would stop the chain on an empty value before the merchant checks below run.
+    company_name = StringField(_l("Company name (merchants)"), validators=[Length(max=160)],
+                               filters=[strip])
+    website = URLField(_l("Website"), validators=[Length(max=500)], filters=[strip])
+
+
 class SignInForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])
@@ -60,7 +65,7 @@ class SignInForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    password = _password(_l("New password"))
+    password = password_field(_l("New password"))
     confirm = PasswordField(_l("Repeat new password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])
 
@@ -70,6 +75,6 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = _password(_l("New password"))
+    password = password_field(_l("New password"))
     confirm = PasswordField(_l("Repeat new password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])

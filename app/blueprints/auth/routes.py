@@ -11,13 +11,10 @@ from app.blueprints.auth.forms import (
     SignInForm,
     SignUpForm,
 )
+from app.blueprints.web import client_ip
 from app.services import accounts, notifications
 from app.services.accounts import InvalidCredentials, InvalidResetToken, TooManyAttempts
 from app.urls import local_path
-
-
-def client_ip() -> str:
-    return request.remote_addr or "-"
 
 
 def _start_session(user) -> None:

@@ -1,7 +1,7 @@
 """Joining campaigns and reviewing applications."""
 from urllib.parse import urlsplit
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -9,6 +9,7 @@ from werkzeug.routing import BuildError
 
 from app.blueprints.campaigns import bp
 from app.blueprints.campaigns.membership_forms import BulkDecisionForm, ConfirmForm, DecisionForm, RemoveForm
+from app.blueprints.web import client_ip, form_errors, respond, wants_partial
 from app.extensions import db
 from app.models import Campaign, Membership
 from app.models.campaigns import MEMBERSHIP_STATUSES
@@ -18,24 +19,6 @@ from app.services.membership_queries import ID_MAX, is_id
 from app.services.memberships import MembershipError, MembershipNotFound, NotAnAffiliate
 
 CHANGED = "applicationsChanged"
-
-
-def _ip() -> str:
-    return request.remote_addr or "-"
-
-
-def _wants_partial() -> bool:
-    """An htmx request for a piece of the page (a boosted navigation still gets the whole page)."""
-    h = request.headers
-    return h.get("HX-Request") == "true" and not h.get("HX-Boosted") and not h.get("HX-History-Restore-Request")
-
-
-def _respond(full: str, partial: str, trigger: str | None = None, **context):
-    response = make_response(render_template(partial if _wants_partial() else full, **context))
-    response.vary.add("HX-Request")
-    if trigger:
-        response.headers["HX-Trigger"] = trigger
-    return response
 
 
 def _campaign_url(campaign_id: int) -> str | None:
@@ -66,15 +49,15 @@ def membership_refusal(reason):
 
 def _actions_result(campaign_id: int, message: str, category: str):
     """After join/leave: the actions partial for htmx, else a flash and back to the campaign."""
-    if not _wants_partial():
+    if not wants_partial():
         flash(message, category)
         return redirect(_back_to(campaign_id))
     campaign = db.get_or_404(Campaign, campaign_id)
     # 200 even when refused: htmx only swaps successful responses, and the message is in the partial.
-    return _respond("campaigns/_membership_actions.html", "campaigns/_membership_actions.html",
-                    trigger="membershipChanged", campaign=campaign,
-                    membership=memberships.membership_of(campaign_id, current_user.id),
-                    membership_message=message, membership_message_category=category)
+    return respond("campaigns/_membership_actions.html", "campaigns/_membership_actions.html",
+                   trigger="membershipChanged", campaign=campaign,
+                   membership=memberships.membership_of(campaign_id, current_user.id),
+                   membership_message=message, membership_message_category=category)
 
 
 @bp.post(f"/<int(max={ID_MAX}):campaign_id>/join")
@@ -83,7 +66,7 @@ def join(campaign_id: int):
     """Join a campaign at once, or apply when the merchant reviews affiliates."""
     ConfirmForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
     try:
-        membership = memberships.join(campaign_id, current_user.id, ip=_ip())
+        membership = memberships.join(campaign_id, current_user.id, ip=client_ip())
     except (MembershipNotFound, NotAnAffiliate):
         abort(404)
     except MembershipError as exc:
@@ -102,7 +85,7 @@ def leave(campaign_id: int):
     """Leave a campaign or withdraw an application; links keep redirecting but stop earning."""
     ConfirmForm().validate_on_submit()
     try:
-        membership = memberships.leave(campaign_id, current_user.id, ip=_ip())
+        membership = memberships.leave(campaign_id, current_user.id, ip=client_ip())
     except MembershipNotFound:
         abort(404)
     except MembershipError as exc:
@@ -128,8 +111,8 @@ def _applications_context(campaign_id: int | None, **extra) -> dict:
 def applications():
     """Pending applications to the reviewer's campaigns, to approve or reject one by one or in bulk."""
     campaign_id = _campaign_filter()
-    return _respond("campaigns/applications.html", "campaigns/_applications.html",
-                    **_applications_context(campaign_id))
+    return respond("campaigns/applications.html", "campaigns/_applications.html",
+                   **_applications_context(campaign_id))
 
 
 @bp.get("/applications/count")
@@ -147,11 +130,11 @@ def decide_application(membership_id: int):
     form = DecisionForm()
     category, message = "success", None
     if not form.validate_on_submit():
-        category, message = "error", " ".join(e for errors in form.errors.values() for e in errors)
+        category, message = "error", form_errors(form)
     else:
         approve = form.decision.data == "approve"
         try:
-            memberships.decide(membership_id, approve, current_user.id, note=form.note.data, ip=_ip())
+            memberships.decide(membership_id, approve, current_user.id, note=form.note.data, ip=client_ip())
         except MembershipNotFound:
             abort(404)
         except MembershipError as exc:
@@ -161,12 +144,12 @@ def decide_application(membership_id: int):
         abort(404)
     if message is None:
         message = _("Approved.") if membership.status == "approved" else _("Rejected.")
-    if not _wants_partial():
+    if not wants_partial():
         flash(message, category)
         return redirect(url_for("campaigns.applications"))
-    return _respond("campaigns/_applications_row.html", "campaigns/_applications_row.html", trigger=CHANGED,
-                    m=membership, row_message=message, row_category=category,
-                    joined_counts=memberships.approved_counts([membership.affiliate_id]))
+    return respond("campaigns/_applications_row.html", "campaigns/_applications_row.html", trigger=CHANGED,
+                   m=membership, row_message=message, row_category=category,
+                   joined_counts=memberships.approved_counts([membership.affiliate_id]))
 
 
 @bp.post("/applications/bulk")
@@ -183,7 +166,7 @@ def applications_bulk():
     else:
         approve = form.decision.data == "approve"
         changed = memberships.decide_many(form.ids.data, approve, current_user._get_current_object(),
-                                          note=form.note.data, ip=_ip())
+                                          note=form.note.data, ip=client_ip())
         if approve:
             message = ngettext("%(num)d application approved.", "%(num)d applications approved.", changed)
         else:
@@ -194,11 +177,11 @@ def applications_bulk():
                 "%(num)d could not be changed (already decided, or the campaign is full).",
                 "%(num)d could not be changed (already decided, or the campaign is full).", skipped)
         category = "success" if changed else "warning"
-    if not _wants_partial():
+    if not wants_partial():
         flash(message, category)
         return redirect(url_for("campaigns.applications", campaign=campaign_id))
-    return _respond("campaigns/_applications.html", "campaigns/_applications.html", trigger=CHANGED,
-                    **_applications_context(campaign_id, message=message, message_category=category))
+    return respond("campaigns/_applications.html", "campaigns/_applications.html", trigger=CHANGED,
+                   **_applications_context(campaign_id, message=message, message_category=category))
 
 
 def _members_context(campaign: Campaign, status: str) -> dict:
@@ -215,7 +198,7 @@ def members(campaign_id: int):
     status = request.args.get("status", "approved")
     if status not in MEMBERSHIP_STATUSES:
         status = "approved"
-    return _respond("campaigns/members.html", "campaigns/_members.html", **_members_context(campaign, status))
+    return respond("campaigns/members.html", "campaigns/_members.html", **_members_context(campaign, status))
 
 
 @bp.post(f"/<int(max={ID_MAX}):campaign_id>/affiliates/<int(max={ID_MAX}):membership_id>/remove")
@@ -229,20 +212,20 @@ def remove_member(campaign_id: int, membership_id: int):
     form = RemoveForm()
     category = "success"
     if not form.validate_on_submit():
-        category, message = "error", " ".join(e for errors in form.errors.values() for e in errors)
+        category, message = "error", form_errors(form)
     else:
         try:
-            memberships.remove(membership_id, current_user.id, note=form.note.data, ip=_ip())
+            memberships.remove(membership_id, current_user.id, note=form.note.data, ip=client_ip())
             message = _("%(name)s was removed.", name=membership.affiliate.name)
         except MembershipNotFound:
             abort(404)
         except MembershipError as exc:
             category, message = "error", exc.message
-    if not _wants_partial():
+    if not wants_partial():
         flash(message, category)
         return redirect(url_for("campaigns.members", campaign_id=campaign.id))
     membership = db.session.get(Membership, membership_id)
-    return _respond("campaigns/_members_row.html", "campaigns/_members_row.html", trigger="membersChanged",
-                    m=membership, row_message=message, row_category=category, with_tabs_oob=True,
-                    counts=memberships.status_counts(campaign.id), campaign=campaign, status="approved",
-                    statuses=MEMBERSHIP_STATUSES)
+    return respond("campaigns/_members_row.html", "campaigns/_members_row.html", trigger="membersChanged",
+                   m=membership, row_message=message, row_category=category, with_tabs_oob=True,
+                   counts=memberships.status_counts(campaign.id), campaign=campaign, status="approved",
+                   statuses=MEMBERSHIP_STATUSES)

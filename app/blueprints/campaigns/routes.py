@@ -1,5 +1,5 @@
 """Campaigns: the merchant's list and pages, and the affiliates' directory."""
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from app.blueprints.campaigns.forms import (
     DirectoryFilterForm,
     StatusForm,
 )
+from app.blueprints.web import client_ip, page_arg, respond
 from app.models import Campaign, utcnow
 from app.security import get_owned_or_404, role_required
 from app.services import campaign_lists, campaigns
@@ -21,28 +22,6 @@ STATUS_DONE = {
     "active": lambda: _("Campaign resumed."),
     "ended": lambda: _("Campaign ended."),
 }
-
-
-def _client_ip() -> str:
-    return request.remote_addr or "-"
-
-
-def _page_arg() -> int:
-    return request.args.get("page", 1, type=int) or 1
-
-
-def _wants_partial() -> bool:
-    # Boosted navigation and history restores also send HX-Request but need the whole page.
-    headers = request.headers
-    return (headers.get("HX-Request") == "true" and not headers.get("HX-Boosted")
-            and not headers.get("HX-History-Restore-Request"))
-
-
-def _render_list(full: str, partial: str, **context):
-    """One URL, two answers: the table alone for htmx, the whole page otherwise."""
-    response = make_response(render_template(partial if _wants_partial() else full, **context))
-    response.vary.add("HX-Request")
-    return response
 
 
 def _filters(form_class):
@@ -66,8 +45,8 @@ def index():
     """A merchant's campaigns (an admin's: everyone's) with their figures, searchable and filtered."""
     filters = _filters(CampaignFilterForm)
     page = campaign_lists.merchant_campaigns(current_user, q=filters.q.data or "",
-                                             status=filters.status.data or "", page=_page_arg())
-    return _render_list("campaigns/index.html", "campaigns/_campaign_table.html", filters=filters, page=page)
+                                             status=filters.status.data or "", page=page_arg())
+    return respond("campaigns/index.html", "campaigns/_campaign_table.html", filters=filters, page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -82,7 +61,7 @@ def new():
         merchant_id = form.merchant_id.data if is_admin else current_user.id
         try:
             campaign = campaigns.create_campaign(merchant_id, form.to_data(), actor_id=current_user.id,
-                                                 ip=_client_ip())
+                                                 ip=client_ip())
         except InvalidCampaign as error:
             _show_field_error(form, error)
         else:
@@ -112,7 +91,7 @@ def edit(campaign_id: int):
     form = CampaignForm.for_campaign(campaign)
     if form.validate_on_submit():
         try:
-            campaigns.update_campaign(campaign.id, form.to_data(), actor_id=current_user.id, ip=_client_ip())
+            campaigns.update_campaign(campaign.id, form.to_data(), actor_id=current_user.id, ip=client_ip())
         except InvalidCampaign as error:
             _show_field_error(form, error)
         else:
@@ -130,7 +109,7 @@ def change_status(campaign_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        campaigns.set_status(campaign.id, form.status.data, actor_id=current_user.id, ip=_client_ip())
+        campaigns.set_status(campaign.id, form.status.data, actor_id=current_user.id, ip=client_ip())
     except IllegalStatusChange:
         flash(_("The campaign cannot change to that status from where it is now."), "error")
     except CampaignNotFound:
@@ -146,7 +125,7 @@ def delete(campaign_id: int):
     """Delete a campaign nobody has clicked yet."""
     campaign = get_owned_or_404(Campaign, campaign_id)
     try:
-        campaigns.delete_campaign(campaign.id, actor_id=current_user.id, ip=_client_ip())
+        campaigns.delete_campaign(campaign.id, actor_id=current_user.id, ip=client_ip())
     except CampaignHasActivity:
         flash(_("This campaign already has clicks or conversions, so it cannot be deleted. "
                 "End it instead: links stop earning and its history is kept."), "error")
@@ -164,9 +143,9 @@ def directory():
     filters = _filters(DirectoryFilterForm)
     page = campaign_lists.directory(current_user.id, utcnow().date(), q=filters.q.data or "",
                                     commission_type=filters.commission_type.data or "",
-                                    sort=filters.sort.data or "newest", page=_page_arg())
-    return _render_list("campaigns/directory.html", "campaigns/_directory_table.html", filters=filters,
-                        page=page)
+                                    sort=filters.sort.data or "newest", page=page_arg())
+    return respond("campaigns/directory.html", "campaigns/_directory_table.html", filters=filters,
+                   page=page)
 
 
 @bp.get("/<int:campaign_id>/view")

@@ -4,7 +4,8 @@ from flask_login import current_user
 
 from app.blueprints.conversions import bp
 from app.blueprints.conversions.forms import AffiliateFilterForm, ClickFilterForm
-from app.blueprints.conversions.helpers import display_timezone, filter_errors, page_arg, read_filters, respond
+from app.blueprints.conversions.helpers import read_filters
+from app.blueprints.web import display_timezone, filter_errors, page_arg, respond
 from app.security import role_required
 from app.services import conversion_queries
 from app.services.conversion_flags import FLOOD_CLICKS

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.blueprints.conversions import bp
 from app.blueprints.conversions.forms import RefundForm
-from app.blueprints.conversions.helpers import client_ip
+from app.blueprints.web import client_ip
 from app.labels import label
 from app.models import Conversion
 from app.money import format_money

@@ -6,13 +6,15 @@ from flask_login import current_user
 
 from app.blueprints.conversions import bp
 from app.blueprints.conversions.forms import BulkForm, ConfirmForm, RejectForm, ReviewFilterForm
-from app.blueprints.conversions.helpers import (
+from app.blueprints.conversions.helpers import read_filters
+from app.blueprints.web import (
     client_ip,
     display_timezone,
     filter_errors,
+    form_errors,
     page_arg,
-    read_filters,
     respond,
+    row_answer,
     wants_partial,
 )
 from app.extensions import db
@@ -21,7 +23,6 @@ from app.models import Conversion
 from app.security import get_owned_or_404, role_required
 from app.services import conversion_queries, conversion_states
 from app.services.conversion_errors import ConversionNotFound, InvalidTransition, ReasonRequired
-from app.urls import local_path
 
 CHANGED = "conversionsChanged"
 
@@ -49,19 +50,8 @@ def _not_changed(conversion_id: int) -> str:
 
 
 def _row_answer(conversion_id: int, message: str | None, category: str, reject_form=None):
-    """The row re-rendered for htmx; otherwise a flash and back to the page the form was on."""
-    if not wants_partial():
-        if message:
-            flash(message, category)
-        elif reject_form is not None and reject_form.errors:
-            flash(" ".join(str(e) for errors in reject_form.errors.values() for e in errors), "error")
-        return redirect(local_path(request.form.get("next")) or url_for("conversions.index"))
-    conversion = db.session.get(Conversion, conversion_id)
-    response = respond("conversions/_row.html", "conversions/_row.html", c=conversion, row_message=message,
-                       row_category=category, reject_form=reject_form)
-    if category == "success":
-        response.headers["HX-Trigger"] = CHANGED
-    return response
+    return row_answer("conversions/_row.html", "conversions.index", message, category, CHANGED, reject_form,
+                      c=db.session.get(Conversion, conversion_id))
 
 
 @bp.post("/<int:conversion_id>/approve")
@@ -118,7 +108,7 @@ def bulk():
     form = BulkForm()
     category = "error"
     if not form.validate_on_submit():
-        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        message = form_errors(form)
     elif not form.ids.data:
         message = _("Select at least one conversion.")
     else:
@@ -136,9 +126,7 @@ def bulk():
     if not wants_partial():
         flash(message, category)
         return redirect(url_for("conversions.index", **request.args.to_dict()))
-    response = respond("conversions/_table.html", "conversions/_table.html",
-                       **_list_context(message=message, message_category=category, bulk_form=form))
-    if category == "success":
-        response.headers["HX-Trigger"] = CHANGED
-    return response
+    return respond("conversions/_table.html", "conversions/_table.html",
+                   trigger=CHANGED if category == "success" else None,
+                   **_list_context(message=message, message_category=category, bulk_form=form))
 

@@ -8,15 +8,11 @@ from flask_login import current_user
 
 from app.blueprints.links import bp
 from app.blueprints.links.forms import LinkForm
+from app.blueprints.web import wants_partial
 from app.models import Link
 from app.security import get_owned_or_404, role_required
 from app.services import links
 from app.services.links import LinkError
-
-
-def _is_htmx() -> bool:
-    # A boosted form post wants a whole page, not a row.
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
 @bp.get("/")
@@ -62,7 +58,7 @@ def create():
 
 def _after_change(link: Link, message: str):
     """htmx gets the row in its new state (and the new tab counts); a plain form post goes back to the list."""
-    if _is_htmx():
+    if wants_partial():
         (row,) = links.link_rows([link])
         response = current_app.make_response(render_template(
             "links/_row_swap.html", row=row, counts=links.link_counts(current_user.id)))

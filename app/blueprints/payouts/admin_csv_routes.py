@@ -6,7 +6,7 @@ from loguru import logger
 
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.admin_forms import ImportApplyForm, ImportForm, local_today
-from app.blueprints.payouts.admin_helpers import client_ip, display_timezone
+from app.blueprints.web import client_ip, display_timezone
 from app.security import role_required
 from app.services import payout_csv, payout_import, payout_queries
 from app.services.payout_csv import ImportFileError

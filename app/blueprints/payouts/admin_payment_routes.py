@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.admin_forms import MANUAL_METHODS, CorrectionForm, FailForm, PaymentForm, local_date
-from app.blueprints.payouts.admin_helpers import client_ip
 from app.blueprints.payouts.admin_routes import load_request, render_detail
+from app.blueprints.web import client_ip
 from app.labels import label
 from app.models import PayoutRequest
 from app.money import format_money

@@ -6,15 +6,8 @@ from flask_login import current_user
 
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.admin_forms import BulkApproveForm, ConfirmForm, FailForm, QueueFilterForm, RejectForm
-from app.blueprints.payouts.admin_helpers import (
-    client_ip,
-    display_timezone,
-    form_errors,
-    page_arg,
-    read_filters,
-    respond,
-    wants_partial,
-)
+from app.blueprints.payouts.admin_helpers import read_filters
+from app.blueprints.web import client_ip, display_timezone, form_errors, page_arg, respond, row_answer, wants_partial
 from app.extensions import db
 from app.labels import label
 from app.models import PayoutRequest
@@ -22,7 +15,6 @@ from app.security import role_required
 from app.services import balances, payout_csv, payout_queries, payouts
 from app.services.payout_details import mask
 from app.services.payout_errors import InvalidPayoutTransition, PayoutError, PayoutNotFound, ReasonRequired
-from app.urls import local_path
 
 CHANGED = "payoutsChanged"
 FILTER_KEYS = ("status", "method", "currency", "date_from", "date_to")
@@ -68,16 +60,8 @@ def _not_changed(request_id: int) -> str:
 
 
 def _row_answer(request_id: int, message: str | None, category: str, reject_form=None):
-    """The row re-rendered for htmx; otherwise a flash and back to the page the form was on."""
-    if not wants_partial():
-        if message:
-            flash(message, category)
-        elif reject_form is not None and reject_form.errors:
-            flash(form_errors(reject_form), "error")
-        return redirect(local_path(request.form.get("next")) or url_for("payouts.admin_queue"))
-    return respond("payouts/_admin_row.html", "payouts/_admin_row.html", trigger=CHANGED if category == "success"
-                   else None, r=load_request(request_id), row_message=message, row_category=category,
-                   reject_form=reject_form)
+    return row_answer("payouts/_admin_row.html", "payouts.admin_queue", message, category, CHANGED, reject_form,
+                      r=load_request(request_id))
 
 
 @bp.post("/admin/<int(max=2147483647):request_id>/approve")

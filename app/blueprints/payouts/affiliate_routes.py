@@ -1,11 +1,12 @@
 """The affiliate's side of payouts: balances, payout details, requesting, cancelling, the history."""
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.forms import CancelForm, PayoutDetailsForm, PayoutRequestForm
+from app.blueprints.web import client_ip, respond
 from app.labels import label
 from app.models import PayoutRequest
 from app.money import format_money
@@ -32,23 +33,6 @@ def details_of_filter(profile):
     return payout_details.details_of(profile)
 
 
-def _client_ip() -> str:
-    return request.remote_addr or "-"
-
-
-def _wants_partial() -> bool:
-    headers = request.headers
-    return (headers.get("HX-Request") == "true" and not headers.get("HX-Boosted")
-            and not headers.get("HX-History-Restore-Request"))
-
-
-def _respond(full: str, partial: str, **context):
-    """One URL, two answers: the partial for htmx, the whole page otherwise."""
-    response = make_response(render_template(partial if _wants_partial() else full, **context))
-    response.vary.add("HX-Request")
-    return response
-
-
 def proof_url(payout: PayoutRequest) -> str | None:
     """The proof-of-payment download, once the admin side serves it."""
     if not payout.proof_path or "payouts.proof" not in current_app.view_functions:
@@ -66,10 +50,10 @@ def mine():
     page = payouts.requests_of(current_user.id, request.args.get("page", 1, type=int) or 1)
     timelines = payouts.timelines(r.id for r in page.items)
     names = payouts.names_of(e.actor_id for events in timelines.values() for e in events)
-    return _respond("payouts/mine.html", "payouts/_history.html", page=page, timelines=timelines, names=names,
-                    balances=balances.for_affiliate(current_user.id),
-                    profile=payout_details.profile_of(current_user.id), cancel_form=CancelForm(),
-                    proof_url=proof_url)
+    return respond("payouts/mine.html", "payouts/_history.html", page=page, timelines=timelines, names=names,
+                   balances=balances.for_affiliate(current_user.id),
+                   profile=payout_details.profile_of(current_user.id), cancel_form=CancelForm(),
+                   proof_url=proof_url)
 
 
 @bp.get("/balance")
@@ -96,7 +80,7 @@ def new_request():
         form.currency.data = request.args["currency"]
     if form.validate_on_submit():
         try:
-            made = payouts.request_payout(current_user.id, form.minor_amount, form.currency.data, ip=_client_ip())
+            made = payouts.request_payout(current_user.id, form.minor_amount, form.currency.data, ip=client_ip())
         except PayoutError as exc:
             target = form[exc.field] if exc.field in ("amount", "currency") else None
             (target.errors if target is not None else form.form_errors).append(exc.message)
@@ -118,7 +102,7 @@ def cancel(request_id: int):
     get_owned_or_404(PayoutRequest, request_id)
     CancelForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
     try:
-        cancelled = payouts.cancel(request_id, current_user.id, ip=_client_ip())
+        cancelled = payouts.cancel(request_id, current_user.id, ip=client_ip())
     except InvalidPayoutTransition as exc:
         flash(_("This request can no longer be cancelled: it is %(status)s.", status=label(exc.status).lower()),
               "error")
@@ -140,7 +124,7 @@ def details():
             form.bank_name.data = ""  # the list's name of a listed bank is not typed by anyone
     if form.validate_on_submit():
         try:
-            payout_details.update(current_user.id, form.method.data, form.values(), ip=_client_ip())
+            payout_details.update(current_user.id, form.method.data, form.values(), ip=client_ip())
         except InvalidPayoutDetails as exc:
             form[exc.field].errors.append(exc.message)
         except PayoutError as exc:

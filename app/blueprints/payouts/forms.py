@@ -4,13 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TelField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from app.blueprints.form_filters import strip
 from app.money import MoneyInputError, parse_money
 from app.services import payout_details
 from app.services.payout_errors import InvalidPayoutDetails
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _check(clean, *args):
@@ -30,15 +27,15 @@ class PayoutDetailsForm(FlaskForm):
                                  ("paypal", _l("PayPal"))],
                         validators=[InputRequired(_l("Choose how you want to be paid."))])
     bank_code = SelectField(_l("Bank"))
-    bank_name = StringField(_l("Bank name (if it is not in the list)"), filters=[_strip],
+    bank_name = StringField(_l("Bank name (if it is not in the list)"), filters=[strip],
                             validators=[Length(max=payout_details.BANK_NAME_MAX)])
-    bank_account = StringField(_l("Account number"), filters=[_strip], validators=[Length(max=40)],
+    bank_account = StringField(_l("Account number"), filters=[strip], validators=[Length(max=40)],
                                render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    account_holder = StringField(_l("Account holder (as printed on the account)"), filters=[_strip],
+    account_holder = StringField(_l("Account holder (as printed on the account)"), filters=[strip],
                                  validators=[Length(max=payout_details.HOLDER_MAX)])
-    momo_phone = TelField(_l("Momo phone number"), filters=[_strip], validators=[Length(max=20)],
+    momo_phone = TelField(_l("Momo phone number"), filters=[strip], validators=[Length(max=20)],
                           render_kw={"autocomplete": "tel"})
-    paypal_email = EmailField(_l("PayPal email"), filters=[_strip], validators=[Length(max=254)])
+    paypal_email = EmailField(_l("PayPal email"), filters=[strip], validators=[Length(max=254)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,7 +76,7 @@ class PayoutDetailsForm(FlaskForm):
 
 class PayoutRequestForm(FlaskForm):
     currency = SelectField(_l("Currency"), validators=[InputRequired()])
-    amount = StringField(_l("Amount"), filters=[_strip],
+    amount = StringField(_l("Amount"), filters=[strip],
                          validators=[InputRequired(_l("Enter the amount you want to be paid.")), Length(max=40)],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
 

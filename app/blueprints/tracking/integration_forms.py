@@ -4,9 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, Regexp
 
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from app.blueprints.form_filters import strip
 
 
 class WebhookUrlForm(FlaskForm):
@@ -15,7 +13,7 @@ class WebhookUrlForm(FlaskForm):
 
 class SigningSecretForm(FlaskForm):
     # A password field: the secret is never sent back to the browser, even after an error.
-    secret = PasswordField(_l("Signing secret"), filters=[_strip], validators=[
+    secret = PasswordField(_l("Signing secret"), filters=[strip], validators=[
         DataRequired(message=_l("Paste the signing secret Stripe shows for this endpoint.")),
         Length(max=255),
         Regexp(r"^whsec_[A-Za-z0-9_\-+/=]{8,240}$", message=_l(

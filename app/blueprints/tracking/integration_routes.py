@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.blueprints.tracking import bp
 from app.blueprints.tracking.integration_forms import SigningSecretForm, WebhookUrlForm
+from app.blueprints.web import wants_partial
 from app.money import exponent
 from app.security import role_required
 from app.services import integration, stripe_endpoint
@@ -33,10 +34,6 @@ def example_amount(currency: str) -> int:
     return 150000 if exponent(currency) == 0 else 1999
 
 
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-
-
 def _page_url(merchant_id: int) -> str:
     if current_user.role == "admin":
         return url_for("tracking.integration", merchant=merchant_id)
@@ -50,7 +47,7 @@ def _render(info, secret_form=None, status=None):
                    merchant_arg={"merchant": info.merchant.id} if current_user.role == "admin" else {},
                    stripe_status=status, has_api_keys="api.keys" in current_app.view_functions,
                    example_amount=example_amount)
-    template = "tracking/_integration_stripe.html" if _is_htmx() else "tracking/integration.html"
+    template = "tracking/_integration_stripe.html" if wants_partial() else "tracking/integration.html"
     if template == "tracking/integration.html" and current_user.role == "admin":
         context["merchants"] = integration.merchant_choices()
     response = make_response(render_template(template, **context))
@@ -81,7 +78,7 @@ def stripe_webhook_url():
     if WebhookUrlForm().validate_on_submit():
         stripe_endpoint.new_webhook_token(merchant_id, current_user.id, ip=request.remote_addr)
         message = _("Webhook address ready. Add it as an endpoint in your Stripe dashboard.")
-        if _is_htmx():
+        if wants_partial():
             return _render(_info(merchant_id), status=message)
         flash(message, "success")
     return redirect(_page_url(info.merchant.id))
@@ -102,7 +99,7 @@ def stripe_signing_secret():
                                         "paste it exactly as Stripe shows it."))
         else:
             message = _("Signing secret saved. Stripe's events are now checked with it.")
-            if _is_htmx():
+            if wants_partial():
                 return _render(_info(merchant_id), status=message)
             flash(message, "success")
             return redirect(_page_url(merchant_id))

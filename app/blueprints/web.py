@@ -1,0 +1,81 @@
+"""What the views of every area read from a request and how they answer htmx.
+
+One URL answers with the whole page or, for htmx, with the piece it swaps (DESIGN §5.5).
+"""
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_timezone
+
+from app.urls import local_path
+
+# A page number from a URL is clamped, so an absurd one cannot overflow the OFFSET.
+MAX_PAGE = 10**6
+
+
+def client_ip() -> str:
+    """The client's address for the audit trail ("-" when the server does not know it)."""
+    return request.remote_addr or "-"
+
+
+def page_arg() -> int:
+    """The `page` query argument, 1 when absent or not a number; the list clamps it to its last page."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def display_timezone() -> str:
+    """The zone name ("Asia/Ho_Chi_Minh") that filter dates and the times in the tables are read in."""
+    return str(get_timezone())
+
+
+def wants_partial() -> bool:
+    """An htmx request for a piece of the page (boosted navigation and history restores need it all)."""
+    headers = request.headers
+    return (headers.get("HX-Request") == "true" and not headers.get("HX-Boosted")
+            and not headers.get("HX-History-Restore-Request"))
+
+
+def respond(full: str, partial: str, trigger: str | None = None, **context):
+    """One URL, two answers: the partial for htmx, the whole page otherwise; `trigger` names an htmx event."""
+    response = make_response(render_template(partial if wants_partial() else full, **context))
+    response.vary.add("HX-Request")
+    if trigger:
+        response.headers["HX-Trigger"] = trigger
+    return response
+
+
+def row_answer(template: str, back: str, message: str | None, category: str, trigger: str,
+               reject_form=None, **row):
+    """After a decision on one row of a list: htmx gets the row again with the message (and `trigger` on
+    success); a plain form post gets a flash and goes back to the page it was on (else to endpoint `back`)."""
+    if not wants_partial():
+        if message:
+            flash(message, category)
+        elif reject_form is not None and reject_form.errors:
+            flash(form_errors(reject_form), "error")
+        return redirect(local_path(request.form.get("next")) or url_for(back))
+    return respond(template, template, trigger=trigger if category == "success" else None, row_message=message,
+                   row_category=category, reject_form=reject_form, **row)
+
+
+def read_form(form) -> dict:
+    """The values of a filter form bound to the query string; a field that does not validate counts as empty.
+
+    Its error stays on the field, so the page shows it beside the field.
+    """
+    form.validate()
+    return {name: (None if field.errors else field.data) for name, field in form._fields.items()}
+
+
+def filter_errors(form) -> list[str]:
+    """"Label: error" for each filter that did not validate, for the note above the list."""
+    return [f"{field.label.text}: {' '.join(map(str, field.errors))}" for field in form if field.errors]
+
+
+def form_errors(form) -> str:
+    """Every error of a posted form in one line, for a flash or a row message."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def list_args() -> dict:
+    """The query string without empty values or the page, for links that keep a list's filters."""
+    return {key: value for key, value in request.args.items() if value and key != "page"}

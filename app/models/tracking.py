@@ -1,7 +1,7 @@
 """Tracking links and the clicks on them."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -38,6 +38,9 @@ class Click(db.Model):
         Index("ix_clicks_campaign_created", "campaign_id", "created_at"),
         Index("ix_clicks_affiliate_created", "affiliate_id", "created_at"),
         Index("ix_clicks_link_created", "link_id", "created_at"),
+        # The uniqueness rule looks up a visitor's unique clicks on a link in the past hour.
+        Index("ix_clicks_unique_visitor", "link_id", "ip", "created_at",
+              postgresql_where=text("is_unique"), sqlite_where=text("is_unique")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -32,10 +32,10 @@ def stream_name() -> str:
     return current_app.config.get("CLICK_STREAM", DEFAULT_STREAM)
 
 
-def seen_key(link_id: int, ip: str | None, user_agent: str | None) -> str:
+def seen_key(link_id: int, ip: str | None, user_agent: str | None, stream: str | None = None) -> str:
     """The Redis key that remembers a visitor's unique click on a link for an hour."""
     digest = hashlib.blake2b(f"{ip}\n{user_agent}".encode("utf-8", "replace"), digest_size=12).hexdigest()
-    return f"{stream_name()}:seen:{link_id}:{digest}"
+    return f"{stream or stream_name()}:seen:{link_id}:{digest}"
 
 
 def click_redis():
@@ -109,9 +109,10 @@ def append(connection, row: dict) -> None:
     small server answers.
     """
     # The first click of a visitor in the hour takes the key; the drain reads who holds it.
+    stream = stream_name()
     holder = f"{row['public_id']} {row['created_at'].isoformat()}"
-    commands = [("SET", seen_key(row["link_id"], row["ip"], row["user_agent"]), holder, "NX", "EX", SEEN_SECONDS),
-                ("XADD", stream_name(), "*", "c", click_store.dumps(row))]
+    commands = [("SET", seen_key(row["link_id"], row["ip"], row["user_agent"], stream), holder, "NX", "EX",
+                 SEEN_SECONDS), ("XADD", stream, "*", "c", click_store.dumps(row))]
     conn = _own_connection(connection)
     try:
         conn.send_packed_command(conn.pack_commands(commands))

@@ -3,12 +3,13 @@
 A click travels as a plain dict of `clicks` columns (JSON in the stream and the spool). Inserting is
 idempotent on `public_id`, so a batch may be replayed after any failure without making duplicates.
 """
+import functools
 import json
 from collections import defaultdict
 from datetime import datetime, timedelta
 
 from loguru import logger
-from sqlalchemy import String, any_, bindparam, select
+from sqlalchemy import String, any_, bindparam, exists, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -59,9 +60,25 @@ def insert_clicks(conn, rows: list[dict]) -> int:
 
 
 def insert_fresh(conn, row: dict) -> None:
-    """Store a click made a moment ago (its id is new, its link was just looked up): two statements."""
-    decide_unique(conn, [row])
-    conn.execute(_insert_ignoring_duplicates(conn.dialect.name), {k: row.get(k) for k in COLUMNS})
+    """Store a click made a moment ago, deciding `is_unique` in the same statement (one round trip)."""
+    params = {k: row.get(k) for k in COLUMNS if k != "is_unique"}
+    params["unique_since"] = row["created_at"] - UNIQUE_WINDOW
+    conn.execute(_fresh_statement(conn.dialect.name), params)
+
+
+@functools.cache
+def _fresh_statement(dialect: str):
+    # Built once: putting the statement together costs more than sending it.
+    columns = [k for k in COLUMNS if k != "is_unique"]
+    earlier_unique = select(CLICKS.c.id).where(
+        CLICKS.c.link_id == bindparam("link_id"), CLICKS.c.ip == bindparam("ip"),
+        CLICKS.c.user_agent == bindparam("user_agent"), CLICKS.c.created_at > bindparam("unique_since"),
+        CLICKS.c.created_at <= bindparam("created_at"), CLICKS.c.is_unique,
+    )
+    values = [bindparam(k, type_=CLICKS.c[k].type) for k in columns]
+    # SQLite reads "ON CONFLICT" after a SELECT without WHERE as a join constraint: hence the true().
+    source = select(*values, ~exists(earlier_unique)).where(true())
+    return _insert_ignoring_duplicates(dialect).from_select([*columns, "is_unique"], source)
 
 
 def _insert_new(conn, rows: list[dict]) -> int:
@@ -117,7 +134,7 @@ def decide_unique(conn, rows: list[dict]) -> None:
         CLICKS.c.ip.in_({r["ip"] for r in todo}),
         CLICKS.c.created_at > earliest,
         CLICKS.c.created_at <= todo[-1]["created_at"],
-        CLICKS.c.is_unique.is_(True),
+        CLICKS.c.is_unique,  # as written in the partial index ix_clicks_unique_visitor
     )
     unique_at = defaultdict(list)
     for link_id, ip, user_agent, created_at in conn.execute(query):

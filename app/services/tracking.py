@@ -24,6 +24,7 @@ CLICK_PARAM = "aff_click_id"
 COOKIE_NAME = "aff_click_id"
 MAX_CODE_LENGTH = 32
 SUB_MAX, IP_MAX, USER_AGENT_MAX, REFERRER_MAX = 100, 45, 512, 2000
+SUB_COLUMNS = ("sub1", "sub2", "sub3", "sub4", "sub5")
 
 # Crawlers, link-preview fetchers and scripts: redirected, never recorded. An empty user agent is
 # treated the same way (every browser sends one). Plain substring tests: a regular expression with
@@ -91,14 +92,16 @@ def follow_link(code: str, *, to: str | None = None, subs=(), ip: str | None = N
     if not record or is_robot(user_agent):
         return Redirect(location, None, target.cookie_max_age)
     click_id = new_click_id()
-    subs = (list(subs) + [None] * 5)[:5]
     row = {
         "public_id": click_id, "link_id": target.link_id, "campaign_id": target.campaign_id,
         "affiliate_id": target.affiliate_id, "created_at": utcnow(), "ip": _cut(ip, IP_MAX),
         "user_agent": _cut(user_agent, USER_AGENT_MAX), "referrer": _cut(referrer, REFERRER_MAX),
         "is_unique": None, "is_attributable": target.attributable,
-        **{f"sub{i}": _cut(value, SUB_MAX) for i, value in enumerate(subs, start=1)},
+        "sub1": None, "sub2": None, "sub3": None, "sub4": None, "sub5": None,
     }
+    for name, value in zip(SUB_COLUMNS, subs, strict=False):
+        if value:
+            row[name] = _cut(value, SUB_MAX)
     click_buffer.record(row)
     return Redirect(with_click_id(location, click_id), click_id, target.cookie_max_age)
 
@@ -119,10 +122,6 @@ def _cut(value: str | None, limit: int) -> str | None:
     return value.replace("\x00", "")[:limit] or None
 
 
-def clear_link_cache() -> None:
-    link_cache.clear()
-
-
 def drain_once(max_items: int = 10_000) -> int:
     """Store the clicks waiting in Redis and spool files now; returns how many were added."""
     return click_drain.drain_once(max_items)
@@ -130,7 +129,9 @@ def drain_once(max_items: int = 10_000) -> int:
 
 def lookup_click(public_id: str | None) -> Click | None:
     """The click with this public id, even if it was recorded a moment ago and still waits to be stored."""
-    if not public_id or len(public_id) > 64:
+    # An id that could never have been issued is not looked up (a NUL byte would upset Postgres).
+    if not isinstance(public_id, str) or not 0 < len(public_id) <= 64 or not public_id.isascii() \
+            or not public_id.isprintable():
         return None
     click = _find(public_id)
     if click is not None:

@@ -266,3 +266,18 @@ def test_an_approved_affiliate_on_an_active_campaign_is_attributable(client):
     click(client, link.code)
     tracking.drain_once()
     assert [c.is_attributable for c in all_clicks()] == [True]
+
+
+def test_a_redirect_writes_no_request_log_line_but_an_unknown_code_does(client):
+    from loguru import logger
+
+    link = make_link()
+    lines = []
+    sink = logger.add(lambda m: lines.append(m.record["message"]), level="INFO")
+    try:
+        click(client, link.code)
+        client.get("/r/nope", headers={"User-Agent": BROWSER})
+    finally:
+        logger.remove(sink)
+    assert not [line for line in lines if line.startswith(f"GET /r/{link.code}")]
+    assert [line for line in lines if line.startswith("GET /r/nope 404")]

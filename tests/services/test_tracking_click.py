@@ -153,7 +153,7 @@ def test_lookup_click_finds_a_click_still_waiting_in_the_stream(app):
     assert found is not None and found.public_id == outcome.click_id and found.link_id == link.id
 
 
-@pytest.mark.parametrize("public_id", [None, "", "unknown-click-id", "x" * 65])
+@pytest.mark.parametrize("public_id", [None, "", "unknown-click-id", "x" * 65, "a\x00b", "caf\u00e9", 42])
 def test_lookup_click_of_an_unknown_id_is_none(app, public_id):
     assert tracking.lookup_click(public_id) is None
 

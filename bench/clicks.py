@@ -1,0 +1,208 @@
+"""Click path benchmark: `/r/<code>` under gunicorn against a bare Flask 302 in the same run.
+
+    .venv/bin/python bench/clicks.py [--duration 15] [--failover]
+
+Needs Postgres, Redis and wrk (`apt-get install wrk`). See bench/README.md for what it does.
+"""
+import argparse
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from subprocess import Popen
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from support import (  # noqa: E402
+    ClickCounter,
+    cpu_seconds,
+    free_port,
+    run_measured,
+    run_wrk,
+    start,
+    stop,
+    wait_until_serving,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+BARE, CEILING, CLICK = "bare Flask 302 + cookie", "app, redirect-only view", "/r/<code> (recording)"
+BIN = Path(sys.executable).parent
+SEED = """
+import secrets
+from app import create_app
+from app.extensions import db
+from app.models import Campaign, Link, Membership
+from app.services import accounts
+app = create_app()
+with app.app_context():
+    tag = secrets.token_hex(4)
+    merchant = accounts.create_user(f"bench-merchant-{tag}@example.com", "bench password 1", "merchant",
+                                    "Bench merchant", company_name="Bench shop", website="https://shop.example")
+    affiliate = accounts.create_user(f"bench-affiliate-{tag}@example.com", "bench password 1", "affiliate",
+                                     "Bench affiliate")
+    campaign = Campaign(merchant_id=merchant.id, name=f"Bench {tag}", landing_url="https://shop.example/landing",
+                        allowed_hosts="shop.example", commission_type="percent", commission_rate=10,
+                        currency="VND", attribution_days=30)
+    db.session.add(campaign)
+    db.session.flush()
+    db.session.add(Membership(campaign_id=campaign.id, affiliate_id=affiliate.id, status="approved"))
+    link = Link(code=f"bench{tag}", campaign_id=campaign.id, affiliate_id=affiliate.id)
+    db.session.add(link)
+    db.session.commit()
+    print(link.code, link.id)
+"""
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_clicks"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
+    parser.add_argument("--duration", type=int, default=15, help="seconds per measurement")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--rounds", type=int, default=3, help="bare/app measurements, alternated")
+    parser.add_argument("--log-level", default="INFO", help="the app's LOG_LEVEL (production logs every request)")
+    parser.add_argument("--failover", action="store_true", help="also measure with Redis unreachable")
+    return parser.parse_args()
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    conninfo = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup(args, env) -> tuple[str, int]:
+    ensure_database(args.database_url)
+    migrated = subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True)
+    if migrated.returncode:
+        raise SystemExit(f"flask db upgrade failed:\n{migrated.stderr}")
+    import redis
+
+    redis.Redis.from_url(args.redis_url).flushdb()
+    out = subprocess.run([BIN / "python", "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    code, link_id = out.stdout.split()[-2:]
+    return code, int(link_id)
+
+
+def gunicorn(target: str, port: int, workers: int, env, log, pythonpath=None):
+    # As in production (docker/entrypoint.sh, README): sync workers, the app built once with --preload.
+    command = [BIN / "gunicorn", "--workers", str(workers), "--worker-class", "sync", "--preload",
+               "--bind", f"127.0.0.1:{port}", "--no-control-socket", target]
+    if pythonpath:
+        command[1:1] = ["--pythonpath", str(pythonpath)]
+    return start(command, cwd=ROOT, env=env, log=log)
+
+
+def show(name: str, result: dict, baseline: dict | None = None) -> None:
+    share = f"  {result['rps'] / baseline['rps']:6.1%} of bare" if baseline else ""
+    print(f"  {name:<26} {result['rps']:7.0f} req/s  p50 {result['p50']:6.2f} ms  p99 {result['p99']:6.2f} ms"
+          f"  {result['cpu_us']:5.0f} us CPU/req  {result['requests']:6d} answered, {result['errors']} errors{share}")
+
+
+def measure(args, counter, drain, servers, wrk) -> list[dict]:
+    """Alternate the three servers, so a neighbour's load hits them alike; then check every click arrived."""
+    for url, _ in servers.values():
+        run_wrk(url, 3, **wrk)  # warm-up: link caches, connections
+    counter.wait_for_drain()
+    rows_before, added_before, cpu_before = counter.rows(), counter.entries_added(), cpu_seconds(drain.pid)
+    print("\nNormal path (Redis stream, drain process into Postgres):")
+    results = {name: [] for name in servers}
+    for n in range(1, args.rounds + 1):
+        print(f" round {n} (load average {os.getloadavg()[0]:.1f})")
+        for name, (url, server) in servers.items():
+            results[name].append(run_measured(url, server.pid, args.duration, **wrk))
+            show(name, results[name][-1], None if name == BARE else results[BARE][-1])
+    drained_in = counter.wait_for_drain()
+    drain_cpu = cpu_seconds(drain.pid) - cpu_before
+    rows, added = counter.rows() - rows_before, counter.entries_added() - added_before
+    bares, apps = results[BARE], results[CLICK]
+    print(" summary (medians over the rounds):")
+    for name in (CEILING, CLICK):
+        shares = [r["rps"] / b["rps"] for r, b in zip(results[name], bares, strict=True)]
+        cpu = statistics.median(r["cpu_us"] for r in results[name])
+        print(f"  {name:<26} {statistics.median(shares):6.1%} of bare req/s (rounds: "
+              f"{', '.join(f'{x:.0%}' for x in shares)}); CPU/req {cpu:.0f} us = "
+              f"{statistics.median(r['cpu_us'] for r in bares) / cpu:.0%} of bare's efficiency")
+    print(f"  click route p99: {statistics.median(a['p99'] for a in apps):.1f} ms (worst round "
+          f"{max(a['p99'] for a in apps):.1f} ms)")
+    answered = sum(a["requests"] for a in apps)
+    print(f" clicks: {answered} redirects answered to wrk; {added} recorded by the web workers (wrk does not "
+          f"count requests in flight when it stops); {rows} in Postgres -> lost: {added - rows}")
+    busy = args.rounds * args.duration * len(servers)
+    print(f" the drain caught up {drained_in:.1f} s after the load and used {drain_cpu:.1f} s of CPU in "
+          f"~{busy} s ({drain_cpu / busy:.1%} of a core)")
+    return bares
+
+
+def measure_failover(args, env, counter, code, wrk, logs, bares) -> Popen:
+    """Redis unreachable (a closed port): every click is written straight to Postgres."""
+    port = free_port()
+    server = gunicorn("wsgi:app", port, args.workers, dict(env, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"),
+                      logs / "app-failover.log")
+    url = f"http://127.0.0.1:{port}/r/{code}"
+    wait_until_serving(url)
+    run_wrk(url, 3, **wrk)
+    before = counter.rows()
+    print(f"\nFailover (REDIS_URL points at a closed port; load average {os.getloadavg()[0]:.1f}):")
+    result = run_measured(url, server.pid, args.duration, **wrk)
+    time.sleep(1)  # requests in flight when wrk stopped
+    stored = counter.rows() - before
+    spooled = sum(1 for p in (logs / "spool").glob("clicks-*") for _ in p.open("rb"))
+    show("/r/<code> (Redis down)", result, {"rps": statistics.median(b["rps"] for b in bares)})
+    print(f" clicks: {result['requests']} redirects answered, {stored} in Postgres, {spooled} spooled -> "
+          f"lost: {max(0, result['requests'] - stored - spooled)} (the share compares with the median bare run)")
+    return server
+
+
+def main() -> int:
+    args = parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is not installed. On Debian/Ubuntu: sudo apt-get install wrk", file=sys.stderr)
+        return 2
+    logs = Path(tempfile.mkdtemp(prefix="bench-clicks-"))
+    env = dict(os.environ, APP_ENV="production", SECRET_KEY=secrets.token_urlsafe(32), FLASK_APP="wsgi",
+               DATABASE_URL=args.database_url, REDIS_URL=args.redis_url, LOG_LEVEL=args.log_level,
+               LOG_FILE=str(logs / "app-requests.log"), CLICK_SPOOL_DIR=str(logs / "spool"))
+    code, link_id = setup(args, env)
+    wrk = dict(threads=args.threads, connections=args.connections)
+    counter = ClickCounter(args.database_url, args.redis_url, link_id)
+    app_port, bare_port, ceiling_port = free_port(), free_port(), free_port()
+    processes = []
+    try:
+        drain = start([BIN / "flask", "tracking", "drain"], cwd=ROOT, env=env, log=logs / "drain.log")
+        processes.append(drain)
+        app_server = gunicorn("wsgi:app", app_port, args.workers, env, logs / "app.log")
+        bare_server = gunicorn("bare_app:app", bare_port, args.workers, env, logs / "bare.log", ROOT / "bench")
+        ceiling_server = gunicorn("app_ceiling:app", ceiling_port, args.workers, env, logs / "ceiling.log",
+                                  ROOT / "bench")
+        processes += [app_server, bare_server, ceiling_server]
+        servers = {BARE: (f"http://127.0.0.1:{bare_port}/r/{code}", bare_server),
+                   CEILING: (f"http://127.0.0.1:{ceiling_port}/bench/redirect-only/{code}", ceiling_server),
+                   CLICK: (f"http://127.0.0.1:{app_port}/r/{code}", app_server)}
+        for url, _ in servers.values():
+            wait_until_serving(url)
+        print(f"gunicorn {args.workers} sync workers (--preload); wrk -t{args.threads} -c{args.connections} "
+              f"-d{args.duration}s over loopback; {os.cpu_count()} CPUs; logs in {logs}")
+        bares = measure(args, counter, drain, servers, wrk)
+        if args.failover:
+            stop(processes.pop(1))
+            processes.append(measure_failover(args, env, counter, code, wrk, logs, bares))
+    finally:
+        for process in reversed(processes):
+            stop(process)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Helpers of the click benchmark: processes, wrk, and counting clicks in Postgres and Redis."""
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+STREAM, GROUP = "clicks", "click-drain"
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(command, *, cwd, env, log) -> subprocess.Popen:
+    handle = open(log, "ab")  # noqa: SIM115 (kept open for the life of the process)
+    return subprocess.Popen([str(c) for c in command], cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def wait_until_serving(url: str, timeout: float = 30) -> None:
+    opener = urllib.request.build_opener(_NoRedirect)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            opener.open(urllib.request.Request(url, method="HEAD", headers={"User-Agent": USER_AGENT}), timeout=2)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 302:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{url} did not answer within {timeout} s (see the logs)")
+        time.sleep(0.2)
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def run_wrk(url: str, seconds: int, *, threads: int, connections: int) -> dict:
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
+         "-H", f"User-Agent: {USER_AGENT}", url],
+        check=True, capture_output=True, text=True).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p50": _ms(latency["50"]), "p99": _ms(latency["99"]),
+        "errors": (int(bad.group(1)) if bad else 0)
+        + (sum(int(n) for n in socket_errors.groups()) if socket_errors else 0),
+    }
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU used so far by a process and its children (a gunicorn master and its workers)."""
+    total = cpu_seconds(pid)
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = [int(c) for c in f.read().split()]
+    except FileNotFoundError:
+        return total
+    return total + sum(tree_cpu_seconds(child) for child in children)
+
+
+def run_measured(url: str, server_pid: int, seconds: int, **wrk) -> dict:
+    """run_wrk, plus the server's CPU time per answered request (steadier than req/s on a busy machine)."""
+    before = tree_cpu_seconds(server_pid)
+    result = run_wrk(url, seconds, **wrk)
+    result["cpu_us"] = (tree_cpu_seconds(server_pid) - before) / max(result["requests"], 1) * 1e6
+    return result
+
+
+class ClickCounter:
+    """Clicks of the benchmark's link in Postgres, and what the web workers appended to the stream."""
+
+    def __init__(self, database_url: str, redis_url: str, link_id: int):
+        import psycopg
+        import redis
+
+        self.db = psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+        self.redis = redis.Redis.from_url(redis_url)
+        self.link_id = link_id
+
+    def rows(self) -> int:
+        return self.db.execute("SELECT count(*) FROM clicks WHERE link_id = %s", (self.link_id,)).fetchone()[0]
+
+    def entries_added(self) -> int:
+        if not self.redis.exists(STREAM):
+            return 0
+        return int(self.redis.xinfo_stream(STREAM)["entries-added"])
+
+    def waiting(self) -> int:
+        if not self.redis.exists(STREAM):
+            return 0
+        return self.redis.xlen(STREAM)
+
+    def wait_for_drain(self, timeout: float = 120) -> float:
+        """Seconds until the stream is empty (every appended click stored and deleted)."""
+        started = time.monotonic()
+        while self.waiting() and time.monotonic() - started < timeout:
+            time.sleep(0.05)
+        return time.monotonic() - started

@@ -25,6 +25,9 @@ def create_app(config=None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    from app.sessions import CachedSerializerSessionInterface
+    app.session_interface = CachedSerializerSessionInterface()
+
     from app.logs import init_logging
     init_logging(app)
 

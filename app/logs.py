@@ -1,7 +1,7 @@
 """Logging through loguru: console, an optional rotating file, one line per request."""
+import os
 import sys
 import time
-import uuid
 
 from flask import g, has_request_context, request
 from loguru import logger
@@ -31,7 +31,7 @@ def init_logging(app) -> None:
     def start_timer():
         g.request_started = time.perf_counter()
         incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else os.urandom(16).hex()
 
     @app.after_request
     def log_request(response):

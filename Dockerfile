@@ -24,7 +24,7 @@ COPY . .
 # mounted there start out writable by it.
 RUN pybabel -q compile -d app/translations \
  && chmod 0755 docker/entrypoint.sh \
- && mkdir -p instance/uploads logs \
+ && mkdir -p instance/uploads instance/spool logs \
  && chown -R app:app instance logs
 
 USER app

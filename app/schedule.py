@@ -16,6 +16,7 @@ import click
 from flask.cli import AppGroup
 from loguru import logger
 
+from app.jobs.clicks import drain_clicks_job
 from app.jobs.conversions import auto_approve_due_job
 
 
@@ -33,6 +34,8 @@ class Recurring:
 RECURRING: tuple[Recurring, ...] = (
     Recurring("auto-approve-conversions", auto_approve_due_job, cron="0 * * * *", ttl=3600,
               description="Approve conversions past their hold period on auto-approving campaigns."),
+    Recurring("drain-clicks", drain_clicks_job, cron="*/5 * * * *", ttl=300,
+              description="Backstop for the click drain process: store clicks waiting in Redis or a spool."),
 )
 
 

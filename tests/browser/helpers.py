@@ -12,3 +12,15 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_function(_SIGN_IN_SETTLED)
+    wait_for_htmx(page)
+
+
+# htmx attaches its listeners to swapped-in content only when the swap settles (about 20 ms later);
+# typing into a search box before that would fire no request.
+_HTMX_SETTLED = """() => window.htmx !== undefined
+    && document.querySelector('.htmx-settling, .htmx-added, .htmx-swapping, .htmx-request') === null"""
+
+
+def wait_for_htmx(page) -> None:
+    """Wait until htmx has finished swapping and settling whatever it last loaded."""
+    page.wait_for_function(_HTMX_SETTLED)

@@ -10,7 +10,7 @@ import pytest
 
 from tests import factories
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS, screenshot_path
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import sign_in, wait_for_htmx
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -38,6 +38,7 @@ def still_same_page(page) -> bool:
 def open_nav(page, name: str):
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+    wait_for_htmx(page)
 
 
 def field_error(page, field_id: str):
@@ -96,6 +97,7 @@ def affiliate_applies(page) -> None:
 
     search.fill("no such campaign")
     expect(table).to_contain_text("No open campaigns match your search.")
+    wait_for_htmx(page)
     search.fill("lotus")
     row = table.get_by_role("row").filter(has_text=CAMPAIGN)
     expect(row).to_be_visible()

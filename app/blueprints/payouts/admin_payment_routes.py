@@ -26,6 +26,26 @@ def _show_error(form, exc: PayoutError) -> None:
         form.form_errors.append(exc.message)
 
 
+
+def _save_with_proof(form, save):
+    """Store the uploaded proof (if any) and call `save(proof)`; on refusal show the error and drop the file.
+
+    Returns what `save` returned, or None when the form has to be shown again.
+    """
+    proof = None
+    try:
+        proof = _store_proof(form)
+        return save(proof)
+    except proofs.ProofRejected as exc:
+        form.proof.errors = [*form.proof.errors, exc.message]
+    except PayoutNotFound:
+        proofs.discard(proof)
+        abort(404)
+    except PayoutError as exc:
+        proofs.discard(proof)
+        _show_error(form, exc)
+    return None
+
 def _store_proof(form) -> dict | None:
     upload = form.proof.data
     return proofs.store(upload.stream, upload.filename) if upload else None
@@ -47,21 +67,10 @@ def confirm(request_id: int):
     form = PaymentForm(method=payout.method if payout.method in MANUAL_METHODS else "bank_transfer",
                        requested_on=local_date(payout.requested_at))
     if form.validate_on_submit():
-        proof = None
-        try:
-            proof = _store_proof(form)
-            payouts.confirm_paid(request_id, current_user.id, method=form.method.data,
-                                 transaction_id=form.transaction_id.data, paid_on=form.paid_on.data,
-                                 notes=form.notes.data or None, proof=proof, ip=client_ip())
-        except proofs.ProofRejected as exc:
-            form.proof.errors = [*form.proof.errors, exc.message]
-        except PayoutNotFound:
-            proofs.discard(proof)
-            abort(404)
-        except PayoutError as exc:
-            proofs.discard(proof)
-            _show_error(form, exc)
-        else:
+        saved = _save_with_proof(form, lambda proof: payouts.confirm_paid(
+            request_id, current_user.id, method=form.method.data, transaction_id=form.transaction_id.data,
+            paid_on=form.paid_on.data, notes=form.notes.data or None, proof=proof, ip=client_ip()))
+        if saved is not None:
             flash(_("Payment recorded: %(amount)s to %(name)s is paid.",
                     amount=format_money(payout.amount, payout.currency), name=payout.affiliate.name), "success")
             return redirect(url_for("payouts.admin_detail", request_id=request_id))
@@ -104,21 +113,12 @@ def correct(request_id: int):
     form = CorrectionForm(method=payout.paid_method if payout.paid_method in MANUAL_METHODS else "other",
                           transaction_id=payout.transaction_id, notes=payout.payment_notes)
     if form.validate_on_submit():
-        before, proof = _payment_record(payout), None
-        try:
-            proof = _store_proof(form)
-            payout = payouts.correct_payment(request_id, current_user.id, method=form.method.data,
-                                             transaction_id=form.transaction_id.data, notes=form.notes.data or "",
-                                             proof=proof, ip=client_ip())
-        except proofs.ProofRejected as exc:
-            form.proof.errors = [*form.proof.errors, exc.message]
-        except PayoutNotFound:
-            proofs.discard(proof)
-            abort(404)
-        except PayoutError as exc:
-            proofs.discard(proof)
-            _show_error(form, exc)
-        else:
+        before = _payment_record(payout)
+        saved = _save_with_proof(form, lambda proof: payouts.correct_payment(
+            request_id, current_user.id, method=form.method.data, transaction_id=form.transaction_id.data,
+            notes=form.notes.data or "", proof=proof, ip=client_ip()))
+        if saved is not None:
+            payout = saved
             changed = _payment_record(payout) != before
             flash(_("Payment record corrected.") if changed else _("Nothing was changed."),
                   "success" if changed else "info")

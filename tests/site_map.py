@@ -1,0 +1,111 @@
+"""Every page of the app, per role, found from the URL map over the demo data.
+
+`seed_site()` loads the demo programme (every kind of object, in every role) plus what it lacks (an
+API key, a payment proof); `pages_for(client, role)` signs nobody in, it only walks the URL map as
+the given client: each GET rule with its id arguments filled from the objects that role can see,
+keeping the URLs that answer 200. A rule whose arguments no candidate satisfies is reported, so a
+new page cannot silently escape the tests that walk the site.
+"""
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.demo import load_demo
+from app.extensions import db
+from app.models import ApiKey, Campaign, Conversion, Link, Membership, PayoutRequest, User
+
+DEMO_LOGINS = {"admin": "admin@demo.test", "merchant": "merchant1@demo.test", "affiliate": "affiliate5@demo.test"}
+DEMO_PASSWORD = "demo-password"
+ROLES = ("anonymous", "affiliate", "merchant", "admin")
+# Answers that are not pages a person reads: the tracking contract, health checks, the API.
+NOT_PAGES = ("static", "health.", "tracking.follow", "tracking.aff_js", "tracking.conversion_pixel", "api.postback",
+             "api.get_conversion", "api.create_conversion", "api.create_refund", "api.stripe_webhook")
+MODELS = {"campaign_id": Campaign, "membership_id": Membership, "user_id": User, "conversion_id": Conversion,
+          "link_id": Link, "request_id": PayoutRequest, "key_id": ApiKey}
+CANDIDATES = 40
+
+
+@dataclass
+class Page:
+    endpoint: str
+    url: str
+    content_type: str
+
+    @property
+    def is_html(self) -> bool:
+        return self.content_type.startswith("text/html")
+
+
+def seed_site() -> dict[str, User]:
+    """The demo programme, an API key for the merchant; returns the demo user of each role."""
+    from app.services import api_keys
+
+    load_demo()
+    users = {role: db.session.scalar(select(User).where(User.email == email))
+             for role, email in DEMO_LOGINS.items()}
+    api_keys.create_key(users["merchant"].id, "Shop server")
+    return users
+
+
+def candidates(name: str, user: User | None) -> list:
+    """Values to try for URL argument `name`: first what `user` owns, then anything."""
+    if name == "token":
+        from app.services import accounts
+
+        return [accounts.make_reset_token(user or db.session.scalar(select(User).order_by(User.id)))]
+    if name == "code":
+        return list(db.session.scalars(select(Link.code).limit(3)))
+    model = MODELS.get(name)
+    if model is None:
+        return []
+    ids = []
+    if user is not None and user.role != "admin" and hasattr(model, "owned_by"):
+        ids += db.session.scalars(select(model.id).where(model.owned_by(user)).order_by(model.id).limit(CANDIDATES))
+    if user is not None and user.role == "merchant" and model is Membership:
+        ids += db.session.scalars(select(Membership.id).join(Campaign, Campaign.id == Membership.campaign_id)
+                                  .where(Campaign.merchant_id == user.id).limit(CANDIDATES))
+    ids += db.session.scalars(select(model.id).order_by(model.id).limit(CANDIDATES))
+    return list(dict.fromkeys(ids))
+
+
+def get_rules(include_non_pages: bool = False):
+    for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" not in rule.methods:
+            continue
+        if not include_non_pages and rule.endpoint.startswith(NOT_PAGES):
+            continue
+        yield rule
+
+
+def pages_for(client, user: User | None, *, include_non_pages: bool = False) -> tuple[list[Page], list[str]]:
+    """(the pages `client` gets 200 for, the endpoints none of whose candidate URLs answered 200)."""
+    found, unreached = [], []
+    for rule in get_rules(include_non_pages):
+        options = _argument_sets(rule, user)
+        for values in options:
+            url = _build(rule, values)
+            response = client.get(url)
+            if response.status_code == 200:
+                found.append(Page(rule.endpoint, url, response.content_type))
+                break
+        else:
+            unreached.append(rule.endpoint)
+    return found, unreached
+
+
+def _argument_sets(rule, user) -> list[dict]:
+    names = sorted(rule.arguments)
+    if not names:
+        return [{}]
+    if names == ["campaign_id", "membership_id"]:
+        return [{"campaign_id": m.campaign_id, "membership_id": m.id}
+                for m in db.session.scalars(select(Membership).limit(CANDIDATES))]
+    sets = [{}]
+    for name in names:
+        sets = [dict(s, **{name: value}) for s in sets for value in candidates(name, user)]
+    return sets[:CANDIDATES]
+
+
+def _build(rule, values: dict) -> str:
+    return current_app.url_map.bind("localhost").build(rule.endpoint, values)

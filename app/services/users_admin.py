@@ -11,11 +11,7 @@ from app.models.users import ROLES, new_session_token
 from app.services import ServiceError, accounts, audit
 from app.services.audit_queries import events_about_user, last_four
 from app.services.pagination import Page, paginate
-
-try:  # the payouts area's own masking, so an account number looks the same on every page
-    from app.services.payout_details import mask as mask_number
-except ImportError:  # pragma: no cover - only while that area is absent
-    mask_number = last_four
+from app.services.payout_details import mask
 
 PER_PAGE = 25
 STATUSES = ("active", "disabled")
@@ -114,9 +110,9 @@ def payout_details(profile) -> list[tuple[str, str]]:
         ("payout_method", profile.payout_method),
         ("bank_name", profile.bank_name),
         ("bank_code", profile.bank_code),
-        ("bank_account", mask_number(profile.bank_account) if profile.bank_account else None),
+        ("bank_account", mask(profile.bank_account) if profile.bank_account else None),
         ("account_holder", profile.account_holder),
-        ("momo_phone", mask_number(profile.momo_phone) if profile.momo_phone else None),
+        ("momo_phone", mask(profile.momo_phone) if profile.momo_phone else None),
         ("paypal_email", _masked_email(profile.paypal_email)),
         ("stripe_account_id", last_four(profile.stripe_account_id) if profile.stripe_account_id else None),
     ]

@@ -3,7 +3,8 @@ import click
 from flask import Flask
 
 from app.models.users import ROLES
-from app.services import ServiceError, accounts
+from app.services.accounts import accounts
+from app.services.common.errors import ServiceError
 
 
 def register_cli(app: Flask) -> None:

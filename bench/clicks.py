@@ -36,7 +36,7 @@ import secrets
 from app import create_app
 from app.extensions import db
 from app.models import Campaign, Link, Membership
-from app.services import accounts
+
 app = create_app()
 with app.app_context():
     tag = secrets.token_hex(4)

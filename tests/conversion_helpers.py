@@ -6,7 +6,7 @@ from loguru import logger
 
 from app.extensions import db
 from app.models import AuditEvent, LedgerEntry, utcnow
-from app.services import api_keys
+from app.services.accounts import api_keys
 from tests import factories
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from app.extensions import db
 from app.models import Campaign, Click, Conversion, Link, Membership, utcnow
 from app.money import percent_of
-from app.services import accounts
+from app.services.accounts import accounts
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"

@@ -2,7 +2,7 @@
 import pytest
 
 from app.extensions import db
-from app.services import accounts
+from app.services.accounts import accounts
 from tests.factories import PASSWORD, make_user
 
 

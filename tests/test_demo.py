@@ -11,7 +11,7 @@ from app.demo.people import PASSWORD
 from app.extensions import db
 from app.models import AuditEvent, Campaign, Click, Conversion, LedgerEntry, Link, Membership, User, utcnow
 from app.money import percent_of
-from app.services import accounts
+from app.services.accounts import accounts
 from tests.conftest import empty_database
 
 TABLES = (User, Campaign, Membership, Link, Click, Conversion, LedgerEntry)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from app.extensions import db
 from app.models import AuditEvent, Campaign, Link, Membership, User
-from app.services import accounts
+from app.services.accounts import accounts
 
 PASSWORD = "demo-password"
 ADMIN_EMAIL = "admin@demo.test"

@@ -5,7 +5,7 @@ from werkzeug.exceptions import NotFound
 
 from app.models import Campaign, Membership
 from app.security import get_owned_or_404
-from app.services import accounts
+from app.services.accounts import accounts
 from tests.factories import make_campaign, make_click, make_conversion, make_link, make_membership, make_user
 
 HOMES = {"admin": "/home/admin", "merchant": "/home/merchant", "affiliate": "/home/affiliate"}

@@ -3,6 +3,7 @@ import pytest
 
 from app.extensions import db
 from app.models import SignInFailure
+from app.services.accounts import accounts
 from tests.factories import PASSWORD, make_user
 from tests.routes.csrf import csrf_token, post_form
 
@@ -156,8 +157,6 @@ def test_a_different_address_is_not_blocked_by_the_per_ip_limit(app, client):
 
 
 def test_disabled_user_cannot_sign_in(client):
-    from app.services import accounts
-
     make_user(email="a@example.com")
     accounts.set_disabled("a@example.com")
     html = sign_in(client, "a@example.com").get_data(as_text=True)

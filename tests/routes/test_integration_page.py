@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent, MerchantProfile
-from app.services import stripe_endpoint
+from app.services.conversions import stripe_endpoint
 from tests import factories
 from tests.routes.csrf import csrf_token
 

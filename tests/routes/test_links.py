@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Link
-from app.services import links
+from app.services.campaigns import links
 from tests import factories
 from tests.routes.csrf import csrf_token
 

@@ -3,7 +3,7 @@ import re
 
 from itsdangerous import TimestampSigner
 
-from app.services import accounts
+from app.services.accounts import accounts
 from tests.factories import PASSWORD, make_user
 from tests.routes.csrf import post_form
 

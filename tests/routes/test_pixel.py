@@ -6,7 +6,7 @@ import pytest
 from app import jobs
 from app.extensions import db
 from app.models import Conversion
-from app.services import conversions
+from app.services.conversions import record
 from tests import factories
 from tests.conversion_helpers import logged_warnings, setup_click
 
@@ -145,7 +145,7 @@ def test_a_service_that_raises_still_answers_the_gif(app, client, order, monkeyp
     def boom(**kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(conversions, "record_conversion", boom)
+    monkeypatch.setattr(record, "record_conversion", boom)
     if not redis:
         monkeypatch.setitem(app.extensions, "redis", None)
     with logged_warnings() as warnings:

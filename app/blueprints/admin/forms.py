@@ -9,7 +9,7 @@ from app.blueprints.auth.forms import NewAccountRules, password_field
 from app.blueprints.form_filters import strip
 from app.labels import label
 from app.models.users import ROLES
-from app.services.users_admin import STATUSES
+from app.services.accounts.admin import STATUSES
 
 
 class AuditFilterForm(FlaskForm):

@@ -9,8 +9,9 @@ from app.blueprints.web import client_ip, list_args, page_arg, read_form, respon
 from app.extensions import db
 from app.models import User
 from app.security import role_required
-from app.services import ServiceError, accounts, users_admin
-from app.services.users_admin import CannotDisableSelf, UserFilters, UserNotFound
+from app.services.accounts import accounts, admin
+from app.services.accounts.admin import CannotDisableSelf, UserFilters, UserNotFound
+from app.services.common.errors import ServiceError
 from app.urls import local_path
 
 
@@ -20,7 +21,7 @@ def users():
     """Every account, searchable by name or email and filtered by role and status."""
     form = UserFilterForm(request.args)
     values = read_form(form)
-    page = users_admin.list_users(UserFilters(q=values["q"], role=values["role"], status=values["status"]),
+    page = admin.list_users(UserFilters(q=values["q"], role=values["role"], status=values["status"]),
                                   page_arg())
     return respond("admin/users.html", "admin/_users_table.html", filters=form, page=page, list_args=list_args())
 
@@ -32,7 +33,7 @@ def user_create():
     form = CreateUserForm()
     if form.validate_on_submit():
         try:
-            user = users_admin.create_user(
+            user = admin.create_user(
                 current_user.id, email=form.email.data, password=form.password.data, role=form.role.data,
                 name=form.name.data, company_name=form.company_name.data, website=form.website.data,
                 ip=client_ip())
@@ -52,7 +53,7 @@ def user_create():
 def user_detail(user_id: int):
     """One account: role, profile, masked payout details, status and recent audit events."""
     try:
-        detail = users_admin.user_detail(user_id)
+        detail = admin.user_detail(user_id)
     except UserNotFound:
         abort(404)
     return render_template("admin/user_detail.html", d=detail, u=detail.user)
@@ -61,7 +62,7 @@ def user_detail(user_id: int):
 def _set_disabled(user_id: int, disabled: bool):
     # The CSRF token was checked before the view (CSRFProtect); the form carries nothing else but `next`.
     try:
-        users_admin.set_disabled(user_id, disabled, actor_id=current_user.id, ip=client_ip())
+        admin.set_disabled(user_id, disabled, actor_id=current_user.id, ip=client_ip())
     except CannotDisableSelf:
         message, category = _("You cannot disable your own account."), "error"
     except UserNotFound:

@@ -13,8 +13,9 @@ from app.blueprints.api import bp, schema
 from app.blueprints.api.schema import SchemaError
 from app.blueprints.api.serialize import conversion_json, refund_json
 from app.extensions import csrf
-from app.services import api_keys, conversions
-from app.services.conversion_errors import (
+from app.services.accounts import api_keys
+from app.services.conversions import record, refunds
+from app.services.conversions.errors import (
     ConversionError,
     ConversionNotFound,
     InvalidPostbackToken,
@@ -124,7 +125,7 @@ def _conversion_reply(conversion, created: bool):
 
 
 def _owned_conversion(conversion_id: int):
-    conversion = conversions.get_for_merchant(conversion_id, g.api_key.merchant_id)
+    conversion = record.get_for_merchant(conversion_id, g.api_key.merchant_id)
     if conversion is None:
         raise ApiError(404, "not_found", "No such conversion.")
     return conversion
@@ -137,7 +138,7 @@ def create_conversion():
     """A shop's server reports an order: 201 when recorded, 200 with the same body on a repeat."""
     body = _json_body()
     data = _checked(schema.conversion_input, body, order_id=body.get("order_id", "-"))
-    conversion, created = conversions.record_conversion(
+    conversion, created = record.record_conversion(
         merchant_id=g.api_key.merchant_id, campaign_id=None, click_public_id=data["click_id"],
         order_id=data["order_id"], amount=data["amount"], currency=data["currency"], source="api",
         customer_email=data["customer_email"], ip=request.remote_addr)
@@ -158,7 +159,7 @@ def create_refund(conversion_id: int):
     """Refund all or part of an order; a repeated refund_id returns the first refund with 200."""
     data = _checked(schema.refund_input, _json_body())
     conversion = _owned_conversion(conversion_id)
-    refund, created = conversions.record_refund(
+    refund, created = refunds.record_refund(
         conversion.id, data["amount"], actor_id=g.api_key.merchant_id, external_id=data["refund_id"],
         reason=data["reason"], ip=request.remote_addr)
     return _reply(refund_json(refund), created, url_for("api.get_conversion", conversion_id=conversion.id))
@@ -170,9 +171,9 @@ def postback():
     if request.method == "HEAD":
         # Link checkers and prefetchers send HEAD; only a real GET records an order.
         raise MethodNotAllowed(valid_methods=["GET"])
-    campaign_id = conversions.postback_campaign_id(request.args.get("token"))
+    campaign_id = record.postback_campaign_id(request.args.get("token"))
     data = _checked(schema.postback_input, request.args, order_id=request.args.get("order_id", "-"))
-    conversion, created = conversions.record_conversion(
+    conversion, created = record.record_conversion(
         merchant_id=None, campaign_id=campaign_id, click_public_id=data["click_id"], order_id=data["order_id"],
         amount=data["amount"], currency=data["currency"], source="postback",
         customer_email=data["customer_email"], ip=request.remote_addr)

@@ -5,7 +5,7 @@ from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectCh
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.blueprints.form_filters import strip
-from app.services.accounts import PASSWORD_MAX, PASSWORD_MIN, find_by_email
+from app.services.accounts.accounts import PASSWORD_MAX, PASSWORD_MIN, find_by_email
 
 
 def password_field(label):

@@ -14,9 +14,9 @@ from app.extensions import db
 from app.models import Campaign, Membership
 from app.models.campaigns import MEMBERSHIP_STATUSES
 from app.security import get_owned_or_404, role_required
-from app.services import memberships
-from app.services.membership_queries import ID_MAX, is_id
-from app.services.memberships import MembershipError, MembershipNotFound, NotAnAffiliate
+from app.services.campaigns import errors, membership_queries, memberships
+from app.services.campaigns.errors import MembershipError, MembershipNotFound, NotAnAffiliate
+from app.services.campaigns.membership_queries import ID_MAX, is_id
 
 CHANGED = "applicationsChanged"
 
@@ -44,7 +44,7 @@ def membership_join_state(campaign, membership):
 
 @bp.app_template_global("membership_refusal")
 def membership_refusal(reason):
-    return memberships.refusal_message(reason)
+    return errors.refusal_message(reason)
 
 
 def _actions_result(campaign_id: int, message: str, category: str):
@@ -56,7 +56,7 @@ def _actions_result(campaign_id: int, message: str, category: str):
     # 200 even when refused: htmx only swaps successful responses, and the message is in the partial.
     return respond("campaigns/_membership_actions.html", "campaigns/_membership_actions.html",
                    trigger="membershipChanged", campaign=campaign,
-                   membership=memberships.membership_of(campaign_id, current_user.id),
+                   membership=membership_queries.membership_of(campaign_id, current_user.id),
                    membership_message=message, membership_message_category=category)
 
 
@@ -100,10 +100,10 @@ def _campaign_filter() -> int | None:
 
 def _applications_context(campaign_id: int | None, **extra) -> dict:
     user = current_user._get_current_object()
-    items = memberships.pending_for(user, campaign_id)
-    return {"items": items, "campaign_id": campaign_id, "campaigns": memberships.pending_by_campaign(user),
-            "joined_counts": memberships.approved_counts(m.affiliate_id for m in items),
-            "pending_total": memberships.pending_count(user), **extra}
+    items = membership_queries.pending_for(user, campaign_id)
+    return {"items": items, "campaign_id": campaign_id, "campaigns": membership_queries.pending_by_campaign(user),
+            "joined_counts": membership_queries.approved_counts(m.affiliate_id for m in items),
+            "pending_total": membership_queries.pending_count(user), **extra}
 
 
 @bp.get("/applications")
@@ -120,7 +120,7 @@ def applications():
 def applications_count():
     """The pending-applications badge, refreshed after every decision."""
     return render_template("campaigns/_applications_count.html",
-                           pending_total=memberships.pending_count(current_user._get_current_object()))
+                           pending_total=membership_queries.pending_count(current_user._get_current_object()))
 
 
 @bp.post(f"/applications/<int(max={ID_MAX}):membership_id>/decide")
@@ -140,7 +140,7 @@ def decide_application(membership_id: int):
         except MembershipError as exc:
             category, message = "error", exc.message
     membership = db.session.get(Membership, membership_id)
-    if membership is None or not memberships.may_review(current_user, membership.campaign):
+    if membership is None or not membership_queries.may_review(current_user, membership.campaign):
         abort(404)
     if message is None:
         message = _("Approved.") if membership.status == "approved" else _("Rejected.")
@@ -149,7 +149,7 @@ def decide_application(membership_id: int):
         return redirect(url_for("campaigns.applications"))
     return respond("campaigns/_applications_row.html", "campaigns/_applications_row.html", trigger=CHANGED,
                    m=membership, row_message=message, row_category=category,
-                   joined_counts=memberships.approved_counts([membership.affiliate_id]))
+                   joined_counts=membership_queries.approved_counts([membership.affiliate_id]))
 
 
 @bp.post("/applications/bulk")
@@ -187,7 +187,8 @@ def applications_bulk():
 def _members_context(campaign: Campaign, status: str) -> dict:
     return {"campaign": campaign, "status": status, "statuses": MEMBERSHIP_STATUSES,
             "campaign_url": _campaign_url(campaign.id),
-            "items": memberships.members_of(campaign.id, status), "counts": memberships.status_counts(campaign.id)}
+            "items": membership_queries.members_of(campaign.id, status),
+            "counts": membership_queries.status_counts(campaign.id)}
 
 
 @bp.get(f"/<int(max={ID_MAX}):campaign_id>/affiliates")
@@ -227,5 +228,5 @@ def remove_member(campaign_id: int, membership_id: int):
     membership = db.session.get(Membership, membership_id)
     return respond("campaigns/_members_row.html", "campaigns/_members_row.html", trigger="membersChanged",
                    m=membership, row_message=message, row_category=category, with_tabs_oob=True,
-                   counts=memberships.status_counts(campaign.id), campaign=campaign, status="approved",
+                   counts=membership_queries.status_counts(campaign.id), campaign=campaign, status="approved",
                    statuses=MEMBERSHIP_STATUSES)

@@ -14,8 +14,8 @@ from app.blueprints.campaigns.forms import (
 from app.blueprints.web import client_ip, page_arg, respond
 from app.models import Campaign, utcnow
 from app.security import get_owned_or_404, role_required
-from app.services import campaign_lists, campaigns
-from app.services.campaigns import CampaignHasActivity, CampaignNotFound, IllegalStatusChange, InvalidCampaign
+from app.services.campaigns import campaigns, lists
+from app.services.campaigns.campaigns import CampaignHasActivity, CampaignNotFound, IllegalStatusChange, InvalidCampaign
 
 STATUS_DONE = {
     "paused": lambda: _("Campaign paused. Affiliates' links keep working; nobody new can join."),
@@ -44,7 +44,7 @@ def _show_field_error(form, error: InvalidCampaign) -> None:
 def index():
     """A merchant's campaigns (an admin's: everyone's) with their figures, searchable and filtered."""
     filters = _filters(CampaignFilterForm)
-    page = campaign_lists.merchant_campaigns(current_user, q=filters.q.data or "",
+    page = lists.merchant_campaigns(current_user, q=filters.q.data or "",
                                              status=filters.status.data or "", page=page_arg())
     return respond("campaigns/index.html", "campaigns/_campaign_table.html", filters=filters, page=page)
 
@@ -56,7 +56,7 @@ def new():
     is_admin = current_user.role == "admin"
     form = AdminCampaignForm() if is_admin else CampaignForm()
     if is_admin:
-        form.merchant_id.choices = [("", _("Choose a merchant"))] + campaign_lists.merchant_choices()
+        form.merchant_id.choices = [("", _("Choose a merchant"))] + lists.merchant_choices()
     if form.validate_on_submit():
         merchant_id = form.merchant_id.data if is_admin else current_user.id
         try:
@@ -75,7 +75,7 @@ def new():
 def detail(campaign_id: int):
     """Everything about one campaign for its merchant: terms, status actions, postback token."""
     campaign = get_owned_or_404(Campaign, campaign_id)
-    stats = campaign_lists.stats_for([campaign.id])[campaign.id]
+    stats = lists.stats_for([campaign.id])[campaign.id]
     members_url = None
     if "campaigns.members" in current_app.view_functions:
         members_url = url_for("campaigns.members", campaign_id=campaign.id)
@@ -141,7 +141,7 @@ def delete(campaign_id: int):
 def directory():
     """Campaigns an affiliate can join, searchable, filtered by commission type and sortable."""
     filters = _filters(DirectoryFilterForm)
-    page = campaign_lists.directory(current_user.id, utcnow().date(), q=filters.q.data or "",
+    page = lists.directory(current_user.id, utcnow().date(), q=filters.q.data or "",
                                     commission_type=filters.commission_type.data or "",
                                     sort=filters.sort.data or "newest", page=page_arg())
     return respond("campaigns/directory.html", "campaigns/_directory_table.html", filters=filters,
@@ -154,7 +154,7 @@ def view(campaign_id: int):
     """A campaign's terms as an affiliate sees them, with joining or leaving."""
     today = utcnow().date()
     try:
-        campaign, membership = campaign_lists.for_affiliate(campaign_id, current_user.id, today)
+        campaign, membership = lists.for_affiliate(campaign_id, current_user.id, today)
     except CampaignNotFound:
         abort(404)
     return render_template("campaigns/view.html", campaign=campaign, membership=membership)

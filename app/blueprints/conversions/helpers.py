@@ -1,6 +1,6 @@
 """The conversion filters of the review and affiliate pages, read from the query string."""
 from app.blueprints.web import read_form
-from app.services.conversion_queries import ConversionFilters
+from app.services.conversions.queries import ConversionFilters
 
 
 def read_filters(form) -> ConversionFilters:

@@ -21,18 +21,18 @@ from app.extensions import db
 from app.labels import label
 from app.models import Conversion
 from app.security import get_owned_or_404, role_required
-from app.services import conversion_queries, conversion_states
-from app.services.conversion_errors import ConversionNotFound, InvalidTransition, ReasonRequired
+from app.services.conversions import queries, states
+from app.services.conversions.errors import ConversionNotFound, InvalidTransition, ReasonRequired
 
 CHANGED = "conversionsChanged"
 
 
 def _list_context(**extra) -> dict:
     user = current_user._get_current_object()
-    form = ReviewFilterForm(request.args, campaigns=conversion_queries.reviewer_campaigns(user),
-                            affiliates=conversion_queries.reviewer_affiliates(user))
+    form = ReviewFilterForm(request.args, campaigns=queries.reviewer_campaigns(user),
+                            affiliates=queries.reviewer_affiliates(user))
     filters = read_filters(form)
-    page = conversion_queries.review_page(user, filters, display_timezone(), page_arg())
+    page = queries.review_page(user, filters, display_timezone(), page_arg())
     return {"filters": form, "filter_problems": filter_errors(form), "page": page,
             "list_args": request.args.to_dict(), "timezone": str(display_timezone()), **extra}
 
@@ -61,7 +61,7 @@ def approve(conversion_id: int):
     get_owned_or_404(Conversion, conversion_id)
     ConfirmForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
     try:
-        conversion_states.approve(conversion_id, current_user.id, ip=client_ip())
+        states.approve(conversion_id, current_user.id, ip=client_ip())
     except ConversionNotFound:
         abort(404)
     except InvalidTransition:
@@ -78,7 +78,7 @@ def reject(conversion_id: int):
     if not form.validate_on_submit():
         return _row_answer(conversion_id, None, "error", reject_form=form)
     try:
-        conversion_states.reject(conversion_id, current_user.id, form.reason.data, ip=client_ip())
+        states.reject(conversion_id, current_user.id, form.reason.data, ip=client_ip())
     except ConversionNotFound:
         abort(404)
     except ReasonRequired:
@@ -115,9 +115,9 @@ def bulk():
         actor = current_user._get_current_object()
         try:
             if form.decision.data == "approve":
-                changed = conversion_states.approve_many(form.ids.data, actor, ip=client_ip())
+                changed = states.approve_many(form.ids.data, actor, ip=client_ip())
             else:
-                changed = conversion_states.reject_many(form.ids.data, actor, form.reason.data, ip=client_ip())
+                changed = states.reject_many(form.ids.data, actor, form.reason.data, ip=client_ip())
         except ReasonRequired:
             message = _("Give a reason for rejecting.")
         else:

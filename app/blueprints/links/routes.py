@@ -11,8 +11,8 @@ from app.blueprints.links.forms import LinkForm
 from app.blueprints.web import wants_partial
 from app.models import Link
 from app.security import get_owned_or_404, role_required
-from app.services import links
-from app.services.links import LinkError
+from app.services.campaigns import links
+from app.services.campaigns.links import LinkError
 
 
 @bp.get("/")

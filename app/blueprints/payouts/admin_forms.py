@@ -11,9 +11,9 @@ from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, St
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.models.money import PAYOUT_METHODS, PAYOUT_STATUSES
-from app.services import proofs
-from app.services.payout_csv import IMPORT_MAX_BYTES
-from app.services.payout_states import NOTES_MAX, REASON_MAX, TRANSACTION_MAX
+from app.services.payouts import proofs
+from app.services.payouts.bank_csv import IMPORT_MAX_BYTES
+from app.services.payouts.states import NOTES_MAX, REASON_MAX, TRANSACTION_MAX
 
 # How an admin can have paid by hand (Stripe payouts are recorded by the Stripe flow, not here).
 MANUAL_METHODS = ("bank_transfer", "momo", "paypal", "cash", "other")

@@ -1,6 +1,6 @@
 """The filters of the admin's payout queue, read from the query string."""
 from app.blueprints.web import read_form
-from app.services.payout_queries import PayoutFilters
+from app.services.payouts.queries import PayoutFilters
 
 
 def read_filters(form) -> PayoutFilters:

@@ -11,8 +11,8 @@ from app.labels import label
 from app.models import PayoutRequest
 from app.money import format_money
 from app.security import get_owned_or_404, role_required
-from app.services import payouts, proofs
-from app.services.payout_errors import PayoutError, PayoutNotFound
+from app.services.payouts import proofs, states
+from app.services.payouts.errors import PayoutError, PayoutNotFound
 
 PAYABLE = ("approved", "processing")
 
@@ -67,7 +67,7 @@ def confirm(request_id: int):
     form = PaymentForm(method=payout.method if payout.method in MANUAL_METHODS else "bank_transfer",
                        requested_on=local_date(payout.requested_at))
     if form.validate_on_submit():
-        saved = _save_with_proof(form, lambda proof: payouts.confirm_paid(
+        saved = _save_with_proof(form, lambda proof: states.confirm_paid(
             request_id, current_user.id, method=form.method.data, transaction_id=form.transaction_id.data,
             paid_on=form.paid_on.data, notes=form.notes.data or None, proof=proof, ip=client_ip()))
         if saved is not None:
@@ -87,7 +87,7 @@ def fail(request_id: int):
         # 200, not 400: a boosted form's answer is only swapped in when it is a success.
         return render_detail(payout, fail_form=form)
     try:
-        payouts.mark_failed(request_id, current_user.id, form.reason.data, ip=client_ip())
+        states.mark_failed(request_id, current_user.id, form.reason.data, ip=client_ip())
     except PayoutNotFound:
         abort(404)
     except PayoutError as exc:
@@ -114,7 +114,7 @@ def correct(request_id: int):
                           transaction_id=payout.transaction_id, notes=payout.payment_notes)
     if form.validate_on_submit():
         before = _payment_record(payout)
-        saved = _save_with_proof(form, lambda proof: payouts.correct_payment(
+        saved = _save_with_proof(form, lambda proof: states.correct_payment(
             request_id, current_user.id, method=form.method.data, transaction_id=form.transaction_id.data,
             notes=form.notes.data or "", proof=proof, ip=client_ip()))
         if saved is not None:

@@ -12,9 +12,10 @@ from app.extensions import db
 from app.labels import label
 from app.models import PayoutRequest
 from app.security import role_required
-from app.services import balances, payout_csv, payout_queries, payouts
-from app.services.payout_details import mask
-from app.services.payout_errors import InvalidPayoutTransition, PayoutError, PayoutNotFound, ReasonRequired
+from app.services.ledger import balances
+from app.services.payouts import bank_csv, queries, states
+from app.services.payouts.details import mask
+from app.services.payouts.errors import InvalidPayoutTransition, PayoutError, PayoutNotFound, ReasonRequired
 
 CHANGED = "payoutsChanged"
 FILTER_KEYS = ("status", "method", "currency", "date_from", "date_to")
@@ -22,7 +23,7 @@ FILTER_KEYS = ("status", "method", "currency", "date_from", "date_to")
 
 @bp.context_processor
 def _admin_template_helpers():
-    return {"mask_account": mask, "payout_reference": payout_csv.reference}
+    return {"mask_account": mask, "payout_reference": bank_csv.reference}
 
 
 def _list_args() -> dict:
@@ -30,14 +31,14 @@ def _list_args() -> dict:
 
 
 def _queue_context(**extra) -> dict:
-    form = QueueFilterForm(request.args, currencies=payout_queries.currencies())
+    form = QueueFilterForm(request.args, currencies=queries.currencies())
     filters = read_filters(form)
     tz = display_timezone()
-    approved = payout_queries.approved_for_export()
-    return {"filters": form, "page": payout_queries.queue_page(filters, tz, page_arg()),
-            "totals": payout_queries.totals(filters, tz), "list_args": _list_args(), "timezone": tz,
-            "export_count": sum(payout_csv.is_exportable(r) for r in approved),
-            "not_exported": [r for r in approved if not payout_csv.is_exportable(r)], **extra}
+    approved = queries.approved_for_export()
+    return {"filters": form, "page": queries.queue_page(filters, tz, page_arg()),
+            "totals": queries.totals(filters, tz), "list_args": _list_args(), "timezone": tz,
+            "export_count": sum(bank_csv.is_exportable(r) for r in approved),
+            "not_exported": [r for r in approved if not bank_csv.is_exportable(r)], **extra}
 
 
 @bp.get("/admin")
@@ -71,7 +72,7 @@ def approve(request_id: int):
     load_request(request_id)
     ConfirmForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
     try:
-        payouts.approve(request_id, current_user.id, ip=client_ip())
+        states.approve(request_id, current_user.id, ip=client_ip())
     except PayoutNotFound:
         abort(404)
     except InvalidPayoutTransition:
@@ -88,7 +89,7 @@ def reject(request_id: int):
     if not form.validate_on_submit():
         return _row_answer(request_id, None, "error", reject_form=form)
     try:
-        payouts.reject(request_id, current_user.id, form.reason.data, ip=client_ip())
+        states.reject(request_id, current_user.id, form.reason.data, ip=client_ip())
     except PayoutNotFound:
         abort(404)
     except ReasonRequired:
@@ -110,7 +111,7 @@ def bulk_approve():
     elif not form.ids.data:
         message = _("Select at least one payout request.")
     else:
-        changed = payouts.approve_many(form.ids.data, current_user._get_current_object(), ip=client_ip())
+        changed = states.approve_many(form.ids.data, current_user._get_current_object(), ip=client_ip())
         message = ngettext("%(num)d payout request approved.", "%(num)d payout requests approved.", changed)
         skipped = len(form.ids.data) - changed
         if skipped:
@@ -127,7 +128,7 @@ def bulk_approve():
 
 def render_detail(payout: PayoutRequest, *, fail_form=None, reject_form=None, status: int = 200):
     """The detail page; also shown again by the forms on it when they have errors."""
-    return render_template("payouts/admin_detail.html", d=payout_queries.detail(payout), r=payout,
+    return render_template("payouts/admin_detail.html", d=queries.detail(payout), r=payout,
                            fail_form=fail_form or FailForm(), reject_form=reject_form or RejectForm(),
                            available=balances.available(payout.affiliate_id, payout.currency)), status
 
@@ -146,7 +147,7 @@ def processing(request_id: int):
     load_request(request_id)
     ConfirmForm().validate_on_submit()
     try:
-        payouts.mark_processing(request_id, current_user.id, ip=client_ip())
+        states.mark_processing(request_id, current_user.id, ip=client_ip())
     except PayoutNotFound:
         abort(404)
     except PayoutError as exc:

@@ -11,8 +11,10 @@ from app.labels import label
 from app.models import PayoutRequest
 from app.money import format_money
 from app.security import get_owned_or_404, role_required
-from app.services import balances, payout_details, payouts
-from app.services.payout_errors import InvalidPayoutDetails, InvalidPayoutTransition, PayoutError
+from app.services.ledger import balances
+from app.services.payouts import details as payout_details
+from app.services.payouts import requests, states
+from app.services.payouts.errors import InvalidPayoutDetails, InvalidPayoutTransition, PayoutError
 
 
 @bp.app_template_filter("mask")
@@ -47,9 +49,9 @@ def proof_url(payout: PayoutRequest) -> str | None:
 @role_required("affiliate")
 def mine():
     """The affiliate's payouts: balance per currency, payout details, and every request with its timeline."""
-    page = payouts.requests_of(current_user.id, request.args.get("page", 1, type=int) or 1)
-    timelines = payouts.timelines(r.id for r in page.items)
-    names = payouts.names_of(e.actor_id for events in timelines.values() for e in events)
+    page = requests.requests_of(current_user.id, request.args.get("page", 1, type=int) or 1)
+    timelines = requests.timelines(r.id for r in page.items)
+    names = requests.names_of(e.actor_id for events in timelines.values() for e in events)
     return respond("payouts/mine.html", "payouts/_history.html", page=page, timelines=timelines, names=names,
                    balances=balances.for_affiliate(current_user.id),
                    profile=payout_details.profile_of(current_user.id), cancel_form=CancelForm(),
@@ -80,7 +82,7 @@ def new_request():
         form.currency.data = request.args["currency"]
     if form.validate_on_submit():
         try:
-            made = payouts.request_payout(current_user.id, form.minor_amount, form.currency.data, ip=client_ip())
+            made = requests.request_payout(current_user.id, form.minor_amount, form.currency.data, ip=client_ip())
         except PayoutError as exc:
             target = form[exc.field] if exc.field in ("amount", "currency") else None
             (target.errors if target is not None else form.form_errors).append(exc.message)
@@ -90,7 +92,7 @@ def new_request():
             return redirect(url_for("payouts.mine"))
     profile = payout_details.profile_of(current_user.id)
     has_details = profile is not None and profile.payout_method in payout_details.METHODS
-    minimums = {c: payouts.minimum_for(c) for c, _label in form.currency.choices}
+    minimums = {c: requests.minimum_for(c) for c, _label in form.currency.choices}
     return render_template("payouts/request.html", form=form, balances=amounts, profile=profile,
                            has_details=has_details, minimums=minimums)
 
@@ -102,7 +104,7 @@ def cancel(request_id: int):
     get_owned_or_404(PayoutRequest, request_id)
     CancelForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
     try:
-        cancelled = payouts.cancel(request_id, current_user.id, ip=client_ip())
+        cancelled = states.cancel(request_id, current_user.id, ip=client_ip())
     except InvalidPayoutTransition as exc:
         flash(_("This request can no longer be cancelled: it is %(status)s.", status=label(exc.status).lower()),
               "error")

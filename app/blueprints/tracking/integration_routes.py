@@ -8,8 +8,8 @@ from app.blueprints.tracking.integration_forms import SigningSecretForm, Webhook
 from app.blueprints.web import wants_partial
 from app.money import exponent
 from app.security import role_required
-from app.services import integration, stripe_endpoint
-from app.services.stripe_endpoint import InvalidSigningSecret, NotAMerchant
+from app.services.conversions import integration, stripe_endpoint
+from app.services.conversions.stripe_endpoint import InvalidSigningSecret, NotAMerchant
 
 
 def _merchant_id(required: bool = True) -> int | None:

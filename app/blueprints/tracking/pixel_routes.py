@@ -15,7 +15,7 @@ from app import jobs
 from app.blueprints.tracking import bp
 from app.extensions import csrf
 from app.jobs.pixel import record_pixel_conversion
-from app.services import tracking
+from app.services.tracking import follow
 
 # A transparent 1×1 GIF89a: one palette entry marked transparent by the graphic control extension.
 GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff"
@@ -55,7 +55,7 @@ def conversion_pixel():
     order_id = request.args.get("order_id", "")
     try:
         if request.method == "GET":
-            _record(request.args, request.cookies.get(tracking.COOKIE_NAME), request.remote_addr)
+            _record(request.args, request.cookies.get(follow.COOKIE_NAME), request.remote_addr)
     except PixelInputError as exc:
         logger.warning("pixel conversion refused order_id={!r} code={} field={}", order_id[:255], exc.code,
                        exc.field)

@@ -3,7 +3,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from app.config import DEFAULT_SECRET_KEY, config_from_env
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import babel, csrf, db, init_redis, login_manager, migrate
 
 
 class BoundedInt(IntegerConverter):
@@ -12,7 +12,8 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def create_app(config=None) -> Flask:
+def create_app(config=None, *, redis_client=None) -> Flask:
+    """The app for `config` (default: from the environment); `redis_client` replaces the one REDIS_URL names."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config or config_from_env())
     secret = app.config.get("SECRET_KEY") or ""
@@ -43,8 +44,7 @@ def create_app(config=None) -> Flask:
     labels.init_app(app)
     security.init_app(app)
 
-    from app import jobs
-    jobs.init_app(app)
+    init_redis(app, redis_client)
 
     # Ids beyond a 32-bit key can't exist; refusing them in routing gives 404 instead of a database error.
     app.url_map.converters["int"] = BoundedInt

@@ -102,8 +102,8 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-    # "memory://" selects the in-process Redis stand-in
-    REDIS_URL = os.environ.get("TEST_REDIS_URL", "memory://")
+    # No Redis of its own: the suite hands the app an in-memory stand-in or its TEST_REDIS_URL.
+    REDIS_URL = ""
     RQ_ASYNC = False
     # Cheap hashes keep the suite fast; production parameters are tested separately.
     ARGON2_TIME_COST = 1

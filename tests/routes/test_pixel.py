@@ -3,8 +3,8 @@ import struct
 
 import pytest
 
-from app import jobs
 from app.extensions import db
+from app.jobs import queue
 from app.models import Conversion
 from app.services.conversions import record
 from tests import factories
@@ -70,7 +70,7 @@ def test_a_queue_that_fails_falls_back_to_recording_in_the_request(client, order
     def broken_enqueue(*args, **kwargs):
         raise ConnectionError("redis is away")
 
-    monkeypatch.setattr(jobs, "enqueue", broken_enqueue)
+    monkeypatch.setattr(queue, "enqueue", broken_enqueue)
     assert_gif(client.get(PIXEL, query_string=order[2]))
     assert count_conversions() == 1
 

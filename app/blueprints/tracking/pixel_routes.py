@@ -11,9 +11,9 @@ from flask import current_app, make_response, request, send_file
 from loguru import logger
 from rq import Retry
 
-from app import jobs
 from app.blueprints.tracking import bp
-from app.extensions import csrf
+from app.extensions import csrf, redis_connection
+from app.jobs import queue
 from app.jobs.pixel import record_pixel_conversion
 from app.services.tracking import follow
 
@@ -80,9 +80,9 @@ def _record(args, cookie_click_id: str | None, ip: str | None) -> None:
     if not _CLICK_ID.match(click_id):
         raise PixelInputError("unknown_click", "click_id")
     arguments = (campaign_id, click_id, order_id, amount, currency, ip)
-    if jobs.redis_connection() is not None:
+    if redis_connection() is not None:
         try:
-            jobs.enqueue(record_pixel_conversion, *arguments, retry=RETRY)
+            queue.enqueue(record_pixel_conversion, *arguments, retry=RETRY)
             return
         except Exception as exc:
             # Redis is away: record it here rather than lose the order.

@@ -5,13 +5,11 @@ from email.message import EmailMessage
 from flask import current_app
 from loguru import logger
 
-from app import jobs
+from app.jobs import queue
 
 
 def send_email(to: str, subject: str, body: str) -> None:
-    from app.jobs.mail import send_email_job
-
-    jobs.enqueue(send_email_job, to, subject, body, queue="emails")
+    queue.enqueue("app.jobs.mail.send_email_job", to, subject, body, queue="emails")
 
 
 def deliver(to: str, subject: str, body: str) -> None:

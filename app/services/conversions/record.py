@@ -25,7 +25,7 @@ from app.services.conversions.errors import (
     OrderConflict,
     UnknownClick,
 )
-from app.services.tracking import follow
+from app.services.tracking import drain
 
 ATTRIBUTION_RULE = "last_click"
 MAX_AMOUNT = 10**15  # far above any real order, well inside a 64-bit column
@@ -69,7 +69,7 @@ def _record(*, merchant_id, campaign_id, click_public_id, order_id, amount, curr
     order_id, currency, customer_email = _check_inputs(order_id, amount, currency, source, customer_email)
     # Ids that could never have been issued are not looked up (a NUL byte would upset Postgres).
     usable = isinstance(click_public_id, str) and 0 < len(click_public_id) <= 64 and click_public_id.isprintable()
-    click = follow.lookup_click(click_public_id) if usable else None
+    click = drain.lookup_click(click_public_id) if usable else None
     if click is None:
         raise UnknownClick()
     campaign = db.session.get(Campaign, click.campaign_id)

@@ -24,7 +24,7 @@ from app.services.common.errors import ServiceError
 from app.services.conversions import record, refunds
 from app.services.conversions.errors import ConversionError
 from app.services.conversions.states import lock
-from app.services.tracking import follow
+from app.services.tracking import drain
 
 PROVIDER = "stripe"
 CHECKOUT_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
@@ -134,7 +134,7 @@ def _checkout_paid(merchant_id: int, event_id: str, event_type: str, session: di
         return _refused(event_id, notes, "invalid_amount", session_id)
     email = _text(_mapping(session.get("customer_details")).get("email"), 254)
     email = email if "@" in email else None  # a doubtful email is dropped, never a reason to lose the order
-    follow.lookup_click(click_id)  # a click of a moment ago may still wait in the click buffer
+    drain.lookup_click(click_id)  # a click of a moment ago may still wait in the click buffer
     try:
         conversion, _created = record.record_conversion(
             merchant_id=merchant_id, campaign_id=None, click_public_id=click_id, order_id=session_id,

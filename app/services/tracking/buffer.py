@@ -17,7 +17,7 @@ from loguru import logger
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from app.extensions import db
+from app.extensions import db, redis_connection
 from app.services.tracking import spool, store
 
 DEFAULT_STREAM = "clicks"
@@ -42,9 +42,9 @@ def click_redis():
     """The Redis client for the click path (short timeouts), or None without Redis."""
     ext = current_app.extensions
     if "click_redis" not in ext:
-        connection = ext.get("redis")
-        url = current_app.config.get("REDIS_URL") or ""
-        if connection is not None and url and url != "memory://":
+        connection = redis_connection()
+        url = ext.get("redis_url")
+        if connection is not None and url:
             from redis import Redis
 
             timeout = current_app.config.get("CLICK_REDIS_TIMEOUT", REDIS_TIMEOUT_SECONDS)

@@ -1,7 +1,7 @@
 """The drain: moves buffered clicks (the Redis stream, spool files) into the database in batches.
 
 `flask tracking drain` calls `run()` until stopped; `drain_once()` empties what is waiting now (for
-tests, a job, and `tracking.lookup_click` when a conversion arrives right after its click).
+tests, a job, and `lookup_click` when a conversion arrives right after its click).
 Stream entries are acknowledged and deleted only after their transaction committed, so a crash or a
 database outage replays them; the insert skips clicks already stored, so a replay adds nothing twice.
 """
@@ -13,10 +13,11 @@ from datetime import datetime
 
 from loguru import logger
 from redis.exceptions import ResponseError
+from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from app.extensions import db
-from app.jobs import redis_connection
+from app.extensions import db, redis_connection
+from app.models import Click
 from app.services.tracking import buffer, spool, store
 
 GROUP = "click-drain"
@@ -217,3 +218,29 @@ def run(stop: threading.Event, batch_size: int = BATCH_SIZE, interval: float = 0
         if len(entries) < batch_size:
             stop.wait(max(0.0, interval - (time.monotonic() - started)))
     return total
+
+
+def lookup_click(public_id: str | None) -> Click | None:
+    """The click with this public id, even if it was recorded a moment ago and still waits to be stored."""
+    # An id that could never have been issued is not looked up (a NUL byte would upset Postgres).
+    if not isinstance(public_id, str) or not 0 < len(public_id) <= 64 or not public_id.isascii() \
+            or not public_id.isprintable():
+        return None
+    click = _find(public_id)
+    if click is not None:
+        return click
+    try:
+        drain_once()
+    except Exception as exc:
+        logger.warning("lookup_click: draining failed ({}: {})", type(exc).__name__, exc)
+    click = _find(public_id)
+    # The drain process may hold the click in a batch that is being written right now.
+    deadline = time.monotonic() + 1.0
+    while click is None and time.monotonic() < deadline and in_flight():
+        time.sleep(0.05)
+        click = _find(public_id)
+    return click
+
+
+def _find(public_id: str) -> Click | None:
+    return db.session.scalar(select(Click).where(Click.public_id == public_id))

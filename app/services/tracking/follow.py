@@ -7,18 +7,15 @@ on the same link less than an hour before.
 """
 import re
 import secrets
-import time
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from loguru import logger
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db
-from app.models import Click, utcnow
+from app.models import utcnow
 from app.services.common.errors import ServiceError
-from app.services.tracking import buffer, drain, link_cache
+from app.services.tracking import buffer, link_cache
 from app.urls import is_allowed_destination
 
 CLICK_PARAM = "aff_click_id"
@@ -121,34 +118,3 @@ def _cut(value: str | None, limit: int) -> str | None:
     if not value:
         return None
     return value.replace("\x00", "")[:limit] or None
-
-
-def drain_once(max_items: int = 10_000) -> int:
-    """Store the clicks waiting in Redis and spool files now; returns how many were added."""
-    return drain.drain_once(max_items)
-
-
-def lookup_click(public_id: str | None) -> Click | None:
-    """The click with this public id, even if it was recorded a moment ago and still waits to be stored."""
-    # An id that could never have been issued is not looked up (a NUL byte would upset Postgres).
-    if not isinstance(public_id, str) or not 0 < len(public_id) <= 64 or not public_id.isascii() \
-            or not public_id.isprintable():
-        return None
-    click = _find(public_id)
-    if click is not None:
-        return click
-    try:
-        drain_once()
-    except Exception as exc:
-        logger.warning("lookup_click: draining failed ({}: {})", type(exc).__name__, exc)
-    click = _find(public_id)
-    # The drain process may hold the click in a batch that is being written right now.
-    deadline = time.monotonic() + 1.0
-    while click is None and time.monotonic() < deadline and drain.in_flight():
-        time.sleep(0.05)
-        click = _find(public_id)
-    return click
-
-
-def _find(public_id: str) -> Click | None:
-    return db.session.scalar(select(Click).where(Click.public_id == public_id))

@@ -28,11 +28,11 @@ def test_a_click_waits_in_the_stream_until_the_drain_stores_it(app):
     link = make_link()
     click_id = follow(link, subs=["a"]).click_id
     assert stream_length() == 1 and all_clicks() == []
-    assert tracking.drain_once() == 1
+    assert click_drain.drain_once() == 1
     (stored,) = all_clicks()
     assert (stored.public_id, stored.link_id, stored.sub1, stored.is_unique) == (click_id, link.id, "a", True)
     assert stream_length() == 0 and pending() == 0
-    assert tracking.drain_once() == 0
+    assert click_drain.drain_once() == 0
 
 
 def test_replaying_the_same_clicks_stores_them_once(app):
@@ -41,7 +41,7 @@ def test_replaying_the_same_clicks_stores_them_once(app):
     connection = buffer.click_redis()
     ((_, fields),) = connection.xrange(buffer.stream_name())
     connection.xadd(buffer.stream_name(), fields)  # as if a batch were delivered again
-    assert tracking.drain_once() == 1
+    assert click_drain.drain_once() == 1
     assert len(all_clicks()) == 1
     row = store.loads(fields[b"c"])
     with db.engine.begin() as conn:
@@ -57,11 +57,11 @@ def test_a_failed_batch_stays_in_redis_and_is_stored_by_the_next_drain(app, monk
         m.setattr(store, "insert_clicks", lambda *a: (_ for _ in ()).throw(
             OperationalError("INSERT", {}, Exception("server closed the connection"))))
         try:
-            tracking.drain_once()
+            click_drain.drain_once()
         except OperationalError:
             pass
     assert all_clicks() == [] and stream_length() == 2 and pending() == 2
-    assert tracking.drain_once() == 2
+    assert click_drain.drain_once() == 2
     assert len(all_clicks()) == 2 and stream_length() == 0 and pending() == 0
 
 
@@ -71,19 +71,19 @@ def test_clicks_a_dead_consumer_left_behind_are_taken_over(app, monkeypatch):
     drain = click_drain.StreamDrain(buffer.click_redis())
     drain.consumer = "web-that-died"
     assert len(drain.read(">")) == 1  # read, then the process died before storing
-    assert tracking.drain_once() == 0  # another consumer's recent work is left alone
+    assert click_drain.drain_once() == 0  # another consumer's recent work is left alone
     monkeypatch.setattr(click_drain, "CLAIM_IDLE_MS", 0)
-    assert tracking.drain_once() == 1
+    assert click_drain.drain_once() == 1
     assert len(all_clicks()) == 1 and pending() == 0
 
 
 def test_the_group_is_made_again_when_the_stream_disappeared(app):
     link = make_link()
     follow(link)
-    assert tracking.drain_once() == 1
+    assert click_drain.drain_once() == 1
     buffer.click_redis().delete(buffer.stream_name())  # e.g. Redis restarted empty
     follow(link)
-    assert tracking.drain_once() == 1
+    assert click_drain.drain_once() == 1
     assert len(all_clicks()) == 2
 
 
@@ -93,7 +93,7 @@ def test_a_click_whose_link_was_deleted_is_dropped_and_the_rest_stored(app):
     follow(gone)
     db.session.delete(db.session.get(Link, gone.id))
     db.session.commit()
-    assert tracking.drain_once() == 1
+    assert click_drain.drain_once() == 1
     assert [c.link_id for c in all_clicks()] == [keep.id]
     assert stream_length() == 0
 
@@ -105,7 +105,7 @@ def test_a_click_the_database_refuses_is_set_aside_not_retried_forever(app):
     bad = {**_row(link), "public_id": None, "sub1": "refused"}
     buffer.click_redis().xadd(buffer.stream_name(), {"c": store.dumps(bad)})
     buffer.click_redis().xadd(buffer.stream_name(), {"c": b"{not json"})
-    assert tracking.drain_once() == 1
+    assert click_drain.drain_once() == 1
     assert stream_length() == 0 and pending() == 0
     with open(os.path.join(spool.spool_dir(), spool.FAILED_FILE)) as f:
         failed = [json.loads(line) for line in f]

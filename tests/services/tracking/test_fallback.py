@@ -5,7 +5,7 @@ import pytest
 from loguru import logger
 from sqlalchemy.exc import OperationalError
 
-from app.services.tracking import buffer, follow, link_cache, spool, store
+from app.services.tracking import buffer, drain, follow, link_cache, spool, store
 from tests.factories import make_click, make_link
 from tests.tracking_helpers import (  # noqa: F401
     BROWSER,
@@ -56,7 +56,7 @@ def test_a_click_goes_back_to_the_stream_once_redis_answers_again(app, client, m
     buffer.reset_breakers()
     visit(client, link)
     assert len(all_clicks()) == 1 and stream_length() == 1
-    follow.drain_once()
+    drain.drain_once()
     assert len(all_clicks()) == 2
 
 
@@ -69,9 +69,9 @@ def test_when_redis_and_the_database_fail_the_click_is_spooled_and_replayed(app,
         assert [r.status_code for r in responses] == [302] * 3
         assert all_clicks() == [] and len(spool_lines()) == 3
         with pytest.raises(OperationalError):  # the database is still down: the spool stays
-            follow.drain_once()
+            drain.drain_once()
         assert len(_claimed_files()) == 1
-    assert follow.drain_once() == 3
+    assert drain.drain_once() == 3
     stored = all_clicks()
     assert sorted(c.public_id for c in stored) == sorted(r.headers["Location"].rpartition("=")[2] for r in responses)
     assert [c.is_unique for c in stored] == [True, False, False]
@@ -87,7 +87,7 @@ def test_replaying_a_spool_file_twice_adds_nothing_twice(app):
     fresh = dict(row, public_id=follow.new_click_id())
     for r in (row, fresh, fresh):
         spool.write(store.dumps(r))
-    assert follow.drain_once() == 1
+    assert drain.drain_once() == 1
     assert len(all_clicks()) == 2
 
 
@@ -101,7 +101,7 @@ def test_a_claimed_file_left_by_a_crashed_drain_is_replayed(app):
     leftover = os.path.join(spool.spool_dir(), "clicks-123.jsonl.456-789.processing")
     with open(leftover, "w") as f:
         f.write(store.dumps(row) + "\n" + '{"public_id": "half a li')
-    assert follow.drain_once() == 1
+    assert drain.drain_once() == 1
     assert [c.public_id for c in all_clicks()] == [row["public_id"]]
     assert not os.path.exists(leftover)
     with open(os.path.join(spool.spool_dir(), spool.FAILED_FILE)) as f:
@@ -139,7 +139,7 @@ def test_when_nothing_can_keep_the_click_the_visitor_is_still_redirected_and_it_
 def test_lookup_click_finds_a_click_written_straight_to_the_database(app, monkeypatch):
     without_redis(monkeypatch, app)
     outcome = follow.follow_link(make_link().code, ip="198.51.100.7", user_agent=BROWSER)
-    assert follow.lookup_click(outcome.click_id).public_id == outcome.click_id
+    assert drain.lookup_click(outcome.click_id).public_id == outcome.click_id
 
 
 def test_lookup_click_replays_the_spool(app, monkeypatch):
@@ -148,7 +148,7 @@ def test_lookup_click_replays_the_spool(app, monkeypatch):
         break_redis(m, app)
         break_database(m)
         outcome = follow.follow_link(link.code, ip="198.51.100.7", user_agent=BROWSER)
-    assert follow.lookup_click(outcome.click_id).link_id == link.id
+    assert drain.lookup_click(outcome.click_id).link_id == link.id
 
 
 def _claimed_files() -> list[str]:
@@ -165,7 +165,7 @@ def test_a_known_link_keeps_redirecting_while_the_database_is_down(app, client, 
         OperationalError("SELECT", {}, Exception("connection refused"))))
     response = visit(client, link)
     assert response.status_code == 302 and "aff_click_id=" in response.headers["Location"]
-    follow.drain_once()
+    drain.drain_once()
     assert len(all_clicks()) == 2
 
 
@@ -186,5 +186,5 @@ def test_when_redis_answers_with_an_error_the_click_goes_to_the_database(app, cl
     buffer.reset_breakers()
     visit(client, link)  # the pooled connection is not left with an unread reply
     assert stream_length() == 1
-    follow.drain_once()
+    drain.drain_once()
     assert [c.is_unique for c in all_clicks()] == [True, False]

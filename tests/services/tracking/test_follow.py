@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Click, utcnow
-from app.services.tracking import buffer, link_cache
+from app.services.tracking import buffer, drain, link_cache
 from app.services.tracking import follow as tracking
 from tests.factories import make_campaign, make_click, make_link
 from tests.tracking_helpers import BROWSER, all_clicks, clean_click_path, without_redis  # noqa: F401
@@ -68,7 +68,7 @@ def test_the_link_comes_from_the_cache_until_it_expires(app, monkeypatch):
     follow(link)  # within the minute: still the cached state
     clock[0] += link_cache.DEFAULT_TTL_SECONDS + 1
     follow(link)
-    tracking.drain_once()
+    drain.drain_once()
     assert [c.is_attributable for c in all_clicks()] == [True, True, False]
 
 
@@ -89,7 +89,7 @@ def test_forgetting_a_code_applies_a_change_at_once_in_this_process(app):
     db.session.commit()
     link_cache.forget(link.code)
     follow(link)
-    tracking.drain_once()
+    drain.drain_once()
     assert [c.is_attributable for c in all_clicks()] == [True, False]
 
 
@@ -109,7 +109,7 @@ def test_a_visitor_counts_once_per_link_per_hour(app, monkeypatch, redis):
     follow(link)
     follow(link, ip="198.51.100.8")
     follow(link, user_agent=BROWSER + " Edg/125")
-    tracking.drain_once()
+    drain.drain_once()
     assert [c.is_unique for c in all_clicks()] == [True, False, True, True]
 
 
@@ -132,7 +132,7 @@ def test_on_the_stream_path_the_visitor_key_lasts_an_hour(app):
     follow(link)
     connection.delete(key)  # what expiry does after the hour
     follow(link)
-    tracking.drain_once()
+    drain.drain_once()
     assert [c.is_unique for c in all_clicks()] == [True, False, True]
 
 
@@ -141,7 +141,7 @@ def test_when_the_visitor_key_expired_before_the_drain_the_database_decides(app)
     earlier = make_click(link, ip="198.51.100.7", user_agent=BROWSER, created_at=utcnow() - timedelta(minutes=20))
     follow(link)
     buffer.click_redis().delete(buffer.seen_key(link.id, "198.51.100.7", BROWSER))
-    tracking.drain_once()
+    drain.drain_once()
     stored = all_clicks()
     assert [(c.id == earlier.id, c.is_unique) for c in stored] == [(True, True), (False, False)]
 
@@ -150,18 +150,18 @@ def test_lookup_click_finds_a_click_still_waiting_in_the_stream(app):
     link = make_link()
     outcome = follow(link)
     assert db.session.scalar(db.select(Click).where(Click.public_id == outcome.click_id)) is None
-    found = tracking.lookup_click(outcome.click_id)
+    found = drain.lookup_click(outcome.click_id)
     assert found is not None and found.public_id == outcome.click_id and found.link_id == link.id
 
 
 @pytest.mark.parametrize("public_id", [None, "", "unknown-click-id", "x" * 65, "a\x00b", "caf\u00e9", 42])
 def test_lookup_click_of_an_unknown_id_is_none(app, public_id):
-    assert tracking.lookup_click(public_id) is None
+    assert drain.lookup_click(public_id) is None
 
 
 def test_lookup_click_finds_a_stored_click(app):
     click = make_click()
-    assert tracking.lookup_click(click.public_id).id == click.id
+    assert drain.lookup_click(click.public_id).id == click.id
 
 
 def test_the_campaign_landing_page_is_used_when_the_link_has_no_destination(app):

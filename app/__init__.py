@@ -32,6 +32,8 @@ def create_app(config=None, *, redis_client=None) -> Flask:
     from app.logs import init_logging
     init_logging(app)
 
+    # Every model module, so the metadata Alembic compares against holds every table.
+    from app.models import api_keys, audit, campaigns, conversions, money, tracking, users  # noqa: F401
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)

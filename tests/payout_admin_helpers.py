@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from app.extensions import db
-from app.models import AuditEvent, PayoutRequest, utcnow
+from app.models.audit import AuditEvent
+from app.models.common import utcnow
+from app.models.money import PayoutRequest
 from app.services.ledger import entries
 from app.services.payouts import details, requests, states
 from tests import factories

@@ -2,7 +2,9 @@
 from datetime import date, timedelta
 
 from app.extensions import db
-from app.models import AuditEvent, LedgerEntry, PayoutRequest, utcnow
+from app.models.audit import AuditEvent
+from app.models.common import utcnow
+from app.models.money import LedgerEntry, PayoutRequest
 from app.services.conversions import states as conversion_states
 from app.services.payouts import details, requests
 from app.services.payouts import states as payout_states

@@ -1,7 +1,8 @@
 """The demo's payouts leave the admin queue and the affiliate's history with something in them."""
 from app.demo import load_demo
 from app.extensions import db
-from app.models import PayoutRequest, User
+from app.models.money import PayoutRequest
+from app.models.users import User
 from app.services.ledger import balances, verify
 
 

@@ -11,7 +11,8 @@ from rq.cron import CronScheduler
 from app import schedule
 from app.extensions import db
 from app.jobs.conversions import auto_approve_due_job
-from app.models import Conversion, utcnow
+from app.models.common import utcnow
+from app.models.conversions import Conversion
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,8 @@ from app.demo.payouts import build_payouts
 from app.demo.people import ADMIN_EMAIL, PASSWORD, build_people
 from app.demo.traffic import build_traffic
 from app.extensions import db
-from app.models import User, utcnow
+from app.models.common import utcnow
+from app.models.users import User
 from app.services.accounts import accounts
 from app.services.common.errors import ServiceError
 

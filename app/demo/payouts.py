@@ -3,7 +3,8 @@
 They go through the payout services, so the ledger, the audit trail and the balances are exactly
 what the app itself would have written.
 """
-from app.models import User, utcnow
+from app.models.common import utcnow
+from app.models.users import User
 from app.services.ledger import balances
 from app.services.payouts import details, requests, states
 

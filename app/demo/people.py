@@ -6,7 +6,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from app.extensions import db
-from app.models import AuditEvent, Campaign, Link, Membership, User
+from app.models.audit import AuditEvent
+from app.models.campaigns import Campaign, Membership
+from app.models.tracking import Link
+from app.models.users import User
 from app.services.accounts import accounts
 
 PASSWORD = "demo-password"

@@ -3,7 +3,7 @@ import pytest
 from flask_login import login_user
 from werkzeug.exceptions import NotFound
 
-from app.models import Campaign, Membership
+from app.models.campaigns import Campaign, Membership
 from app.security import get_owned_or_404
 from app.services.accounts import accounts
 from tests.factories import make_campaign, make_click, make_conversion, make_link, make_membership, make_user

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from flask import url_for
 
-from app.models import utcnow
+from app.models.common import utcnow
 from tests.audit_helpers import event
 from tests.factories import make_campaign, make_conversion, make_user
 

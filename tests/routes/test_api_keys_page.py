@@ -3,7 +3,7 @@ import re
 import pytest
 
 from app.extensions import db
-from app.models import ApiKey
+from app.models.api_keys import ApiKey
 from app.services.accounts import api_keys
 from tests import factories
 from tests.routes.csrf import csrf_token

@@ -1,7 +1,8 @@
 import pytest
 
 from app.extensions import db
-from app.models import LedgerEntry, Refund
+from app.models.conversions import Refund
+from app.models.money import LedgerEntry
 from app.services.conversions import states
 from tests.conversion_helpers import make_key, setup_click
 

@@ -2,7 +2,7 @@
 import pytest
 
 from app.extensions import db
-from app.models import SignInFailure
+from app.models.users import SignInFailure
 from app.services.accounts import accounts
 from tests.factories import PASSWORD, make_user
 from tests.routes.csrf import csrf_token, post_form

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from app.extensions import db
-from app.models import utcnow
+from app.models.common import utcnow
 from app.services.tracking import drain
 from tests.factories import make_campaign, make_link, make_membership, make_user
 from tests.tracking_helpers import BROWSER, all_clicks, clean_click_path  # noqa: F401

@@ -4,7 +4,9 @@ from datetime import datetime
 import pytest
 
 from app.extensions import db
-from app.models import Conversion, LedgerEntry, Refund, User
+from app.models.conversions import Conversion, Refund
+from app.models.money import LedgerEntry
+from app.models.users import User
 from app.services.conversions import states
 from tests import factories
 from tests.review_helpers import HX, sale, shop

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Link
+from app.models.tracking import Link
 from app.services.campaigns import links
 from tests import factories
 from tests.routes.csrf import csrf_token

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.models import utcnow
+from app.models.common import utcnow
 from app.services.ledger import balances
 from app.services.payouts import states
 from tests import factories

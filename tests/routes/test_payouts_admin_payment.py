@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app.models import utcnow
+from app.models.common import utcnow
 from app.services.ledger import balances
 from app.services.payouts import proofs, states
 from tests.payout_admin_helpers import PNG, audit_for, fresh, local_today, payable_affiliate, payout_in

@@ -4,7 +4,9 @@ from datetime import date, timedelta
 import pytest
 
 from app.extensions import db
-from app.models import AffiliateProfile, LedgerEntry, PayoutRequest, utcnow
+from app.models.common import utcnow
+from app.models.money import LedgerEntry, PayoutRequest
+from app.models.users import AffiliateProfile
 from app.services.payouts import requests, states
 from tests import factories
 from tests.payout_helpers import BANK, affiliate_with_details, conversion_for, earn

@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.jobs import queue
-from app.models import Conversion
+from app.models.conversions import Conversion
 from app.services.conversions import record
 from tests import factories
 from tests.conversion_helpers import logged_warnings, setup_click

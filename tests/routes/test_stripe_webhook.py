@@ -5,7 +5,9 @@ import time
 import pytest
 
 from app.extensions import db
-from app.models import Conversion, LedgerEntry, ProcessedEvent, Refund
+from app.models.audit import ProcessedEvent
+from app.models.conversions import Conversion, Refund
+from app.models.money import LedgerEntry
 from app.services.conversions import states, stripe_endpoint
 from app.services.conversions.stripe_checkout import from_stripe
 from tests import factories

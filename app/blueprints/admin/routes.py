@@ -5,7 +5,7 @@ from app.blueprints.admin import bp
 from app.blueprints.admin.forms import AuditFilterForm
 from app.blueprints.admin.helpers import object_name, object_url, short
 from app.blueprints.web import display_timezone, filter_errors, list_args, page_arg, read_form, respond
-from app.models import utcnow
+from app.models.common import utcnow
 from app.security import role_required
 from app.services.audit import queries
 from app.services.audit.queries import AuditFilters

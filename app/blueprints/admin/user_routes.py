@@ -7,7 +7,7 @@ from app.blueprints.admin import bp
 from app.blueprints.admin.forms import CreateUserForm, UserFilterForm
 from app.blueprints.web import client_ip, list_args, page_arg, read_form, respond, wants_partial
 from app.extensions import db
-from app.models import User
+from app.models.users import User
 from app.security import role_required
 from app.services.accounts import accounts, admin
 from app.services.accounts.admin import CannotDisableSelf, UserFilters, UserNotFound

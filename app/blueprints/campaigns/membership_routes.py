@@ -11,8 +11,7 @@ from app.blueprints.campaigns import bp
 from app.blueprints.campaigns.membership_forms import BulkDecisionForm, ConfirmForm, DecisionForm, RemoveForm
 from app.blueprints.web import client_ip, form_errors, respond, wants_partial
 from app.extensions import db
-from app.models import Campaign, Membership
-from app.models.campaigns import MEMBERSHIP_STATUSES
+from app.models.campaigns import MEMBERSHIP_STATUSES, Campaign, Membership
 from app.security import get_owned_or_404, role_required
 from app.services.campaigns import errors, membership_queries, memberships
 from app.services.campaigns.errors import MembershipError, MembershipNotFound, NotAnAffiliate

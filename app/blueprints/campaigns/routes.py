@@ -12,7 +12,8 @@ from app.blueprints.campaigns.forms import (
     StatusForm,
 )
 from app.blueprints.web import client_ip, page_arg, respond
-from app.models import Campaign, utcnow
+from app.models.campaigns import Campaign
+from app.models.common import utcnow
 from app.security import get_owned_or_404, role_required
 from app.services.campaigns import campaigns, lists
 from app.services.campaigns.campaigns import CampaignHasActivity, CampaignNotFound, IllegalStatusChange, InvalidCampaign

@@ -7,7 +7,7 @@ from app.blueprints.conversions import bp
 from app.blueprints.conversions.forms import RefundForm
 from app.blueprints.web import client_ip
 from app.labels import label
-from app.models import Conversion
+from app.models.conversions import Conversion
 from app.money import format_money
 from app.security import get_owned_or_404, role_required
 from app.services.conversions import queries, refunds

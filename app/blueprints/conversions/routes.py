@@ -19,7 +19,7 @@ from app.blueprints.web import (
 )
 from app.extensions import db
 from app.labels import label
-from app.models import Conversion
+from app.models.conversions import Conversion
 from app.security import get_owned_or_404, role_required
 from app.services.conversions import queries, states
 from app.services.conversions.errors import ConversionNotFound, InvalidTransition, ReasonRequired

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.blueprints.links import bp
 from app.blueprints.links.forms import LinkForm
 from app.blueprints.web import wants_partial
-from app.models import Link
+from app.models.tracking import Link
 from app.security import get_owned_or_404, role_required
 from app.services.campaigns import links
 from app.services.campaigns.links import LinkError

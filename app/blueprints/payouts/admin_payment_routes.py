@@ -8,7 +8,7 @@ from app.blueprints.payouts.admin_forms import MANUAL_METHODS, CorrectionForm, F
 from app.blueprints.payouts.admin_routes import load_request, render_detail
 from app.blueprints.web import client_ip
 from app.labels import label
-from app.models import PayoutRequest
+from app.models.money import PayoutRequest
 from app.money import format_money
 from app.security import get_owned_or_404, role_required
 from app.services.payouts import proofs, states

@@ -10,7 +10,7 @@ from app.blueprints.payouts.admin_helpers import read_filters
 from app.blueprints.web import client_ip, display_timezone, form_errors, page_arg, respond, row_answer, wants_partial
 from app.extensions import db
 from app.labels import label
-from app.models import PayoutRequest
+from app.models.money import PayoutRequest
 from app.security import role_required
 from app.services.ledger import balances
 from app.services.payouts import bank_csv, queries, states

@@ -8,7 +8,7 @@ from app.blueprints.payouts import bp
 from app.blueprints.payouts.forms import CancelForm, PayoutDetailsForm, PayoutRequestForm
 from app.blueprints.web import client_ip, respond
 from app.labels import label
-from app.models import PayoutRequest
+from app.models.money import PayoutRequest
 from app.money import format_money
 from app.security import get_owned_or_404, role_required
 from app.services.ledger import balances

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import AffiliateProfile, MerchantProfile, SignInFailure, User, utcnow
-from app.models.users import ROLES, new_session_token
+from app.models.common import utcnow
+from app.models.users import ROLES, AffiliateProfile, MerchantProfile, SignInFailure, User, new_session_token
 from app.services.audit import trail
 from app.services.common.errors import ServiceError
 

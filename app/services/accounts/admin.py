@@ -6,8 +6,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import AuditEvent, User
-from app.models.users import ROLES, new_session_token
+from app.models.audit import AuditEvent
+from app.models.users import ROLES, User, new_session_token
 from app.services.accounts import accounts
 from app.services.audit import trail
 from app.services.audit.queries import events_about_user, last_four

@@ -13,7 +13,9 @@ from loguru import logger
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import ApiKey, User, utcnow
+from app.models.api_keys import ApiKey
+from app.models.common import utcnow
+from app.models.users import User
 from app.services.audit import trail
 from app.services.common.errors import ServiceError
 

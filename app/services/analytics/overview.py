@@ -4,8 +4,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Campaign, Click, Conversion, Membership, PayoutRequest, User, utcnow
-from app.models.money import OPEN_PAYOUT_STATUSES
+from app.models.campaigns import Campaign, Membership
+from app.models.common import utcnow
+from app.models.conversions import Conversion
+from app.models.money import OPEN_PAYOUT_STATUSES, PayoutRequest
+from app.models.tracking import Click
+from app.models.users import User
 
 
 def _since(days: int):

@@ -15,7 +15,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import AuditEvent, User
+from app.models.audit import AuditEvent
+from app.models.users import User
 from app.services.common.lists import Page, paginate, within_days
 
 PER_PAGE = 50

@@ -1,6 +1,6 @@
 """The audit trail: every money or permission decision writes one row."""
 from app.extensions import db
-from app.models import AuditEvent
+from app.models.audit import AuditEvent
 
 
 def record(action: str, obj=None, *, actor_id: int | None = None, before: dict | None = None,

@@ -9,8 +9,10 @@ from loguru import logger
 from sqlalchemy import delete, func, select
 
 from app.extensions import db
-from app.models import Campaign, Click, Conversion, Link, Membership, utcnow
-from app.models.campaigns import COMMISSION_TYPES, JOIN_MODES
+from app.models.campaigns import COMMISSION_TYPES, JOIN_MODES, Campaign, Membership
+from app.models.common import utcnow
+from app.models.conversions import Conversion
+from app.models.tracking import Click, Link
 from app.money import CURRENCIES
 from app.services.audit import trail
 from app.services.common.errors import ServiceError

@@ -13,7 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Campaign, Click, Conversion, Link, Membership, utcnow
+from app.models.campaigns import Campaign, Membership
+from app.models.common import utcnow
+from app.models.conversions import Conversion
+from app.models.tracking import Click, Link
 from app.services.common.errors import ServiceError
 from app.urls import is_allowed_destination
 

@@ -7,8 +7,10 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Campaign, Click, Conversion, Membership, MerchantProfile, User
-from app.models.campaigns import CAMPAIGN_STATUSES, COMMISSION_TYPES
+from app.models.campaigns import CAMPAIGN_STATUSES, COMMISSION_TYPES, Campaign, Membership
+from app.models.conversions import Conversion
+from app.models.tracking import Click
+from app.models.users import MerchantProfile, User
 from app.services.campaigns.campaigns import CampaignNotFound, has_ended
 from app.services.common.lists import Page, paginate
 

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from loguru import logger
 from werkzeug.routing import BuildError
 
-from app.models import Membership, User
+from app.models.campaigns import Membership
+from app.models.users import User
 from app.services.common import mail
 
 

@@ -3,8 +3,8 @@ from sqlalchemy import false, func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Campaign, Membership, User
-from app.models.campaigns import MEMBERSHIP_STATUSES
+from app.models.campaigns import MEMBERSHIP_STATUSES, Campaign, Membership
+from app.models.users import User
 
 # Ids are 32-bit integer columns; a bigger number in a query is a database error, not "not found".
 ID_MAX = 2**31 - 1

@@ -13,7 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Campaign, Membership, User, utcnow
+from app.models.campaigns import Campaign, Membership
+from app.models.common import utcnow
+from app.models.users import User
 from app.services.audit import trail
 from app.services.campaigns import mail
 from app.services.campaigns.campaigns import is_joinable

@@ -10,7 +10,8 @@ from loguru import logger
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Click, User
+from app.models.tracking import Click
+from app.models.users import User
 
 SELF_REFERRAL = "self_referral"
 AFFILIATE_IP = "affiliate_ip"

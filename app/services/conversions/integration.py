@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Campaign, User
+from app.models.campaigns import Campaign
+from app.models.users import User
 from app.services.campaigns import lists
 from app.services.conversions.stripe_endpoint import NotAMerchant, masked
 

@@ -10,7 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import AuditEvent, Campaign, Click, Conversion, LedgerEntry, Link, Membership, Refund, User
+from app.models.audit import AuditEvent
+from app.models.campaigns import Campaign, Membership
+from app.models.conversions import Conversion, Refund
+from app.models.money import LedgerEntry
+from app.models.tracking import Click, Link
+from app.models.users import User
 from app.services.common.lists import Page, paginate, within_days
 from app.services.conversions.flags import BOT_USER_AGENT, CLICK_FLOOD, FLOOD_CLICKS, FLOOD_WINDOW, is_bot_user_agent
 

@@ -10,8 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
-from app.models import Campaign, Click, Conversion, Membership, utcnow
-from app.models.conversions import CONVERSION_SOURCES
+from app.models.campaigns import Campaign, Membership
+from app.models.common import utcnow
+from app.models.conversions import CONVERSION_SOURCES, Conversion
+from app.models.tracking import Click
 from app.money import CURRENCIES
 from app.services.audit import trail
 from app.services.conversions import commissions, flags

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Refund, utcnow
+from app.models.common import utcnow
+from app.models.conversions import Refund
 from app.money import round_half_up
 from app.services.audit import trail
 from app.services.conversions.errors import (

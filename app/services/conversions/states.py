@@ -10,7 +10,10 @@ from loguru import logger
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Campaign, Conversion, User, utcnow
+from app.models.campaigns import Campaign
+from app.models.common import utcnow
+from app.models.conversions import Conversion
+from app.models.users import User
 from app.services.audit import trail
 from app.services.conversions.errors import ConversionNotFound, InvalidTransition, ReasonRequired, ReviewNotAllowed
 from app.services.ledger import entries

@@ -18,7 +18,11 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
-from app.models import Campaign, Conversion, MerchantProfile, ProcessedEvent, utcnow
+from app.models.audit import ProcessedEvent
+from app.models.campaigns import Campaign
+from app.models.common import utcnow
+from app.models.conversions import Conversion
+from app.models.users import MerchantProfile
 from app.money import exponent
 from app.services.common.errors import ServiceError
 from app.services.conversions import record, refunds

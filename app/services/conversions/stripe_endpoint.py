@@ -9,7 +9,7 @@ import secrets
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import MerchantProfile
+from app.models.users import MerchantProfile
 from app.services.audit import trail
 from app.services.common.errors import ServiceError
 

@@ -19,8 +19,9 @@ from sqlalchemy import String, and_, case, cast, func, literal, not_, or_, selec
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Conversion, LedgerEntry, PayoutRequest, utcnow
-from app.models.money import OPEN_PAYOUT_STATUSES
+from app.models.common import utcnow
+from app.models.conversions import Conversion
+from app.models.money import OPEN_PAYOUT_STATUSES, LedgerEntry, PayoutRequest
 
 PAYOUT_KINDS = ("payout_reserve", "payout_release")
 ENTRY_LIMIT = 50

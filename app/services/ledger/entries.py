@@ -8,8 +8,8 @@ from loguru import logger
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
-from app.models import LedgerEntry, utcnow
-from app.models.money import LEDGER_KINDS
+from app.models.common import utcnow
+from app.models.money import LEDGER_KINDS, LedgerEntry
 
 
 def _insert(bind):

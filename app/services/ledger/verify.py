@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 
 from app.extensions import db
-from app.models import Conversion, LedgerEntry, PayoutRequest, Refund
-from app.models.money import OPEN_PAYOUT_STATUSES
+from app.models.conversions import Conversion, Refund
+from app.models.money import OPEN_PAYOUT_STATUSES, LedgerEntry, PayoutRequest
 
 RELEASED = ("rejected", "cancelled", "failed")
 EARNED = ("approved", "reversed")

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.labels import label
-from app.models import PayoutRequest
+from app.models.money import PayoutRequest
 from app.money import from_minor
 from app.services.common.errors import ServiceError
 

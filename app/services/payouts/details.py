@@ -12,7 +12,7 @@ from loguru import logger
 
 from app.extensions import db
 from app.labels import label
-from app.models import AffiliateProfile, User
+from app.models.users import AffiliateProfile, User
 from app.services.audit import trail
 from app.services.payouts.errors import InvalidPayoutDetails, PayoutDetailsMissing, PayoutError
 

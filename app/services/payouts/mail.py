@@ -11,7 +11,8 @@ from loguru import logger
 from werkzeug.routing import BuildError
 
 from app.labels import label
-from app.models import PayoutRequest, User
+from app.models.money import PayoutRequest
+from app.models.users import User
 from app.money import format_money
 from app.services.common import mail
 from app.services.payouts.details import destination

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import AuditEvent, LedgerEntry, PayoutRequest, User
-from app.models.money import PAYOUT_STATUSES
+from app.models.audit import AuditEvent
+from app.models.money import PAYOUT_STATUSES, LedgerEntry, PayoutRequest
+from app.models.users import User
 from app.services.common.lists import Page, paginate, within_days
 
 PER_PAGE = 25

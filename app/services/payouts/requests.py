@@ -14,8 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import AuditEvent, PayoutRequest, User, utcnow
-from app.models.money import OPEN_PAYOUT_STATUSES
+from app.models.audit import AuditEvent
+from app.models.common import utcnow
+from app.models.money import OPEN_PAYOUT_STATUSES, PayoutRequest
+from app.models.users import User
 from app.money import CURRENCIES
 from app.services.audit import trail
 from app.services.ledger import balances, entries

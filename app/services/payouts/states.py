@@ -17,8 +17,9 @@ from loguru import logger
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import PayoutRequest, User, utcnow
-from app.models.money import PAYOUT_METHODS
+from app.models.common import utcnow
+from app.models.money import PAYOUT_METHODS, PayoutRequest
+from app.models.users import User
 from app.services.audit import trail
 from app.services.ledger import entries
 from app.services.payouts import mail

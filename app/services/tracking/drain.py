@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from app.extensions import db, redis_connection
-from app.models import Click
+from app.models.tracking import Click
 from app.services.tracking import buffer, spool, store
 
 GROUP = "click-drain"

@@ -13,7 +13,7 @@ from urllib.parse import unquote_plus
 from loguru import logger
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.models import utcnow
+from app.models.common import utcnow
 from app.services.common.errors import ServiceError
 from app.services.tracking import buffer, link_cache
 from app.urls import is_allowed_destination

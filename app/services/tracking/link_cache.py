@@ -13,7 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
-from app.models import Campaign, Link, Membership, User, utcnow
+from app.models.campaigns import Campaign, Membership
+from app.models.common import utcnow
+from app.models.tracking import Link
+from app.models.users import User
 from app.urls import is_allowed_destination
 
 DEFAULT_TTL_SECONDS = 60

@@ -13,7 +13,7 @@ from sqlalchemy import String, any_, bindparam, exists, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from app.models import Click, Link
+from app.models.tracking import Click, Link
 
 CLICKS = Click.__table__
 COLUMNS = ("public_id", "link_id", "campaign_id", "affiliate_id", "created_at", "ip", "user_agent",

@@ -7,7 +7,9 @@ from sqlalchemy import select, update
 
 from app.config import Config
 from app.extensions import db
-from app.models import AuditEvent, SignInFailure, User, utcnow
+from app.models.audit import AuditEvent
+from app.models.common import utcnow
+from app.models.users import SignInFailure, User
 from app.services.accounts import accounts
 from app.services.accounts.accounts import (
     EmailTaken,

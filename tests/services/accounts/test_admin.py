@@ -5,7 +5,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, User, utcnow
+from app.models.audit import AuditEvent
+from app.models.common import utcnow
+from app.models.users import User
 from app.services.accounts import accounts
 from app.services.accounts import admin as users_admin
 from app.services.accounts.admin import CannotDisableSelf, UserFilters, UserNotFound

@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.models import ApiKey, utcnow
+from app.models.api_keys import ApiKey
+from app.models.common import utcnow
 from app.services.accounts import api_keys
 from app.services.common.errors import ServiceError
 from tests import factories

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from app.models import utcnow
+from app.models.common import utcnow
 from app.services.audit import queries
 from app.services.audit.queries import HIDDEN, AuditFilters, changes, mask_secrets
 from tests.audit_helpers import event

@@ -4,7 +4,9 @@ import secrets
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, Campaign, Click
+from app.models.audit import AuditEvent
+from app.models.campaigns import Campaign
+from app.models.tracking import Click
 from app.services.campaigns import campaigns
 from app.services.campaigns.campaigns import CampaignHasActivity, IllegalStatusChange
 from tests import factories

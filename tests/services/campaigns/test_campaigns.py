@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Campaign, Link, Membership
+from app.models.audit import AuditEvent
+from app.models.campaigns import Campaign, Membership
+from app.models.tracking import Link
 from app.services.campaigns import campaigns
 from app.services.campaigns.campaigns import CampaignHasActivity, IllegalStatusChange, InvalidCampaign
 from tests import factories

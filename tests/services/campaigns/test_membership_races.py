@@ -2,7 +2,8 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Membership, User
+from app.models.campaigns import Membership
+from app.models.users import User
 from app.services.campaigns import memberships
 from app.services.campaigns.errors import AlreadyMember, CampaignFull
 from tests.concurrency import postgres_only, run_at_once

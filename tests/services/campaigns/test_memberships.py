@@ -6,7 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import AuditEvent, Membership, utcnow
+from app.models.audit import AuditEvent
+from app.models.campaigns import Membership
+from app.models.common import utcnow
 from app.services.campaigns import errors, membership_queries, memberships
 from app.services.campaigns.errors import (
     AlreadyDecided,

@@ -3,7 +3,9 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.models import Click, User, utcnow
+from app.models.common import utcnow
+from app.models.tracking import Click
+from app.models.users import User
 from app.services.conversions import flags
 from app.services.conversions import record as conversions
 from tests import factories

@@ -2,7 +2,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from app.models import utcnow
+from app.models.common import utcnow
 from app.services.common import lists
 from app.services.conversions import queries, refunds, states
 from app.services.conversions.flags import FLOOD_CLICKS

@@ -2,7 +2,9 @@
 from collections import Counter
 
 from app.extensions import db
-from app.models import Conversion, LedgerEntry, Refund, User
+from app.models.conversions import Conversion, Refund
+from app.models.money import LedgerEntry
+from app.models.users import User
 from app.services.conversions import errors, refunds, states
 from app.services.conversions import record as conversions
 from tests import factories

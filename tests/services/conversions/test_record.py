@@ -3,7 +3,9 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.models import Conversion, Membership, utcnow
+from app.models.campaigns import Membership
+from app.models.common import utcnow
+from app.models.conversions import Conversion
 from app.services.conversions import errors
 from app.services.conversions import record as conversions
 from tests import factories

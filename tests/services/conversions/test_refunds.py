@@ -1,7 +1,7 @@
 import pytest
 
 from app.extensions import db
-from app.models import Refund
+from app.models.conversions import Refund
 from app.services.conversions import errors, refunds, states
 from app.services.conversions.refunds import commission_share
 from tests import factories

@@ -3,7 +3,8 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.models import AuditEvent, utcnow
+from app.models.audit import AuditEvent
+from app.models.common import utcnow
 from app.services.conversions import errors, refunds, states
 from app.services.ledger import entries as ledger
 from tests import factories

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event
 
 from app.extensions import db
-from app.models import utcnow
+from app.models.common import utcnow
 from app.services.conversions import refunds
 from app.services.conversions import states as conversion_states
 from app.services.ledger import balances, entries

@@ -7,7 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
-from app.models import LedgerEntry, utcnow
+from app.models.common import utcnow
+from app.models.money import LedgerEntry
 from app.services.conversions import refunds
 from app.services.conversions import states as conversion_states
 from app.services.ledger import entries, verify

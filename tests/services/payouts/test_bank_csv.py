@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.extensions import db
-from app.models import LedgerEntry, PayoutRequest
+from app.models.money import LedgerEntry, PayoutRequest
 from app.services.ledger import balances
 from app.services.payouts import bank_csv, bank_import, states
 from app.services.payouts.bank_csv import ImportFileError, parse_results

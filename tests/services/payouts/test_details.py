@@ -5,7 +5,8 @@ import pytest
 from loguru import logger
 
 from app.extensions import db
-from app.models import AffiliateProfile, AuditEvent
+from app.models.audit import AuditEvent
+from app.models.users import AffiliateProfile
 from app.services.payouts import details as payout_details
 from app.services.payouts.errors import InvalidPayoutDetails, PayoutDetailsMissing, PayoutError
 from tests import factories

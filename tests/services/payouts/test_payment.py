@@ -4,7 +4,8 @@ from datetime import date
 import pytest
 
 from app.extensions import db
-from app.models import AuditEvent, PayoutRequest
+from app.models.audit import AuditEvent
+from app.models.money import PayoutRequest
 from app.services.ledger import balances
 from app.services.payouts import errors, states
 from tests import factories

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.extensions import db
-from app.models import Conversion, PayoutRequest, utcnow
-from app.models.money import OPEN_PAYOUT_STATUSES
+from app.models.common import utcnow
+from app.models.conversions import Conversion
+from app.models.money import OPEN_PAYOUT_STATUSES, PayoutRequest
 from app.services.conversions import refunds
 from app.services.conversions import states as conversion_states
 from app.services.ledger import balances, verify

@@ -3,7 +3,8 @@ from collections import Counter
 from datetime import date
 
 from app.extensions import db
-from app.models import AuditEvent, LedgerEntry, PayoutRequest
+from app.models.audit import AuditEvent
+from app.models.money import LedgerEntry, PayoutRequest
 from app.services.ledger import balances, verify
 from app.services.payouts import errors, requests, states
 from tests import factories

@@ -3,7 +3,7 @@ import pytest
 from loguru import logger
 
 from app.extensions import db
-from app.models import LedgerEntry, PayoutRequest
+from app.models.money import LedgerEntry, PayoutRequest
 from app.services.ledger import balances
 from app.services.payouts import details, errors, requests, states
 from tests import factories

@@ -3,8 +3,8 @@ import pytest
 from loguru import logger
 
 from app.extensions import db
-from app.models import AuditEvent, PayoutRequest
-from app.models.money import PAYOUT_STATUSES
+from app.models.audit import AuditEvent
+from app.models.money import PAYOUT_STATUSES, PayoutRequest
 from app.services.ledger import balances
 from app.services.payouts import errors, requests, states
 from tests import factories

@@ -7,7 +7,7 @@ import time
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
-from app.models import Link
+from app.models.tracking import Link
 from app.services.tracking import buffer, spool, store
 from app.services.tracking import drain as click_drain
 from app.services.tracking import follow as tracking
@@ -148,7 +148,7 @@ def test_the_drain_loop_stores_clicks_as_they_come_and_stops_when_asked(app):
 
 
 def _row(link) -> dict:
-    from app.models import utcnow
+    from app.models.common import utcnow
 
     return {"public_id": tracking.new_click_id(), "link_id": link.id, "campaign_id": link.campaign_id,
             "affiliate_id": link.affiliate_id, "created_at": utcnow(), "ip": "198.51.100.7",

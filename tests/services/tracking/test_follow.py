@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.models import Click, utcnow
+from app.models.common import utcnow
+from app.models.tracking import Click
 from app.services.tracking import buffer, drain, link_cache
 from app.services.tracking import follow as tracking
 from tests.factories import make_campaign, make_click, make_link

@@ -5,7 +5,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from app.blueprints.campaigns import bp
 from app.blueprints.campaigns.membership_forms import BulkDecisionForm, ConfirmForm, DecisionForm, RemoveForm
@@ -20,20 +19,13 @@ from app.services.campaigns.membership_queries import ID_MAX, is_id
 CHANGED = "applicationsChanged"
 
 
-def _campaign_url(campaign_id: int) -> str | None:
-    try:
-        return url_for("campaigns.view", campaign_id=campaign_id)
-    except BuildError:
-        return None
-
-
 def _back_to(campaign_id: int) -> str:
     """Where the button was pressed (a page of this site), else the campaign's page."""
     parts = urlsplit(request.referrer or "")
     path = parts.path
     if parts.netloc == request.host and path.startswith("/") and not path.startswith("//") and "\\" not in path:
         return path + (f"?{parts.query}" if parts.query else "")
-    return _campaign_url(campaign_id) or url_for("dashboard.home")
+    return url_for("campaigns.view", campaign_id=campaign_id)
 
 
 @bp.app_template_global("membership_join_state")
@@ -185,7 +177,6 @@ def applications_bulk():
 
 def _members_context(campaign: Campaign, status: str) -> dict:
     return {"campaign": campaign, "status": status, "statuses": MEMBERSHIP_STATUSES,
-            "campaign_url": _campaign_url(campaign.id),
             "items": membership_queries.members_of(campaign.id, status),
             "counts": membership_queries.status_counts(campaign.id)}
 

@@ -1,5 +1,5 @@
 """Campaigns: the merchant's list and pages, and the affiliates' directory."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -77,10 +77,7 @@ def detail(campaign_id: int):
     """Everything about one campaign for its merchant: terms, status actions, postback token."""
     campaign = get_owned_or_404(Campaign, campaign_id)
     stats = lists.stats_for([campaign.id])[campaign.id]
-    members_url = None
-    if "campaigns.members" in current_app.view_functions:
-        members_url = url_for("campaigns.members", campaign_id=campaign.id)
-    return render_template("campaigns/detail.html", campaign=campaign, stats=stats, members_url=members_url,
+    return render_template("campaigns/detail.html", campaign=campaign, stats=stats,
                            transitions=campaigns.TRANSITIONS, can_delete=campaigns.can_delete(campaign.id))
 
 

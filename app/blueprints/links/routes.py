@@ -23,8 +23,7 @@ def index():
     page = request.args.get("page", 1, type=int)
     pagination, rows = links.list_links(current_user.id, archived=archived, page=page)
     return render_template("links/index.html", rows=rows, pagination=pagination, archived=archived,
-                           counts=links.link_counts(current_user.id),
-                           can_find_campaigns="campaigns.directory" in current_app.view_functions)
+                           counts=links.link_counts(current_user.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -52,8 +51,7 @@ def create():
         else:
             flash(_("Your link is ready. Copy it and share it."), "success")
             return redirect(url_for("links.index", _anchor=f"link-{link.id}"))
-    return render_template("links/new.html", form=form, campaigns=campaigns,
-                           can_find_campaigns="campaigns.directory" in current_app.view_functions)
+    return render_template("links/new.html", form=form, campaigns=campaigns)
 
 
 def _after_change(link: Link, message: str):

@@ -2,7 +2,6 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.forms import CancelForm, PayoutDetailsForm, PayoutRequestForm
@@ -36,13 +35,8 @@ def details_of_filter(profile):
 
 
 def proof_url(payout: PayoutRequest) -> str | None:
-    """The proof-of-payment download, once the admin side serves it."""
-    if not payout.proof_path or "payouts.proof" not in current_app.view_functions:
-        return None
-    try:
-        return url_for("payouts.proof", request_id=payout.id)
-    except BuildError:
-        return None
+    """The proof-of-payment download, when the payment has a proof."""
+    return url_for("payouts.proof", request_id=payout.id) if payout.proof_path else None
 
 
 @bp.get("/")

@@ -45,7 +45,7 @@ def _render(info, secret_form=None, status=None):
     context = dict(info=info, base=current_app.config["PUBLIC_BASE_URL"],
                    url_form=WebhookUrlForm(formdata=None), secret_form=secret_form or SigningSecretForm(formdata=None),
                    merchant_arg={"merchant": info.merchant.id} if current_user.role == "admin" else {},
-                   stripe_status=status, has_api_keys="api.keys" in current_app.view_functions,
+                   stripe_status=status,
                    example_amount=example_amount)
     template = "tracking/_integration_stripe.html" if wants_partial() else "tracking/integration.html"
     if template == "tracking/integration.html" and current_user.role == "admin":

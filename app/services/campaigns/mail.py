@@ -2,34 +2,12 @@
 
 Called after the use case has committed. Each message is written in the recipient's language.
 """
-from contextlib import contextmanager
-
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from loguru import logger
-from werkzeug.routing import BuildError
 
 from app.models.campaigns import Membership
-from app.models.users import User
 from app.services.common import mail
-
-
-@contextmanager
-def _in_language_of(user: User):
-    languages = current_app.config["LANGUAGES"]
-    with force_locale(user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]):
-        yield
-
-
-def _link(endpoint: str, **values) -> str:
-    """An absolute address that works outside a request too (in a worker)."""
-    adapter = current_app.url_map.bind("localhost")
-    try:
-        path = adapter.build(endpoint, values)
-    except BuildError:
-        path = adapter.build("dashboard.home")
-    return current_app.config["PUBLIC_BASE_URL"] + path
+from app.services.common.mail import absolute_url, in_language_of
 
 
 def send_email(to: str, subject: str, body: str) -> None:
@@ -53,30 +31,30 @@ def _to_merchant(membership: Membership, subject: str, body: str) -> None:
 def joined(membership: Membership) -> None:
     affiliate, campaign = membership.affiliate, membership.campaign
     names = {"campaign": campaign.name, "merchant": campaign.merchant.display_name}
-    with _in_language_of(affiliate):
+    with in_language_of(affiliate):
         if membership.status == "approved":
             send_email(affiliate.email, _("You joined %(campaign)s", **names), _(
                 "You are now an affiliate of %(campaign)s by %(merchant)s. Make your tracking links here:\n"
-                "%(link)s", link=_link("campaigns.view", campaign_id=campaign.id), **names))
+                "%(link)s", link=absolute_url("campaigns.view", campaign_id=campaign.id), **names))
         else:
             send_email(affiliate.email, _("We received your application to %(campaign)s", **names), _(
                 "Thank you for applying to %(campaign)s by %(merchant)s. The merchant will review your "
                 "application and we will email you the decision.", **names))
     who = {"name": affiliate.name, "email": affiliate.email, "campaign": campaign.name}
-    with _in_language_of(campaign.merchant):
+    with in_language_of(campaign.merchant):
         if membership.status == "approved":
             _to_merchant(membership, _("%(name)s joined %(campaign)s", **who), _(
                 "%(name)s (%(email)s) joined your campaign %(campaign)s. Your affiliates:\n%(link)s",
-                link=_link("campaigns.members", campaign_id=campaign.id), **who))
+                link=absolute_url("campaigns.members", campaign_id=campaign.id), **who))
         else:
             _to_merchant(membership, _("New application for %(campaign)s", **who), _(
                 "%(name)s (%(email)s) applied to join your campaign %(campaign)s. Review it here:\n%(link)s",
-                link=_link("campaigns.applications"), **who))
+                link=absolute_url("campaigns.applications"), **who))
 
 
 def left(membership: Membership, was_pending: bool) -> None:
     names = {"campaign": membership.campaign.name}
-    with _in_language_of(membership.affiliate):
+    with in_language_of(membership.affiliate):
         if was_pending:
             subject = _("You withdrew your application to %(campaign)s", **names)
             body = _("Your application to %(campaign)s is withdrawn. You can apply again at any time.", **names)
@@ -89,11 +67,11 @@ def left(membership: Membership, was_pending: bool) -> None:
 
 def decided(membership: Membership) -> None:
     names = {"campaign": membership.campaign.name}
-    with _in_language_of(membership.affiliate):
+    with in_language_of(membership.affiliate):
         if membership.status == "approved":
             subject = _("Your application to %(campaign)s was approved", **names)
             body = _("Welcome to %(campaign)s! You can now make your tracking links here:\n%(link)s",
-                     link=_link("campaigns.view", campaign_id=membership.campaign_id), **names)
+                     link=absolute_url("campaigns.view", campaign_id=membership.campaign_id), **names)
         else:
             subject = _("Your application to %(campaign)s was not accepted", **names)
             body = _("The merchant decided not to accept your application to %(campaign)s.", **names)
@@ -102,7 +80,7 @@ def decided(membership: Membership) -> None:
 
 def removed(membership: Membership) -> None:
     names = {"campaign": membership.campaign.name}
-    with _in_language_of(membership.affiliate):
+    with in_language_of(membership.affiliate):
         send_email(membership.affiliate.email, _("You were removed from %(campaign)s", **names), _(
             "The merchant removed you from %(campaign)s. Your links still send visitors to the merchant's "
             "page but no longer earn commission.", **names) + _note(membership))

@@ -1,11 +1,30 @@
-"""Email: queued to the `emails` worker; written to the log when no SMTP server is configured."""
+"""Email: queued to the `emails` worker; written to the log when no SMTP server is configured.
+
+Messages about a decision are written in the recipient's language, with absolute links that also
+work when a worker (outside any request) builds them.
+"""
 import smtplib
+from contextlib import contextmanager
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import force_locale
 from loguru import logger
 
 from app.jobs import queue
+
+
+@contextmanager
+def in_language_of(user):
+    """Translate what is written inside in `user`'s language (the default one if theirs is not offered)."""
+    languages = current_app.config["LANGUAGES"]
+    with force_locale(user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]):
+        yield
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """The public address of one of the app's pages, built without a request."""
+    return current_app.config["PUBLIC_BASE_URL"] + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def send_email(to: str, subject: str, body: str) -> None:

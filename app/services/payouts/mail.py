@@ -2,37 +2,15 @@
 
 Sent after the decision is committed, in the affiliate's language.
 """
-from contextlib import contextmanager
-
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from loguru import logger
-from werkzeug.routing import BuildError
 
 from app.labels import label
 from app.models.money import PayoutRequest
-from app.models.users import User
 from app.money import format_money
 from app.services.common import mail
+from app.services.common.mail import absolute_url, in_language_of
 from app.services.payouts.details import destination
-
-
-@contextmanager
-def _in_language_of(user: User):
-    languages = current_app.config["LANGUAGES"]
-    with force_locale(user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]):
-        yield
-
-
-def _history_link() -> str:
-    """An absolute address of the payout history that works outside a request too (in a worker)."""
-    adapter = current_app.url_map.bind("localhost")
-    try:
-        path = adapter.build("payouts.mine", {})
-    except BuildError:
-        path = adapter.build("dashboard.home", {})
-    return current_app.config["PUBLIC_BASE_URL"] + path
 
 
 def _message(request: PayoutRequest) -> tuple[str, str] | None:
@@ -60,12 +38,12 @@ def _message(request: PayoutRequest) -> tuple[str, str] | None:
 def decided(request: PayoutRequest) -> None:
     """Tell the affiliate what happened to their request (nothing for other statuses)."""
     affiliate = request.affiliate
-    with _in_language_of(affiliate):
+    with in_language_of(affiliate):
         message = _message(request)
         if message is None:
             return
         subject, body = message
-        body += "\n\n" + _("Your payouts: %(link)s", link=_history_link())
+        body += "\n\n" + _("Your payouts: %(link)s", link=absolute_url("payouts.mine"))
     # The decision is already committed; a mail queue hiccup must not turn it into an error page.
     try:
         mail.send_email(affiliate.email, subject, body)

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from loguru import logger
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.models.campaigns import Campaign, Membership
@@ -16,6 +15,7 @@ from app.models.conversions import CONVERSION_SOURCES, Conversion
 from app.models.tracking import Click
 from app.money import CURRENCIES
 from app.services.audit import trail
+from app.services.common.sql import insert_ignoring_duplicates
 from app.services.conversions import commissions, flags
 from app.services.conversions.errors import (
     ClickExpired,
@@ -166,9 +166,8 @@ def _insert_once(values: dict) -> int | None:
     On Postgres a plain INSERT that hits the unique key aborts the transaction; skipping the
     conflicting row instead lets the loser of a race read the winner's row and answer calmly.
     """
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = (dialect.insert(Conversion).values(**values)
-            .on_conflict_do_nothing(index_elements=["campaign_id", "order_id"]).returning(Conversion.id))
+    stmt = (insert_ignoring_duplicates(Conversion, ["campaign_id", "order_id"]).values(**values)
+            .returning(Conversion.id))
     return db.session.execute(stmt).scalar()
 
 

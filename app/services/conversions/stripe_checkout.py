@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import stripe
 from loguru import logger
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.models.audit import ProcessedEvent
@@ -25,6 +24,7 @@ from app.models.conversions import Conversion
 from app.models.users import MerchantProfile
 from app.money import exponent
 from app.services.common.errors import ServiceError
+from app.services.common.sql import insert_ignoring_duplicates
 from app.services.conversions import record, refunds
 from app.services.conversions.errors import ConversionError
 from app.services.conversions.states import lock
@@ -223,10 +223,9 @@ def _seen(event_id: str) -> bool:
 
 def _claim(event_id: str, notes: str) -> bool:
     """Insert the event's row unless it exists (no commit); False when another delivery got there first."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = (dialect.insert(ProcessedEvent)
+    stmt = (insert_ignoring_duplicates(ProcessedEvent, ["provider", "event_id"])
             .values(provider=PROVIDER, event_id=event_id, notes=notes, created_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["provider", "event_id"]).returning(ProcessedEvent.id))
+            .returning(ProcessedEvent.id))
     return db.session.execute(stmt).scalar() is not None
 
 

@@ -5,15 +5,11 @@ Nothing here updates or deletes an entry; a mistake is corrected by a reversing 
 from datetime import datetime
 
 from loguru import logger
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.models.common import utcnow
 from app.models.money import LEDGER_KINDS, LedgerEntry
-
-
-def _insert(bind):
-    return (postgresql if bind.dialect.name == "postgresql" else sqlite).insert(LedgerEntry)
+from app.services.common.sql import insert_ignoring_duplicates
 
 
 def append(affiliate_id: int, currency: str, amount: int, kind: str, idempotency_key: str,
@@ -37,8 +33,7 @@ def append(affiliate_id: int, currency: str, amount: int, kind: str, idempotency
                   idempotency_key=idempotency_key, conversion_id=conversion_id,
                   payout_request_id=payout_request_id, available_at=available_at or now, memo=memo,
                   created_at=now)
-    stmt = (_insert(db.session.get_bind()).values(**values)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(LedgerEntry.id))
+    stmt = insert_ignoring_duplicates(LedgerEntry, ["idempotency_key"]).values(**values).returning(LedgerEntry.id)
     entry_id = db.session.execute(stmt).scalar()
     if entry_id is None:
         logger.info("ledger entry {} already recorded; not written again", idempotency_key)

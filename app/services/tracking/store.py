@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.models.tracking import Click, Link
+from app.services.common.sql import insert_ignoring_duplicates
 
 CLICKS = Click.__table__
 COLUMNS = ("public_id", "link_id", "campaign_id", "affiliate_id", "created_at", "ip", "user_agent",
@@ -78,7 +79,7 @@ def _fresh_statement(dialect: str):
     values = [bindparam(k, type_=CLICKS.c[k].type) for k in columns]
     # SQLite reads "ON CONFLICT" after a SELECT without WHERE as a join constraint: hence the true().
     source = select(*values, ~exists(earlier_unique)).where(true())
-    return _insert_ignoring_duplicates(dialect).from_select([*columns, "is_unique"], source)
+    return insert_ignoring_duplicates(CLICKS, ["public_id"], dialect).from_select([*columns, "is_unique"], source)
 
 
 def _insert_new(conn, rows: list[dict]) -> int:
@@ -95,7 +96,8 @@ def _insert_new(conn, rows: list[dict]) -> int:
     if not fresh:
         return 0
     decide_unique(conn, fresh)
-    conn.execute(_insert_ignoring_duplicates(conn.dialect.name), [{k: r.get(k) for k in COLUMNS} for r in fresh])
+    conn.execute(insert_ignoring_duplicates(CLICKS, ["public_id"], conn.dialect.name),
+                 [{k: r.get(k) for k in COLUMNS} for r in fresh])
     return len(fresh)
 
 
@@ -151,13 +153,3 @@ def decide_unique(conn, rows: list[dict]) -> None:
 
 def _visitor(row: dict) -> tuple:
     return row["link_id"], row["ip"], row["user_agent"]
-
-
-def _insert_ignoring_duplicates(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        return CLICKS.insert()
-    return insert(CLICKS).on_conflict_do_nothing(index_elements=["public_id"])

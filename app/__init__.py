@@ -1,15 +1,9 @@
 """The application factory."""
 from flask import Flask
-from werkzeug.routing import IntegerConverter
 
 from app.config import DEFAULT_SECRET_KEY, config_from_env
 from app.extensions import babel, csrf, db, init_redis, login_manager, migrate
-
-
-class BoundedInt(IntegerConverter):
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(map, *args, **kwargs)
+from app.ids import IdConverter
 
 
 def create_app(config=None, *, redis_client=None) -> Flask:
@@ -48,8 +42,7 @@ def create_app(config=None, *, redis_client=None) -> Flask:
 
     init_redis(app, redis_client)
 
-    # Ids beyond a 32-bit key can't exist; refusing them in routing gives 404 instead of a database error.
-    app.url_map.converters["int"] = BoundedInt
+    app.url_map.converters["int"] = IdConverter
 
     from app.blueprints import register_blueprints
     register_blueprints(app)

@@ -29,7 +29,6 @@ from app.services.conversions.errors import (
 # Query parameters that look like a credential: refused so a key never ends up in access logs.
 KEY_PARAMS = ("api_key", "apikey", "key", "access_token")
 MAX_BODY = 64 * 1024
-MAX_ID = 2**31 - 1
 STATUS = {UnknownClick: 404, ConversionNotFound: 404, InvalidPostbackToken: 401, OrderConflict: 409,
           RefundConflict: 409, RefundNotAllowed: 409, InvalidTransition: 409}
 
@@ -145,7 +144,7 @@ def create_conversion():
     return _conversion_reply(conversion, created)
 
 
-@bp.get("/api/v1/conversions/<int(max=2147483647):conversion_id>")
+@bp.get("/api/v1/conversions/<int:conversion_id>")
 @api_key_required
 def get_conversion(conversion_id: int):
     """One of the merchant's conversions, with its current status."""
@@ -153,7 +152,7 @@ def get_conversion(conversion_id: int):
 
 
 @csrf.exempt
-@bp.post("/api/v1/conversions/<int(max=2147483647):conversion_id>/refunds")
+@bp.post("/api/v1/conversions/<int:conversion_id>/refunds")
 @api_key_required
 def create_refund(conversion_id: int):
     """Refund all or part of an order; a repeated refund_id returns the first refund with 200."""

@@ -5,7 +5,7 @@ from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.services.campaigns.membership_queries import is_id
+from app.ids import is_id
 
 NOTE_MAX = 1000
 DECISIONS = [SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))]

@@ -10,11 +10,11 @@ from app.blueprints.campaigns import bp
 from app.blueprints.campaigns.membership_forms import BulkDecisionForm, ConfirmForm, DecisionForm, RemoveForm
 from app.blueprints.web import client_ip, form_errors, respond, wants_partial
 from app.extensions import db
+from app.ids import is_id
 from app.models.campaigns import MEMBERSHIP_STATUSES, Campaign, Membership
 from app.security import get_owned_or_404, role_required
 from app.services.campaigns import errors, membership_queries, memberships
 from app.services.campaigns.errors import MembershipError, MembershipNotFound, NotAnAffiliate
-from app.services.campaigns.membership_queries import ID_MAX, is_id
 
 CHANGED = "applicationsChanged"
 
@@ -51,7 +51,7 @@ def _actions_result(campaign_id: int, message: str, category: str):
                    membership_message=message, membership_message_category=category)
 
 
-@bp.post(f"/<int(max={ID_MAX}):campaign_id>/join")
+@bp.post("/<int:campaign_id>/join")
 @role_required("affiliate")
 def join(campaign_id: int):
     """Join a campaign at once, or apply when the merchant reviews affiliates."""
@@ -70,7 +70,7 @@ def join(campaign_id: int):
     return _actions_result(campaign_id, message, "success")
 
 
-@bp.post(f"/<int(max={ID_MAX}):campaign_id>/leave")
+@bp.post("/<int:campaign_id>/leave")
 @role_required("affiliate")
 def leave(campaign_id: int):
     """Leave a campaign or withdraw an application; links keep redirecting but stop earning."""
@@ -114,7 +114,7 @@ def applications_count():
                            pending_total=membership_queries.pending_count(current_user._get_current_object()))
 
 
-@bp.post(f"/applications/<int(max={ID_MAX}):membership_id>/decide")
+@bp.post("/applications/<int:membership_id>/decide")
 @role_required("merchant", "admin")
 def decide_application(membership_id: int):
     """Approve or reject one application, with an optional note to the affiliate."""
@@ -181,7 +181,7 @@ def _members_context(campaign: Campaign, status: str) -> dict:
             "counts": membership_queries.status_counts(campaign.id)}
 
 
-@bp.get(f"/<int(max={ID_MAX}):campaign_id>/affiliates")
+@bp.get("/<int:campaign_id>/affiliates")
 @role_required("merchant", "admin")
 def members(campaign_id: int):
     """A campaign's affiliates by status (approved, pending, rejected, removed); remove one from here."""
@@ -192,7 +192,7 @@ def members(campaign_id: int):
     return respond("campaigns/members.html", "campaigns/_members.html", **_members_context(campaign, status))
 
 
-@bp.post(f"/<int(max={ID_MAX}):campaign_id>/affiliates/<int(max={ID_MAX}):membership_id>/remove")
+@bp.post("/<int:campaign_id>/affiliates/<int:membership_id>/remove")
 @role_required("merchant", "admin")
 def remove_member(campaign_id: int, membership_id: int):
     """Remove an approved affiliate from the campaign, with an optional reason sent to them."""

@@ -10,6 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.ids import is_id
 from app.models.money import PAYOUT_METHODS, PAYOUT_STATUSES
 from app.services.payouts import proofs
 from app.services.payouts.bank_csv import IMPORT_MAX_BYTES
@@ -17,7 +18,6 @@ from app.services.payouts.states import NOTES_MAX, REASON_MAX, TRANSACTION_MAX
 
 # How an admin can have paid by hand (Stripe payouts are recorded by the Stripe flow, not here).
 MANUAL_METHODS = ("bank_transfer", "momo", "paypal", "cash", "other")
-ID_MAX = 2**31 - 1
 
 
 def local_today() -> date:
@@ -90,7 +90,7 @@ class _Ids(SelectMultipleField):
         pass
 
     def process_formdata(self, valuelist):
-        self.data = sorted({int(v) for v in valuelist if v.isascii() and v.isdigit() and 0 < int(v) <= ID_MAX})
+        self.data = sorted({int(v) for v in valuelist if v.isascii() and v.isdigit() and is_id(int(v))})
 
 
 class BulkApproveForm(FlaskForm):

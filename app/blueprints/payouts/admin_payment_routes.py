@@ -56,7 +56,7 @@ def _wrong_status(payout: PayoutRequest, message: str):
     return redirect(url_for("payouts.admin_detail", request_id=payout.id))
 
 
-@bp.route("/admin/<int(max=2147483647):request_id>/confirm", methods=["GET", "POST"])
+@bp.route("/admin/<int:request_id>/confirm", methods=["GET", "POST"])
 @role_required("admin")
 def confirm(request_id: int):
     """Record a payment made by hand (bank transfer, Momo, PayPal, cash): method, transaction id, date, proof."""
@@ -77,7 +77,7 @@ def confirm(request_id: int):
     return render_template("payouts/admin_confirm.html", form=form, r=payout)
 
 
-@bp.post("/admin/<int(max=2147483647):request_id>/fail")
+@bp.post("/admin/<int:request_id>/fail")
 @role_required("admin")
 def fail(request_id: int):
     """Mark an approved payout as failed, with the reason; the amount goes back to the affiliate's balance."""
@@ -102,7 +102,7 @@ def _payment_record(payout: PayoutRequest) -> tuple:
     return payout.paid_method, payout.transaction_id, payout.payment_notes, payout.proof_path
 
 
-@bp.route("/admin/<int(max=2147483647):request_id>/correct", methods=["GET", "POST"])
+@bp.route("/admin/<int:request_id>/correct", methods=["GET", "POST"])
 @role_required("admin")
 def correct(request_id: int):
     """Fix the payment record of a paid request (transaction id, method, notes, proof); the change is audited."""
@@ -126,7 +126,7 @@ def correct(request_id: int):
     return render_template("payouts/admin_correct.html", form=form, r=payout)
 
 
-@bp.get("/<int(max=2147483647):request_id>/proof")
+@bp.get("/<int:request_id>/proof")
 @role_required("admin", "affiliate")
 def proof(request_id: int):
     """Download the proof of payment of a paid request (its affiliate and admins only)."""

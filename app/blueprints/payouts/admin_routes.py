@@ -65,7 +65,7 @@ def _row_answer(request_id: int, message: str | None, category: str, reject_form
                       r=load_request(request_id))
 
 
-@bp.post("/admin/<int(max=2147483647):request_id>/approve")
+@bp.post("/admin/<int:request_id>/approve")
 @role_required("admin")
 def approve(request_id: int):
     """Approve one requested payout; it then waits to be paid."""
@@ -80,7 +80,7 @@ def approve(request_id: int):
     return _row_answer(request_id, _("Approved."), "success")
 
 
-@bp.post("/admin/<int(max=2147483647):request_id>/reject")
+@bp.post("/admin/<int:request_id>/reject")
 @role_required("admin")
 def reject(request_id: int):
     """Reject one requested payout with a reason the affiliate will see; the amount goes back to them."""
@@ -133,14 +133,14 @@ def render_detail(payout: PayoutRequest, *, fail_form=None, reject_form=None, st
                            available=balances.available(payout.affiliate_id, payout.currency)), status
 
 
-@bp.get("/admin/<int(max=2147483647):request_id>")
+@bp.get("/admin/<int:request_id>")
 @role_required("admin")
 def admin_detail(request_id: int):
     """One payout request: where the money goes (in full), its history, and what can be done next."""
     return render_detail(load_request(request_id))
 
 
-@bp.post("/admin/<int(max=2147483647):request_id>/processing")
+@bp.post("/admin/<int:request_id>/processing")
 @role_required("admin")
 def processing(request_id: int):
     """Note that an approved payout is being sent (e.g. in a bank batch), so nobody pays it twice."""

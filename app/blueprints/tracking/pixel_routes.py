@@ -13,6 +13,7 @@ from rq import Retry
 
 from app.blueprints.tracking import bp
 from app.extensions import csrf, redis_connection
+from app.ids import ID_MAX
 from app.jobs import queue
 from app.jobs.pixel import record_pixel_conversion
 from app.services.tracking import follow
@@ -25,7 +26,6 @@ SCRIPT_MAX_AGE = 3600
 _DIGITS = re.compile(r"^[0-9]{1,19}$")
 # Click ids are URL-safe and at most 64 characters; anything else was never issued.
 _CLICK_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-MAX_CAMPAIGN_ID = 2**31 - 1
 # A worker retries a job the database could not take, for a few minutes.
 RETRY = Retry(max=3, interval=[10, 60, 300])
 
@@ -67,7 +67,7 @@ def conversion_pixel():
 
 def _record(args, cookie_click_id: str | None, ip: str | None) -> None:
     campaign_id = _integer(args.get("campaign"), "campaign")
-    if campaign_id > MAX_CAMPAIGN_ID:
+    if campaign_id > ID_MAX:
         raise PixelInputError("unknown_campaign", "campaign")
     amount = _integer(args.get("amount"), "amount")
     order_id = (args.get("order_id") or "").strip()

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.ids import is_id
 from app.models.campaigns import Campaign, Membership
 from app.models.common import utcnow
 from app.models.conversions import Conversion
@@ -111,7 +112,7 @@ def linkable_campaigns(affiliate_id: int) -> list[Campaign]:
 def check_can_link(affiliate_id: int, campaign_id: int | None) -> Campaign:
     """The campaign, if the affiliate may make a new link for it now; otherwise a `LinkError` saying why."""
     # Ids from a form can be anything; one outside the id column's range names no campaign.
-    campaign = db.session.get(Campaign, campaign_id) if campaign_id and 0 < campaign_id < 2**31 else None
+    campaign = db.session.get(Campaign, campaign_id) if is_id(campaign_id) else None
     status = _membership_status(campaign.id, affiliate_id) if campaign else None
     if status == "pending":
         raise NotApproved(_l("Your application to this campaign is still waiting for the merchant's approval."))

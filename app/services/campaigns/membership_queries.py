@@ -6,13 +6,6 @@ from app.extensions import db
 from app.models.campaigns import MEMBERSHIP_STATUSES, Campaign, Membership
 from app.models.users import User
 
-# Ids are 32-bit integer columns; a bigger number in a query is a database error, not "not found".
-ID_MAX = 2**31 - 1
-
-
-def is_id(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= ID_MAX
-
 
 def may_review(user: User, campaign: Campaign) -> bool:
     """Admins review every campaign; a merchant only their own."""

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.ids import is_id
 from app.models.campaigns import Campaign, Membership
 from app.models.common import utcnow
 from app.models.users import User
@@ -32,7 +33,6 @@ from app.services.campaigns.errors import (
 )
 from app.services.campaigns.membership_queries import (
     approved_count,
-    is_id,
     may_review,
     reviewable,
 )

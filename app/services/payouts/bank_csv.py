@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.ids import is_id
 from app.labels import label
 from app.models.money import PayoutRequest
 from app.money import from_minor
@@ -35,7 +36,6 @@ REASON_MAX = 1000
 IMPORT_MAX_ROWS = 5000
 PAYABLE_STATUSES = ("approved", "processing")
 _REFERENCE = re.compile(r"^PR-?(\d{1,10})$", re.IGNORECASE)
-_ID_MAX = 2**31 - 1
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -45,7 +45,7 @@ def reference(request_id: int) -> str:
 
 def request_id_of(text: str | None) -> int | None:
     found = _REFERENCE.match((text or "").strip())
-    return int(found.group(1)) if found and 0 < int(found.group(1)) <= _ID_MAX else None
+    return int(found.group(1)) if found and is_id(int(found.group(1))) else None
 
 
 def _cell(value) -> str:

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectChoice, StringField, URLField
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, ValidationError
 
-from app.blueprints.form_filters import strip
+from app.blueprints.forms import strip
 from app.services.accounts.accounts import PASSWORD_MAX, PASSWORD_MIN, find_by_email
 
 

@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.blueprints.campaigns import bp
-from app.blueprints.campaigns.membership_forms import BulkDecisionForm, ConfirmForm, DecisionForm, RemoveForm
+from app.blueprints.campaigns.membership_forms import BulkDecisionForm, DecisionForm, RemoveForm
 from app.blueprints.web import client_ip, form_errors, respond, wants_partial
 from app.extensions import db
 from app.ids import is_id
@@ -55,7 +55,6 @@ def _actions_result(campaign_id: int, message: str, category: str):
 @role_required("affiliate")
 def join(campaign_id: int):
     """Join a campaign at once, or apply when the merchant reviews affiliates."""
-    ConfirmForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
     try:
         membership = memberships.join(campaign_id, current_user.id, ip=client_ip())
     except (MembershipNotFound, NotAnAffiliate):
@@ -74,7 +73,6 @@ def join(campaign_id: int):
 @role_required("affiliate")
 def leave(campaign_id: int):
     """Leave a campaign or withdraw an application; links keep redirecting but stop earning."""
-    ConfirmForm().validate_on_submit()
     try:
         membership = memberships.leave(campaign_id, current_user.id, ip=client_ip())
     except MembershipNotFound:

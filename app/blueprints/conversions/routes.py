@@ -5,7 +5,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.blueprints.conversions import bp
-from app.blueprints.conversions.forms import BulkForm, ConfirmForm, RejectForm, ReviewFilterForm
+from app.blueprints.conversions.forms import BulkForm, RejectForm, ReviewFilterForm
 from app.blueprints.conversions.helpers import read_filters
 from app.blueprints.web import (
     client_ip,
@@ -59,7 +59,6 @@ def _row_answer(conversion_id: int, message: str | None, category: str, reject_f
 def approve(conversion_id: int):
     """Approve one pending conversion; its commission enters the affiliate's ledger."""
     get_owned_or_404(Conversion, conversion_id)
-    ConfirmForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
     try:
         states.approve(conversion_id, current_user.id, ip=client_ip())
     except ConversionNotFound:

@@ -5,7 +5,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.blueprints.payouts import bp
-from app.blueprints.payouts.admin_forms import BulkApproveForm, ConfirmForm, FailForm, QueueFilterForm, RejectForm
+from app.blueprints.payouts.admin_forms import BulkApproveForm, FailForm, QueueFilterForm, RejectForm
 from app.blueprints.payouts.admin_helpers import read_filters
 from app.blueprints.web import client_ip, display_timezone, form_errors, page_arg, respond, row_answer, wants_partial
 from app.extensions import db
@@ -70,7 +70,6 @@ def _row_answer(request_id: int, message: str | None, category: str, reject_form
 def approve(request_id: int):
     """Approve one requested payout; it then waits to be paid."""
     load_request(request_id)
-    ConfirmForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
     try:
         states.approve(request_id, current_user.id, ip=client_ip())
     except PayoutNotFound:
@@ -145,7 +144,6 @@ def admin_detail(request_id: int):
 def processing(request_id: int):
     """Note that an approved payout is being sent (e.g. in a bank batch), so nobody pays it twice."""
     load_request(request_id)
-    ConfirmForm().validate_on_submit()
     try:
         states.mark_processing(request_id, current_user.id, ip=client_ip())
     except PayoutNotFound:

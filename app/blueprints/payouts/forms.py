@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TelField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.blueprints.form_filters import strip
+from app.blueprints.forms import strip
 from app.money import MoneyInputError, parse_money
 from app.services.payouts import details
 from app.services.payouts.errors import InvalidPayoutDetails
@@ -94,7 +94,3 @@ class PayoutRequestForm(FlaskForm):
             raise ValidationError(_l("Enter an amount such as 500000 or 500.000.")) from exc
         if self.minor_amount <= 0:
             raise ValidationError(_l("Enter an amount greater than zero."))
-
-
-class CancelForm(FlaskForm):
-    """Only the CSRF token: cancelling needs nothing else."""

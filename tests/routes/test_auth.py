@@ -3,7 +3,7 @@ import pytest
 
 from app.extensions import db
 from app.models.users import SignInFailure
-from app.services.accounts import accounts
+from app.services.accounts import admin
 from tests.factories import PASSWORD, make_user
 from tests.routes.csrf import csrf_token, post_form
 
@@ -157,8 +157,8 @@ def test_a_different_address_is_not_blocked_by_the_per_ip_limit(app, client):
 
 
 def test_disabled_user_cannot_sign_in(client):
-    make_user(email="a@example.com")
-    accounts.set_disabled("a@example.com")
+    user = make_user(email="a@example.com")
+    admin.set_disabled(user.id, True, actor_id=None)
     html = sign_in(client, "a@example.com").get_data(as_text=True)
     assert "Wrong email or password." in html
 

@@ -174,14 +174,3 @@ def reset_password(token: str, new: str, ip: str | None = None) -> User:
     user = user_for_reset_token(token)
     _set_password(user, new, "user.password_reset", ip)
     return user
-
-
-def set_disabled(email: str, disabled: bool = True) -> User:
-    user = find_by_email(email)
-    if user is None:
-        raise ServiceError(f"No user with email {email}.", field="email")
-    user.is_disabled = disabled
-    user.session_token = new_session_token()
-    trail.record("user.disabled" if disabled else "user.enabled", user)
-    db.session.commit()
-    return user

@@ -65,10 +65,11 @@ def create_user(admin_id: int, *, email: str, password: str, role: str, name: st
     return user
 
 
-def set_disabled(user_id: int, disabled: bool, *, actor_id: int, ip: str | None = None) -> User:
+def set_disabled(user_id: int, disabled: bool, *, actor_id: int | None, ip: str | None = None) -> User:
     """Disable or enable an account. Disabling signs the user out everywhere at once.
 
-    Asking for the state the account already has changes nothing and writes no audit row.
+    The one door for both the admin's page and `flask user disable|enable` (no `actor_id`). Asking
+    for the state the account already has changes nothing and writes no audit row.
     """
     if disabled and user_id == actor_id:
         raise CannotDisableSelf()

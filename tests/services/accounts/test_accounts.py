@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.common import utcnow
 from app.models.users import SignInFailure, User
-from app.services.accounts import accounts
+from app.services.accounts import accounts, admin
 from app.services.accounts.accounts import (
     EmailTaken,
     InvalidCredentials,
@@ -131,8 +131,8 @@ def test_failures_expire_after_the_window(app):
 
 
 def test_disabled_account_cannot_sign_in(app):
-    make_user(email="a@example.com")
-    accounts.set_disabled("a@example.com")
+    user = make_user(email="a@example.com")
+    admin.set_disabled(user.id, True, actor_id=None)
     with pytest.raises(InvalidCredentials):
         accounts.authenticate("a@example.com", PASSWORD, IP)
 
@@ -140,12 +140,12 @@ def test_disabled_account_cannot_sign_in(app):
 def test_disable_rotates_the_session_and_enable_restores_sign_in(app):
     user = make_user(email="a@example.com")
     old = user.get_id()
-    accounts.set_disabled("a@example.com")
+    admin.set_disabled(user.id, True, actor_id=None)
     assert user.get_id() != old and not user.is_active
-    accounts.set_disabled("a@example.com", False)
+    admin.set_disabled(user.id, False, actor_id=None)
     assert accounts.authenticate("a@example.com", PASSWORD, IP) == user
     with pytest.raises(ServiceError):
-        accounts.set_disabled("nobody@example.com")
+        admin.set_disabled(user.id + 1, True, actor_id=None)
 
 
 def test_sign_out_rotates_the_session_token(app):
@@ -210,6 +210,6 @@ def test_malformed_reset_tokens_are_refused(app, token):
 def test_reset_token_of_a_disabled_account_is_refused(app):
     user = make_user(email="a@example.com")
     token = accounts.make_reset_token(user)
-    accounts.set_disabled("a@example.com")
+    admin.set_disabled(user.id, True, actor_id=None)
     with pytest.raises(InvalidResetToken):
         accounts.user_for_reset_token(token)

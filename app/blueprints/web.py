@@ -2,6 +2,8 @@
 
 One URL answers with the whole page or, for htmx, with the piece it swaps (DESIGN §5.5).
 """
+import dataclasses
+
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 
@@ -57,13 +59,20 @@ def row_answer(template: str, back: str, message: str | None, category: str, tri
                    row_category=category, reject_form=reject_form, **row)
 
 
-def read_form(form) -> dict:
-    """The values of a filter form bound to the query string; a field that does not validate counts as empty.
+def read_filters(form, into=None, **form_names):
+    """The filters of a list, read from `form` (bound to the query string).
 
-    Its error stays on the field, so the page shows it beside the field.
+    A field that is empty or does not validate counts as None; its error stays on the field, so the
+    page shows it beside the field. Returns {field name: value}, or the dataclass `into` filled from
+    the form's fields of the same names (or of the names in `form_names`: campaign_id="campaign").
     """
     form.validate()
-    return {name: (None if field.errors else field.data) for name, field in form._fields.items()}
+    values = {name: None if field.errors or field.data == "" else field.data for name, field in form._fields.items()}
+    if into is None:
+        return values
+    names = (f.name for f in dataclasses.fields(into))
+    return into(**{name: values[form_names.get(name, name)] for name in names
+                   if form_names.get(name, name) in values})
 
 
 def filter_errors(form) -> list[str]:

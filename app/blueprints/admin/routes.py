@@ -4,7 +4,7 @@ from flask import Response, request, stream_with_context
 from app.blueprints.admin import bp
 from app.blueprints.admin.forms import AuditFilterForm
 from app.blueprints.admin.helpers import object_name, object_url, short
-from app.blueprints.web import display_timezone, filter_errors, list_args, page_arg, read_form, respond
+from app.blueprints.web import display_timezone, filter_errors, list_args, page_arg, read_filters, respond
 from app.models.common import utcnow
 from app.security import role_required
 from app.services.audit import queries
@@ -21,11 +21,7 @@ def _filters() -> tuple[AuditFilterForm, AuditFilters]:
     actions = queries.actions()
     form = AuditFilterForm(request.args, actions=actions, prefixes=queries.action_prefixes(actions),
                            object_types=queries.object_types())
-    values = read_form(form)
-    filters = AuditFilters(actor=values["actor"] or None, action=values["action"] or None,
-                           object_type=values["object_type"] or None, object_id=values["object_id"] or None,
-                           date_from=values["date_from"], date_to=values["date_to"])
-    return form, filters
+    return form, read_filters(form, AuditFilters)
 
 
 @bp.get("/audit")

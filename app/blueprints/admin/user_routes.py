@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.blueprints.admin import bp
 from app.blueprints.admin.forms import CreateUserForm, UserFilterForm
-from app.blueprints.web import client_ip, list_args, page_arg, read_form, respond, wants_partial
+from app.blueprints.web import client_ip, list_args, page_arg, read_filters, respond, wants_partial
 from app.extensions import db
 from app.models.users import User
 from app.security import role_required
@@ -20,9 +20,7 @@ from app.urls import local_path
 def users():
     """Every account, searchable by name or email and filtered by role and status."""
     form = UserFilterForm(request.args)
-    values = read_form(form)
-    page = admin.list_users(UserFilters(q=values["q"], role=values["role"], status=values["status"]),
-                                  page_arg())
+    page = admin.list_users(read_filters(form, UserFilters), page_arg())
     return respond("admin/users.html", "admin/_users_table.html", filters=form, page=page, list_args=list_args())
 
 

@@ -11,7 +11,7 @@ from app.blueprints.campaigns.forms import (
     DirectoryFilterForm,
     StatusForm,
 )
-from app.blueprints.web import client_ip, page_arg, respond
+from app.blueprints.web import client_ip, page_arg, read_filters, respond
 from app.models.campaigns import Campaign
 from app.models.common import utcnow
 from app.security import get_owned_or_404, role_required
@@ -23,13 +23,6 @@ STATUS_DONE = {
     "active": lambda: _("Campaign resumed."),
     "ended": lambda: _("Campaign ended."),
 }
-
-
-def _filters(form_class):
-    form = form_class(request.args)
-    if not form.validate():
-        form = form_class(formdata=None)
-    return form
 
 
 def _show_field_error(form, error: InvalidCampaign) -> None:
@@ -44,9 +37,9 @@ def _show_field_error(form, error: InvalidCampaign) -> None:
 @role_required("merchant", "admin")
 def index():
     """A merchant's campaigns (an admin's: everyone's) with their figures, searchable and filtered."""
-    filters = _filters(CampaignFilterForm)
-    page = lists.merchant_campaigns(current_user, q=filters.q.data or "",
-                                             status=filters.status.data or "", page=page_arg())
+    filters = CampaignFilterForm(request.args)
+    values = read_filters(filters)
+    page = lists.merchant_campaigns(current_user, q=values["q"] or "", status=values["status"] or "", page=page_arg())
     return respond("campaigns/index.html", "campaigns/_campaign_table.html", filters=filters, page=page)
 
 
@@ -138,10 +131,11 @@ def delete(campaign_id: int):
 @role_required("affiliate")
 def directory():
     """Campaigns an affiliate can join, searchable, filtered by commission type and sortable."""
-    filters = _filters(DirectoryFilterForm)
-    page = lists.directory(current_user.id, utcnow().date(), q=filters.q.data or "",
-                                    commission_type=filters.commission_type.data or "",
-                                    sort=filters.sort.data or "newest", page=page_arg())
+    filters = DirectoryFilterForm(request.args)
+    values = read_filters(filters)
+    page = lists.directory(current_user.id, utcnow().date(), q=values["q"] or "",
+                           commission_type=values["commission_type"] or "", sort=values["sort"] or "newest",
+                           page=page_arg())
     return respond("campaigns/directory.html", "campaigns/_directory_table.html", filters=filters,
                    page=page)
 

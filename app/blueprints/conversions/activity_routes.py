@@ -4,11 +4,11 @@ from flask_login import current_user
 
 from app.blueprints.conversions import bp
 from app.blueprints.conversions.forms import AffiliateFilterForm, ClickFilterForm
-from app.blueprints.conversions.helpers import read_filters
-from app.blueprints.web import display_timezone, filter_errors, page_arg, respond
+from app.blueprints.web import display_timezone, filter_errors, page_arg, read_filters, respond
 from app.security import role_required
 from app.services.conversions import queries
 from app.services.conversions.flags import FLOOD_CLICKS
+from app.services.conversions.queries import ConversionFilters
 
 
 @bp.get("/mine")
@@ -16,7 +16,7 @@ from app.services.conversions.flags import FLOOD_CLICKS
 def mine():
     """The affiliate's own conversions: status, commission and, for a rejection, the merchant's reason."""
     form = AffiliateFilterForm(request.args, campaigns=queries.affiliate_campaigns(current_user.id))
-    filters = read_filters(form)
+    filters = read_filters(form, ConversionFilters, campaign_id="campaign")
     page = queries.affiliate_page(current_user.id, filters, display_timezone(), page_arg())
     return respond("conversions/mine.html", "conversions/_mine_table.html", filters=form, page=page,
                    filter_problems=filter_errors(form), list_args=request.args.to_dict(),

@@ -6,13 +6,13 @@ from flask_login import current_user
 
 from app.blueprints.conversions import bp
 from app.blueprints.conversions.forms import BulkForm, RejectForm, ReviewFilterForm
-from app.blueprints.conversions.helpers import read_filters
 from app.blueprints.web import (
     client_ip,
     display_timezone,
     filter_errors,
     form_errors,
     page_arg,
+    read_filters,
     respond,
     row_answer,
     wants_partial,
@@ -23,6 +23,7 @@ from app.models.conversions import Conversion
 from app.security import get_owned_or_404, role_required
 from app.services.conversions import queries, states
 from app.services.conversions.errors import ConversionNotFound, InvalidTransition, ReasonRequired
+from app.services.conversions.queries import ConversionFilters
 
 CHANGED = "conversionsChanged"
 
@@ -31,7 +32,7 @@ def _list_context(**extra) -> dict:
     user = current_user._get_current_object()
     form = ReviewFilterForm(request.args, campaigns=queries.reviewer_campaigns(user),
                             affiliates=queries.reviewer_affiliates(user))
-    filters = read_filters(form)
+    filters = read_filters(form, ConversionFilters, campaign_id="campaign", affiliate_id="affiliate")
     page = queries.review_page(user, filters, display_timezone(), page_arg())
     return {"filters": form, "filter_problems": filter_errors(form), "page": page,
             "list_args": request.args.to_dict(), "timezone": str(display_timezone()), **extra}

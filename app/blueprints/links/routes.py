@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.blueprints.links import bp
 from app.blueprints.links.forms import LinkForm
-from app.blueprints.web import wants_partial
+from app.blueprints.web import page_arg, wants_partial
 from app.models.tracking import Link
 from app.security import get_owned_or_404, role_required
 from app.services.campaigns import links
@@ -20,8 +20,7 @@ from app.services.campaigns.links import LinkError
 def index():
     """The affiliate's tracking links with their clicks, conversions and earnings; archived ones on a tab."""
     archived = request.args.get("archived") == "1"
-    page = request.args.get("page", 1, type=int)
-    pagination, rows = links.list_links(current_user.id, archived=archived, page=page)
+    pagination, rows = links.list_links(current_user.id, archived=archived, page=page_arg())
     return render_template("links/index.html", rows=rows, pagination=pagination, archived=archived,
                            counts=links.link_counts(current_user.id))
 

@@ -6,8 +6,16 @@ from flask_login import current_user
 
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.admin_forms import BulkApproveForm, FailForm, QueueFilterForm, RejectForm
-from app.blueprints.payouts.admin_helpers import read_filters
-from app.blueprints.web import client_ip, display_timezone, form_errors, page_arg, respond, row_answer, wants_partial
+from app.blueprints.web import (
+    client_ip,
+    display_timezone,
+    form_errors,
+    page_arg,
+    read_filters,
+    respond,
+    row_answer,
+    wants_partial,
+)
 from app.extensions import db
 from app.labels import label
 from app.models.money import PayoutRequest
@@ -16,6 +24,7 @@ from app.services.ledger import balances
 from app.services.payouts import bank_csv, queries, states
 from app.services.payouts.details import mask
 from app.services.payouts.errors import InvalidPayoutTransition, PayoutError, PayoutNotFound, ReasonRequired
+from app.services.payouts.queries import PayoutFilters
 
 CHANGED = "payoutsChanged"
 FILTER_KEYS = ("status", "method", "currency", "date_from", "date_to")
@@ -32,7 +41,7 @@ def _list_args() -> dict:
 
 def _queue_context(**extra) -> dict:
     form = QueueFilterForm(request.args, currencies=queries.currencies())
-    filters = read_filters(form)
+    filters = read_filters(form, PayoutFilters)
     tz = display_timezone()
     approved = queries.approved_for_export()
     return {"filters": form, "page": queries.queue_page(filters, tz, page_arg()),

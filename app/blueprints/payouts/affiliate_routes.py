@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.forms import PayoutDetailsForm, PayoutRequestForm
-from app.blueprints.web import client_ip, respond
+from app.blueprints.web import client_ip, page_arg, respond
 from app.labels import label
 from app.models.money import PayoutRequest
 from app.money import format_money
@@ -43,7 +43,7 @@ def proof_url(payout: PayoutRequest) -> str | None:
 @role_required("affiliate")
 def mine():
     """The affiliate's payouts: balance per currency, payout details, and every request with its timeline."""
-    page = requests.requests_of(current_user.id, request.args.get("page", 1, type=int) or 1)
+    page = requests.requests_of(current_user.id, page_arg())
     timelines = requests.timelines(r.id for r in page.items)
     names = requests.names_of(e.actor_id for events in timelines.values() for e in events)
     return respond("payouts/mine.html", "payouts/_history.html", page=page, timelines=timelines, names=names,

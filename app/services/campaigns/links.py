@@ -19,6 +19,7 @@ from app.models.common import utcnow
 from app.models.conversions import Conversion
 from app.models.tracking import Click, Link
 from app.services.common.errors import ServiceError
+from app.services.common.lists import Page, paginate
 from app.urls import is_allowed_destination
 
 CODE_LENGTH = 10
@@ -239,15 +240,15 @@ def link_rows(links: list[Link]) -> list[LinkRow]:
     return [rows[i] for i in ids]
 
 
-def list_links(affiliate_id: int, *, archived: bool = False, page: int = 1, per_page: int = PER_PAGE):
+def list_links(affiliate_id: int, *, archived: bool = False, page: int = 1,
+               per_page: int = PER_PAGE) -> tuple[Page, list[LinkRow]]:
     """One page of the affiliate's active (or archived) links, newest first, and their rows with figures."""
     query = (select(Link).options(joinedload(Link.campaign))
              .where(Link.affiliate_id == affiliate_id,
                     Link.archived_at.is_not(None) if archived else Link.archived_at.is_(None))
              .order_by(Link.created_at.desc(), Link.id.desc()))
-    page = min(max(page, 1), 100_000)  # an absurd page number from a URL must not overflow the OFFSET
-    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
-    return pagination, link_rows(list(pagination.items))
+    pagination = paginate(query, page, per_page)
+    return pagination, link_rows(pagination.items)
 
 
 def link_counts(affiliate_id: int) -> dict[str, int]:

@@ -20,6 +20,7 @@ from app.models.money import OPEN_PAYOUT_STATUSES, PayoutRequest
 from app.models.users import User
 from app.money import CURRENCIES
 from app.services.audit import trail
+from app.services.common.lists import Page, paginate
 from app.services.ledger import balances, entries
 from app.services.payouts import details
 from app.services.payouts.errors import (
@@ -97,11 +98,11 @@ def request_payout(affiliate_id: int, amount: int, currency: str, *, ip: str | N
     return request
 
 
-def requests_of(affiliate_id: int, page: int = 1, per_page: int = 20):
-    """The affiliate's requests, newest first, one page of them (a Flask-SQLAlchemy pagination)."""
+def requests_of(affiliate_id: int, page: int = 1, per_page: int = 20) -> Page:
+    """The affiliate's requests, newest first, one page of them."""
     query = (select(PayoutRequest).where(PayoutRequest.affiliate_id == affiliate_id)
              .order_by(PayoutRequest.requested_at.desc(), PayoutRequest.id.desc()))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page, per_page)
 
 
 def timelines(request_ids) -> dict[int, list[AuditEvent]]:

@@ -54,7 +54,7 @@ def user_detail(user_id: int):
         detail = admin.user_detail(user_id)
     except UserNotFound:
         abort(404)
-    return render_template("admin/user_detail.html", d=detail, u=detail.user)
+    return render_template("admin/user_detail.html", detail=detail, user=detail.user)
 
 
 def _set_disabled(user_id: int, disabled: bool):
@@ -72,7 +72,7 @@ def _set_disabled(user_id: int, disabled: bool):
         flash(message, category)
         return redirect(local_path(request.form.get("next")) or url_for("admin.users"))
     user = db.session.get(User, user_id)
-    return respond("admin/_user_status.html", "admin/_user_status.html", u=user,
+    return respond("admin/_user_status.html", "admin/_user_status.html", user=user,
                    here=local_path(request.form.get("next")), status_message=message, status_category=category)
 
 

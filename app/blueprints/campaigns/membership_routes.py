@@ -137,7 +137,7 @@ def decide_application(membership_id: int):
         flash(message, category)
         return redirect(url_for("campaigns.applications"))
     return respond("campaigns/_applications_row.html", "campaigns/_applications_row.html", trigger=CHANGED,
-                   m=membership, row_message=message, row_category=category,
+                   membership=membership, row_message=message, row_category=category,
                    joined_counts=membership_queries.approved_counts([membership.affiliate_id]))
 
 
@@ -215,6 +215,6 @@ def remove_member(campaign_id: int, membership_id: int):
         return redirect(url_for("campaigns.members", campaign_id=campaign.id))
     membership = db.session.get(Membership, membership_id)
     return respond("campaigns/_members_row.html", "campaigns/_members_row.html", trigger="membersChanged",
-                   m=membership, row_message=message, row_category=category, with_tabs_oob=True,
+                   membership=membership, row_message=message, row_category=category, with_tabs_oob=True,
                    counts=membership_queries.status_counts(campaign.id), campaign=campaign, status="approved",
                    statuses=MEMBERSHIP_STATUSES)

@@ -18,7 +18,7 @@ def render_detail_page(conversion, refund_form):
     """The detail page; the refund form shows its errors on it when it does not validate."""
     detail = queries.detail(conversion)
     click_flags = queries.click_signals(detail.click, detail.ip_clicks) if detail.click else []
-    return render_template("conversions/detail.html", d=detail, c=conversion, refund_form=refund_form,
+    return render_template("conversions/detail.html", detail=detail, conversion=conversion, refund_form=refund_form,
                            click_flags=click_flags)
 
 

@@ -52,7 +52,7 @@ def _not_changed(conversion_id: int) -> str:
 
 def _row_answer(conversion_id: int, message: str | None, category: str, reject_form=None):
     return row_answer("conversions/_row.html", "conversions.index", message, category, CHANGED, reject_form,
-                      c=db.session.get(Conversion, conversion_id))
+                      conversion=db.session.get(Conversion, conversion_id))
 
 
 @bp.post("/<int:conversion_id>/approve")

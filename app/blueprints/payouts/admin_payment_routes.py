@@ -74,7 +74,7 @@ def confirm(request_id: int):
             flash(_("Payment recorded: %(amount)s to %(name)s is paid.",
                     amount=format_money(payout.amount, payout.currency), name=payout.affiliate.name), "success")
             return redirect(url_for("payouts.admin_detail", request_id=request_id))
-    return render_template("payouts/admin_confirm.html", form=form, r=payout)
+    return render_template("payouts/admin_confirm.html", form=form, payout=payout)
 
 
 @bp.post("/admin/<int:request_id>/fail")
@@ -123,7 +123,7 @@ def correct(request_id: int):
             flash(_("Payment record corrected.") if changed else _("Nothing was changed."),
                   "success" if changed else "info")
             return redirect(url_for("payouts.admin_detail", request_id=request_id))
-    return render_template("payouts/admin_correct.html", form=form, r=payout)
+    return render_template("payouts/admin_correct.html", form=form, payout=payout)
 
 
 @bp.get("/<int:request_id>/proof")

@@ -71,7 +71,7 @@ def _not_changed(request_id: int) -> str:
 
 def _row_answer(request_id: int, message: str | None, category: str, reject_form=None):
     return row_answer("payouts/_admin_row.html", "payouts.admin_queue", message, category, CHANGED, reject_form,
-                      r=load_request(request_id))
+                      payout=load_request(request_id))
 
 
 @bp.post("/admin/<int:request_id>/approve")
@@ -136,7 +136,7 @@ def bulk_approve():
 
 def render_detail(payout: PayoutRequest, *, fail_form=None, reject_form=None, status: int = 200):
     """The detail page; also shown again by the forms on it when they have errors."""
-    return render_template("payouts/admin_detail.html", d=queries.detail(payout), r=payout,
+    return render_template("payouts/admin_detail.html", detail=queries.detail(payout), payout=payout,
                            fail_form=fail_form or FailForm(), reject_form=reject_form or RejectForm(),
                            available=balances.available(payout.affiliate_id, payout.currency)), status
 

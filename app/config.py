@@ -83,8 +83,6 @@ class Config:
     # Uploaded payment proofs live outside the web root
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
 
-    STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
-
     # Click path: the Redis stream clicks wait in, and where they wait on disk when neither Redis
     # nor the database takes them (empty: instance/spool)
     CLICK_STREAM = os.environ.get("CLICK_STREAM", "clicks")

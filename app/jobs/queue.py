@@ -8,7 +8,7 @@ from loguru import logger
 from app.extensions import redis_connection
 
 # Every queue a worker listens on when started without names (`python worker.py`).
-QUEUES = ("default", "payouts", "emails")
+QUEUES = ("default", "emails")
 
 
 def _function(job: str | Callable) -> Callable:

@@ -16,7 +16,7 @@ from app.services.payouts import proofs
 from app.services.payouts.bank_csv import IMPORT_MAX_BYTES
 from app.services.payouts.states import NOTES_MAX, REASON_MAX, TRANSACTION_MAX
 
-# How an admin can have paid by hand (Stripe payouts are recorded by the Stripe flow, not here).
+# How an admin can have paid by hand.
 MANUAL_METHODS = ("bank_transfer", "momo", "paypal", "cash", "other")
 
 

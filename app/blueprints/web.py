@@ -3,9 +3,11 @@
 One URL answers with the whole page or, for htmx, with the piece it swaps (DESIGN §5.5).
 """
 import dataclasses
+from collections.abc import Callable
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_timezone
+from flask_babel import gettext as _
 
 from app.urls import local_path
 
@@ -57,6 +59,57 @@ def row_answer(template: str, back: str, message: str | None, category: str, tri
         return redirect(local_path(request.form.get("next")) or url_for(back))
     return respond(template, template, trigger=trigger if category == "success" else None, row_message=message,
                    row_category=category, reject_form=reject_form, **row)
+
+
+@dataclasses.dataclass(frozen=True)
+class RowDecisions:
+    """Approving or rejecting (with a reason) one row of a review list: a conversion, a payout request.
+
+    `answer(row_id, message, category, reject_form=None)` answers with the row (see row_answer); the
+    domain refuses by raising `not_found` (404), `moved_on` (the row's status changed meanwhile: said
+    with `not_changed(row_id)`) or `reason_required` (shown beside the reason as `reason_message`).
+    """
+
+    answer: Callable
+    not_changed: Callable[[int], str]
+    not_found: type[Exception]
+    moved_on: type[Exception]
+    reason_required: type[Exception]
+    reason_message: object
+
+    def approve(self, row_id: int, decide: Callable[[], object]):
+        """`decide()` approves the row."""
+        try:
+            decide()
+        except self.not_found:
+            abort(404)
+        except self.moved_on:
+            return self.answer(row_id, self.not_changed(row_id), "error")
+        return self.answer(row_id, _("Approved."), "success")
+
+    def reject(self, row_id: int, form, decide: Callable[[str], object]):
+        """`decide(reason)` rejects the row with the reason typed in `form`."""
+        if not form.validate_on_submit():
+            return self.answer(row_id, None, "error", reject_form=form)
+        try:
+            decide(form.reason.data)
+        except self.not_found:
+            abort(404)
+        except self.reason_required:
+            form.reason.errors = [str(self.reason_message)]
+            return self.answer(row_id, None, "error", reject_form=form)
+        except self.moved_on:
+            return self.answer(row_id, self.not_changed(row_id), "error")
+        return self.answer(row_id, _("Rejected."), "success")
+
+
+def show_refusal(form, error) -> None:
+    """A service's refusal beside the field it names, or above the form when it names none of the form's."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
 
 
 def read_filters(form, into=None, **form_names):

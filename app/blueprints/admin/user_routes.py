@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.blueprints.admin import bp
 from app.blueprints.admin.forms import CreateUserForm, UserFilterForm
-from app.blueprints.web import client_ip, list_args, page_arg, read_filters, respond, wants_partial
+from app.blueprints.web import client_ip, list_args, page_arg, read_filters, respond, show_refusal, wants_partial
 from app.extensions import db
 from app.models.users import User
 from app.security import role_required
@@ -38,8 +38,7 @@ def user_create():
         except accounts.EmailTaken:
             form.email.errors.append(_("An account with this email already exists."))
         except ServiceError as error:
-            field = getattr(form, error.field, None) if error.field else None
-            (field.errors if field is not None else form.form_errors).append(error.message)
+            show_refusal(form, error)
         else:
             flash(_("Account created for %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))

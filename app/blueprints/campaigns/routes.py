@@ -11,7 +11,7 @@ from app.blueprints.campaigns.forms import (
     DirectoryFilterForm,
     StatusForm,
 )
-from app.blueprints.web import client_ip, page_arg, read_filters, respond
+from app.blueprints.web import client_ip, page_arg, read_filters, respond, show_refusal
 from app.models.campaigns import Campaign
 from app.models.common import utcnow
 from app.security import get_owned_or_404, role_required
@@ -25,12 +25,17 @@ STATUS_DONE = {
 }
 
 
-def _show_field_error(form, error: InvalidCampaign) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+def _form_page(form, campaign: Campaign | None, save, done: str):
+    """The campaign form; once it validates and `save()` takes it, on to the saved campaign's page."""
+    if form.validate_on_submit():
+        try:
+            saved = save()
+        except InvalidCampaign as error:
+            show_refusal(form, error)
+        else:
+            flash(done, "success")
+            return redirect(url_for("campaigns.detail", campaign_id=saved.id))
+    return render_template("campaigns/form.html", form=form, campaign=campaign)
 
 
 @bp.get("/")
@@ -51,17 +56,9 @@ def new():
     form = AdminCampaignForm() if is_admin else CampaignForm()
     if is_admin:
         form.merchant_id.choices = [("", _("Choose a merchant"))] + lists.merchant_choices()
-    if form.validate_on_submit():
-        merchant_id = form.merchant_id.data if is_admin else current_user.id
-        try:
-            campaign = campaigns.create_campaign(merchant_id, form.to_data(), actor_id=current_user.id,
-                                                 ip=client_ip())
-        except InvalidCampaign as error:
-            _show_field_error(form, error)
-        else:
-            flash(_("Campaign created."), "success")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/form.html", form=form, campaign=None)
+    return _form_page(form, None, lambda: campaigns.create_campaign(
+        form.merchant_id.data if is_admin else current_user.id, form.to_data(), actor_id=current_user.id,
+        ip=client_ip()), _("Campaign created."))
 
 
 @bp.get("/<int:campaign_id>")
@@ -80,15 +77,8 @@ def edit(campaign_id: int):
     """Change a campaign. Recorded conversions keep the commission they were given."""
     campaign = get_owned_or_404(Campaign, campaign_id)
     form = CampaignForm.for_campaign(campaign)
-    if form.validate_on_submit():
-        try:
-            campaigns.update_campaign(campaign.id, form.to_data(), actor_id=current_user.id, ip=client_ip())
-        except InvalidCampaign as error:
-            _show_field_error(form, error)
-        else:
-            flash(_("Campaign saved."), "success")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/form.html", form=form, campaign=campaign)
+    return _form_page(form, campaign, lambda: campaigns.update_campaign(
+        campaign.id, form.to_data(), actor_id=current_user.id, ip=client_ip()), _("Campaign saved."))
 
 
 @bp.post("/<int:campaign_id>/status")

@@ -1,12 +1,14 @@
 """Reviewing conversions: the filtered list, and approving or rejecting one row or a selection."""
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
 from app.blueprints.conversions import bp
 from app.blueprints.conversions.forms import BulkForm, RejectForm, ReviewFilterForm
 from app.blueprints.web import (
+    RowDecisions,
     client_ip,
     display_timezone,
     filter_errors,
@@ -55,18 +57,17 @@ def _row_answer(conversion_id: int, message: str | None, category: str, reject_f
                       conversion=db.session.get(Conversion, conversion_id))
 
 
+DECISIONS = RowDecisions(answer=_row_answer, not_changed=_not_changed, not_found=ConversionNotFound,
+                         moved_on=InvalidTransition, reason_required=ReasonRequired,
+                         reason_message=_l("Give a reason for rejecting."))
+
+
 @bp.post("/<int:conversion_id>/approve")
 @role_required("merchant", "admin")
 def approve(conversion_id: int):
     """Approve one pending conversion; its commission enters the affiliate's ledger."""
     get_owned_or_404(Conversion, conversion_id)
-    try:
-        states.approve(conversion_id, current_user.id, ip=client_ip())
-    except ConversionNotFound:
-        abort(404)
-    except InvalidTransition:
-        return _row_answer(conversion_id, _not_changed(conversion_id), "error")
-    return _row_answer(conversion_id, _("Approved."), "success")
+    return DECISIONS.approve(conversion_id, lambda: states.approve(conversion_id, current_user.id, ip=client_ip()))
 
 
 @bp.post("/<int:conversion_id>/reject")
@@ -74,19 +75,8 @@ def approve(conversion_id: int):
 def reject(conversion_id: int):
     """Reject one pending conversion with a reason the affiliate will see."""
     get_owned_or_404(Conversion, conversion_id)
-    form = RejectForm()
-    if not form.validate_on_submit():
-        return _row_answer(conversion_id, None, "error", reject_form=form)
-    try:
-        states.reject(conversion_id, current_user.id, form.reason.data, ip=client_ip())
-    except ConversionNotFound:
-        abort(404)
-    except ReasonRequired:
-        form.reason.errors = [_("Give a reason for rejecting.")]
-        return _row_answer(conversion_id, None, "error", reject_form=form)
-    except InvalidTransition:
-        return _row_answer(conversion_id, _not_changed(conversion_id), "error")
-    return _row_answer(conversion_id, _("Rejected."), "success")
+    return DECISIONS.reject(conversion_id, RejectForm(), lambda reason: states.reject(
+        conversion_id, current_user.id, reason, ip=client_ip()))
 
 
 def _bulk_message(form: BulkForm, changed: int) -> str:

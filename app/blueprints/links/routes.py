@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.blueprints.links import bp
 from app.blueprints.links.forms import LinkForm
-from app.blueprints.web import page_arg, wants_partial
+from app.blueprints.web import page_arg, show_refusal, wants_partial
 from app.models.tracking import Link
 from app.security import get_owned_or_404, role_required
 from app.services.campaigns import links
@@ -45,8 +45,7 @@ def create():
             link = links.create_link(current_user.id, form.campaign.data, form.destination_url.data,
                                      form.label.data, form.sub_id.data)
         except LinkError as exc:
-            target = getattr(form, exc.field) if exc.field else None
-            (target.errors if target else form.form_errors).append(exc.message)
+            show_refusal(form, exc)
         else:
             flash(_("Your link is ready. Copy it and share it."), "success")
             return redirect(url_for("links.index", _anchor=f"link-{link.id}"))

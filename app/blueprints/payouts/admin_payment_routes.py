@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.admin_forms import MANUAL_METHODS, CorrectionForm, FailForm, PaymentForm, local_date
 from app.blueprints.payouts.admin_routes import load_request, render_detail
-from app.blueprints.web import client_ip
+from app.blueprints.web import client_ip, show_refusal
 from app.labels import label
 from app.models.money import PayoutRequest
 from app.money import format_money
@@ -15,16 +15,6 @@ from app.services.payouts import proofs, states
 from app.services.payouts.errors import PayoutError, PayoutNotFound
 
 PAYABLE = ("approved", "processing")
-
-
-def _show_error(form, exc: PayoutError) -> None:
-    """A refusal beside the field it is about, or above the form."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
-
 
 
 def _save_with_proof(form, save):
@@ -43,7 +33,7 @@ def _save_with_proof(form, save):
         abort(404)
     except PayoutError as exc:
         proofs.discard(proof)
-        _show_error(form, exc)
+        show_refusal(form, exc)
     return None
 
 def _store_proof(form) -> dict | None:

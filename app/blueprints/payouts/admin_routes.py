@@ -1,12 +1,14 @@
 """The admin's payout queue: filter, approve or reject one request or a selection, see one request."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.admin_forms import BulkApproveForm, FailForm, QueueFilterForm, RejectForm
 from app.blueprints.web import (
+    RowDecisions,
     client_ip,
     display_timezone,
     form_errors,
@@ -74,18 +76,17 @@ def _row_answer(request_id: int, message: str | None, category: str, reject_form
                       payout=load_request(request_id))
 
 
+DECISIONS = RowDecisions(answer=_row_answer, not_changed=_not_changed, not_found=PayoutNotFound,
+                         moved_on=InvalidPayoutTransition, reason_required=ReasonRequired,
+                         reason_message=_l("Give a reason."))
+
+
 @bp.post("/admin/<int:request_id>/approve")
 @role_required("admin")
 def approve(request_id: int):
     """Approve one requested payout; it then waits to be paid."""
     load_request(request_id)
-    try:
-        states.approve(request_id, current_user.id, ip=client_ip())
-    except PayoutNotFound:
-        abort(404)
-    except InvalidPayoutTransition:
-        return _row_answer(request_id, _not_changed(request_id), "error")
-    return _row_answer(request_id, _("Approved."), "success")
+    return DECISIONS.approve(request_id, lambda: states.approve(request_id, current_user.id, ip=client_ip()))
 
 
 @bp.post("/admin/<int:request_id>/reject")
@@ -93,19 +94,8 @@ def approve(request_id: int):
 def reject(request_id: int):
     """Reject one requested payout with a reason the affiliate will see; the amount goes back to them."""
     load_request(request_id)
-    form = RejectForm()
-    if not form.validate_on_submit():
-        return _row_answer(request_id, None, "error", reject_form=form)
-    try:
-        states.reject(request_id, current_user.id, form.reason.data, ip=client_ip())
-    except PayoutNotFound:
-        abort(404)
-    except ReasonRequired:
-        form.reason.errors = [_("Give a reason.")]
-        return _row_answer(request_id, None, "error", reject_form=form)
-    except InvalidPayoutTransition:
-        return _row_answer(request_id, _not_changed(request_id), "error")
-    return _row_answer(request_id, _("Rejected."), "success")
+    return DECISIONS.reject(request_id, RejectForm(), lambda reason: states.reject(
+        request_id, current_user.id, reason, ip=client_ip()))
 
 
 @bp.post("/admin/bulk-approve")

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.forms import PayoutDetailsForm, PayoutRequestForm
-from app.blueprints.web import client_ip, page_arg, respond
+from app.blueprints.web import client_ip, page_arg, respond, show_refusal
 from app.labels import label
 from app.models.money import PayoutRequest
 from app.money import format_money
@@ -77,8 +77,7 @@ def new_request():
         try:
             made = requests.request_payout(current_user.id, form.minor_amount, form.currency.data, ip=client_ip())
         except PayoutError as exc:
-            target = form[exc.field] if exc.field in ("amount", "currency") else None
-            (target.errors if target is not None else form.form_errors).append(exc.message)
+            show_refusal(form, exc)
         else:
             flash(_("Payout of %(amount)s requested. We will email you when it is approved.",
                     amount=format_money(made.amount, made.currency)), "success")

@@ -11,10 +11,8 @@ import hashlib
 import time
 
 from flask import current_app, request
-from flask_limiter import Limiter
 
-limiter = Limiter(key_func=lambda: client_address(), swallow_errors=True, in_memory_fallback_enabled=True,
-                  key_prefix="rate")
+from app.extensions import limiter
 
 
 def client_address() -> str:
@@ -31,10 +29,16 @@ def per_api_key() -> str:
 
 
 def init_app(app) -> None:
+    # A Flask-Limiter instance counts for one app. A process serves one app; a second app built in the
+    # same process (the tests build some) shares the first one's counting rather than taking it over.
+    if limiter.initialized:
+        return
     url = app.config.get("REDIS_URL") or ""
-    # The in-process Redis stand-in of the tests cannot be shared with the limiter: it counts in memory.
-    app.config.setdefault("RATELIMIT_STORAGE_URI", url if url and url != "memory://" else "memory://")
-    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
+    # The tests' in-process Redis stand-in has no URL: then the limiter counts in memory.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", url or "memory://")
+    if url:
+        # A slow Redis must not hold a sign-in for long; past this the count falls back to memory.
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)

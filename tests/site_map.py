@@ -13,7 +13,14 @@ from sqlalchemy import select
 
 from app.demo import load_demo
 from app.extensions import db
-from app.models import ApiKey, Campaign, Conversion, Link, Membership, PayoutRequest, User
+from app.models.api_keys import ApiKey
+from app.models.campaigns import Campaign, Membership
+from app.models.conversions import Conversion
+from app.models.money import PayoutRequest
+from app.models.tracking import Link
+from app.models.users import User
+from app.services.accounts.accounts import make_reset_token
+from app.services.accounts.api_keys import create_key
 
 DEMO_LOGINS = {"admin": "admin@demo.test", "merchant": "merchant1@demo.test", "affiliate": "affiliate5@demo.test"}
 DEMO_PASSWORD = "demo-password"
@@ -39,21 +46,17 @@ class Page:
 
 def seed_site() -> dict[str, User]:
     """The demo programme, an API key for the merchant; returns the demo user of each role."""
-    from app.services import api_keys
-
     load_demo()
     users = {role: db.session.scalar(select(User).where(User.email == email))
              for role, email in DEMO_LOGINS.items()}
-    api_keys.create_key(users["merchant"].id, "Shop server")
+    create_key(users["merchant"].id, "Shop server")
     return users
 
 
 def candidates(name: str, user: User | None) -> list:
     """Values to try for URL argument `name`: first what `user` owns, then anything."""
     if name == "token":
-        from app.services import accounts
-
-        return [accounts.make_reset_token(user or db.session.scalar(select(User).order_by(User.id)))]
+        return [make_reset_token(user or db.session.scalar(select(User).order_by(User.id)))]
     if name == "code":
         return list(db.session.scalars(select(Link.code).limit(3)))
     model = MODELS.get(name)

@@ -28,8 +28,9 @@ CLICK_ID = re.compile(r"[?&]aff_click_id=([A-Za-z0-9_-]+)")
 SEED = """
 from app import create_app
 from app.extensions import db
-from app.models import Campaign, Link, Membership
-from app.services import accounts
+from app.models.campaigns import Campaign, Membership
+from app.models.tracking import Link
+from app.services.accounts import accounts
 app = create_app()
 with app.app_context():
     merchant = accounts.create_user("m@example.com", "fault password 1", "merchant", "M",

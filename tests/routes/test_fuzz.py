@@ -15,7 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Campaign, Click, Conversion
+from app.models.campaigns import Campaign
+from app.models.conversions import Conversion
+from app.models.tracking import Click
+from app.services.accounts.api_keys import create_key
 from tests.sessions import sign_in
 from tests.site_map import ROLES, pages_for, seed_site
 
@@ -130,10 +133,8 @@ def test_no_form_or_query_parameter_makes_a_page_fail(app, role):
 
 
 def test_no_api_pixel_postback_or_click_input_makes_them_fail(app):
-    from app.services import api_keys
-
     users = seed_site()
-    raw_key = api_keys.create_key(users["merchant"].id, "Fuzz")[1]
+    raw_key = create_key(users["merchant"].id, "Fuzz")[1]
     campaign = db.session.scalar(select(Campaign).where(Campaign.merchant_id == users["merchant"].id))
     click = db.session.scalar(select(Click).where(Click.campaign_id == campaign.id))
     conversion = db.session.scalar(select(Conversion).where(Conversion.campaign_id == campaign.id))

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.config import ProductionConfig
 from app.extensions import db
-from app.models import Link
+from app.models.tracking import Link
 from tests.app_helpers import other_app
 from tests.sessions import sign_in
 from tests.site_map import ROLES, pages_for, seed_site

@@ -6,7 +6,7 @@ slow down the addresses that failed (a growing wait), and the owner is told by e
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent
+from app.models.audit import AuditEvent
 from tests.factories import PASSWORD, make_user
 from tests.routes.csrf import csrf_token
 

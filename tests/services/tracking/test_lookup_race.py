@@ -1,17 +1,24 @@
 """A conversion sent right after its click finds the click, however the drain's work falls between its looks."""
 import threading
 
-import pytest
 from sqlalchemy import event
 
 from app.extensions import db
-from app.services import click_buffer, click_drain, tracking
+from app.services.tracking import buffer, drain
+from app.services.tracking.follow import follow_link
+from tests.concurrency import postgres_only
 from tests.factories import make_link
 from tests.tracking_helpers import BROWSER, clean_click_path  # noqa: F401 (fixture)
 
 
+def postgres_marks(test):
+    for mark in postgres_only():
+        test = mark(test)
+    return test
+
+
 def follow(link):
-    return tracking.follow_link(link.code, ip="198.51.100.7", user_agent=BROWSER).click_id
+    return follow_link(link.code, ip="198.51.100.7", user_agent=BROWSER).click_id
 
 
 def lookups_of(public_id):
@@ -34,7 +41,7 @@ def test_a_batch_stored_and_acknowledged_between_the_lookups_looks_is_found(app)
     link = make_link()
     click_id = follow(link)
     # The drain process has read the click and is writing its batch when the conversion arrives.
-    drain_process = click_drain.StreamDrain(click_buffer.click_redis())
+    drain_process = drain.StreamDrain(buffer.click_redis())
     drain_process.consumer = "drain-process"
     batch = drain_process.read(">")
     assert len(batch) == 1
@@ -42,7 +49,7 @@ def test_a_batch_stored_and_acknowledged_between_the_lookups_looks_is_found(app)
     # Right after the lookup's second look missed it, the batch commits and is acknowledged.
     hooks[2] = lambda: drain_process.store(batch)
     try:
-        found = tracking.lookup_click(click_id)
+        found = drain.lookup_click(click_id)
     finally:
         stop()
     assert found is not None and found.public_id == click_id
@@ -51,18 +58,18 @@ def test_a_batch_stored_and_acknowledged_between_the_lookups_looks_is_found(app)
 def test_a_batch_committed_after_the_first_look_is_found(app):
     link = make_link()
     click_id = follow(link)
-    drain_process = click_drain.StreamDrain(click_buffer.click_redis())
+    drain_process = drain.StreamDrain(buffer.click_redis())
     drain_process.consumer = "drain-process"
     batch = drain_process.read(">")
     hooks, stop = lookups_of(click_id)
     hooks[1] = lambda: drain_process.store(batch)
     try:
-        assert tracking.lookup_click(click_id) is not None
+        assert drain.lookup_click(click_id) is not None
     finally:
         stop()
 
 
-@pytest.mark.postgres
+@postgres_marks
 def test_conversions_right_after_their_clicks_find_them_while_the_drain_runs(app):
     """The real race: the drain process storing batches while lookups come in at once after each click."""
     link = make_link()
@@ -70,18 +77,18 @@ def test_conversions_right_after_their_clicks_find_them_while_the_drain_runs(app
 
     def drain_in_background():
         with app.app_context():
-            click_drain.run(stop, batch_size=50, interval=0.001)
+            drain.run(stop, batch_size=50, interval=0.001)
 
-    drain = threading.Thread(target=drain_in_background, daemon=True)
-    drain.start()
+    background = threading.Thread(target=drain_in_background, daemon=True)
+    background.start()
     try:
         missed = []
         for _ in range(150):
             click_id = follow(link)
-            if tracking.lookup_click(click_id) is None:
+            if drain.lookup_click(click_id) is None:
                 missed.append(click_id)
             db.session.rollback()
     finally:
         stop.set()
-        drain.join(timeout=30)
+        background.join(timeout=30)
     assert missed == []

@@ -7,7 +7,8 @@ import pytest
 from loguru import logger
 
 from app.config import ProductionConfig
-from app.services import click_buffer, durability, tracking
+from app.services.tracking import buffer, drain, durability
+from app.services.tracking.follow import follow_link
 from tests.app_helpers import other_app
 from tests.factories import make_link
 from tests.servers import Servers, require_servers
@@ -93,24 +94,24 @@ def test_the_drain_logs_the_range_of_clicks_a_restarted_empty_redis_lost(app, se
     link = make_link()
 
     def follow():
-        return tracking.follow_link(link.code, ip="198.51.100.7", user_agent=BROWSER).click_id
+        return follow_link(link.code, ip="198.51.100.7", user_agent=BROWSER).click_id
 
     stored = [follow(), follow()]
-    assert tracking.drain_once() == 2
-    last_stored_entry = server.client().xinfo_stream(click_buffer.stream_name())["last-generated-id"].decode()
+    assert drain.drain_once() == 2
+    last_stored_entry = server.client().xinfo_stream(buffer.stream_name())["last-generated-id"].decode()
     lost = [follow(), follow(), follow()]  # answered, waiting in Redis
     server.kill()
     server.start()  # empty: no append-only file
     monkeypatch.setitem(app.extensions, "click_redis", server.client())
     monkeypatch.setitem(app.extensions, "redis", server.client())
-    click_buffer.reset_breakers()
+    buffer.reset_breakers()
     after_restart = follow()
-    first_new_entry = server.client().xrange(click_buffer.stream_name())[0][0].decode()
+    first_new_entry = server.client().xrange(buffer.stream_name())[0][0].decode()
 
     errors = []
     sink = logger.add(lambda m: errors.append(m.record["message"]), level="ERROR")
     try:
-        assert tracking.drain_once() == 1
+        assert drain.drain_once() == 1
     finally:
         logger.remove(sink)
     in_database = {c.public_id for c in all_clicks()}
@@ -123,7 +124,7 @@ def test_the_drain_logs_the_range_of_clicks_a_restarted_empty_redis_lost(app, se
     sink = logger.add(lambda m: errors.append(m.record["message"]), level="ERROR")
     try:
         follow()
-        assert tracking.drain_once() == 1
+        assert drain.drain_once() == 1
     finally:
         logger.remove(sink)
     assert errors == []

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.blueprints.links import bp
 from app.blueprints.links.forms import LinkForm
-from app.blueprints.web import page_arg, show_refusal, wants_partial
+from app.blueprints.web import id_arg, page_arg, show_refusal, wants_partial
 from app.models.tracking import Link
 from app.security import get_owned_or_404, role_required
 from app.services.campaigns import links
@@ -33,7 +33,7 @@ def create():
     campaigns = links.linkable_campaigns(current_user.id)
     form.set_campaigns(campaigns)
     if request.method == "GET":
-        wanted = request.args.get("campaign", type=int)
+        wanted = id_arg("campaign")
         if wanted:
             form.campaign.data = wanted
             try:

@@ -20,12 +20,22 @@ def client_address() -> str:
     return f"ip:{request.remote_addr or '-'}"
 
 
-def per_api_key() -> str:
-    """The API key in the Authorization header (a digest of it, never the key), else the client's address."""
-    scheme, _, raw = request.headers.get("Authorization", "").strip().partition(" ")
-    if scheme.lower() == "bearer" and raw.strip():
-        return "key:" + hashlib.sha256(raw.strip().encode("utf-8", "replace")).hexdigest()[:32]
+def _by_secret(kind: str, secret: str | None) -> str:
+    # A digest: a key or token never reaches Redis or a log line.
+    if secret:
+        return f"{kind}:" + hashlib.sha256(secret.encode("utf-8", "replace")).hexdigest()[:32]
     return client_address()
+
+
+def per_api_key() -> str:
+    """The API key in the Authorization header, else the client's address."""
+    scheme, _, raw = request.headers.get("Authorization", "").strip().partition(" ")
+    return _by_secret("key", raw.strip() if scheme.lower() == "bearer" else None)
+
+
+def per_postback_token() -> str:
+    """The campaign's postback token in the query string, else the client's address."""
+    return _by_secret("token", (request.args.get("token") or "").strip())
 
 
 def init_app(app) -> None:

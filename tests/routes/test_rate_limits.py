@@ -1,4 +1,4 @@
-"""Rate limits from config on sign-in, sign-up, password reset, the pixel, the postback and the API: 429 + Retry-After."""
+"""Rate limits from config on sign-in, sign-up, password reset, the pixel, the postback and the API."""
 import pytest
 
 from tests.conversion_helpers import make_key, setup_click

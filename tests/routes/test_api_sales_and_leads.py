@@ -1,6 +1,6 @@
 """What a campaign pays for: a sale needs an amount above zero; a lead needs none and earns the fixed commission."""
 from app.extensions import db
-from app.models import Conversion
+from app.models.conversions import Conversion
 from tests.conversion_helpers import make_key, setup_click
 
 URL = "/api/v1/conversions"

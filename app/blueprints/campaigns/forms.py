@@ -53,6 +53,10 @@ class CampaignForm(FlaskForm):
         Length(max=2000, message=_l("At most %(max)d characters.", max=2000))])
     allowed_hosts = TextAreaField(_l("Hosts allowed for deep links"), render_kw={"rows": 3}, validators=[
         Optional(), Length(max=5000, message=_l("At most %(max)d characters.", max=5000))])
+    pays_for = RadioField(_l("Pays for"), default="sale", choices=[
+        ("sale", _l("A sale: an order with its amount")), ("lead", _l("A lead: a sign-up or a form, no amount"))],
+        # Not sent (an old form, a script): a sale, as every campaign was before campaigns said.
+        validators=[Optional()])
     commission_type = RadioField(_l("Commission"), default="percent", choices=[
         ("percent", _l("Percentage of the order amount")), ("fixed", _l("Fixed amount per conversion"))],
         validators=[InputRequired(message=_l("Choose a commission type."))])
@@ -117,6 +121,10 @@ class CampaignForm(FlaskForm):
             raise ValidationError(_l("Use at most two decimals."))
         self.rate_value = rate
 
+    def validate_commission_type(self, field):
+        if self.pays_for.data == "lead" and field.data != "fixed":
+            raise ValidationError(_l("A lead has no order amount to take a percentage of: choose a fixed amount."))
+
     def validate_commission_fixed(self, field):
         if self.commission_type.data != "fixed" or self.currency.data not in CURRENCIES:
             return
@@ -141,6 +149,7 @@ class CampaignForm(FlaskForm):
         return {
             "name": self.name.data, "description": self.description.data or "",
             "landing_url": self.landing_url.data.strip(), "allowed_hosts": self.allowed_hosts.data or "",
+            "pays_for": self.pays_for.data or "sale",
             "commission_type": self.commission_type.data, "commission_rate": self.rate_value,
             "commission_fixed": self.fixed_value, "currency": self.currency.data,
             "attribution_days": self.attribution_days.data, "join_mode": self.join_mode.data,

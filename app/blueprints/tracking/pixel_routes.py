@@ -71,7 +71,8 @@ def _record(args, cookie_click_id: str | None, ip: str | None) -> None:
     campaign_id = _integer(args.get("campaign"), "campaign")
     if campaign_id > ID_MAX:
         raise PixelInputError("unknown_campaign", "campaign")
-    amount = _integer(args.get("amount"), "amount")
+    # A lead campaign needs no amount; whether this one does is checked with the click.
+    amount = _integer(args.get("amount"), "amount") if (args.get("amount") or "").strip() else None
     order_id = (args.get("order_id") or "").strip()
     currency = (args.get("currency") or "").strip()
     # A third-party request rarely carries our cookie, but when it does it is as good as the parameter.

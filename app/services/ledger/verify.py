@@ -199,6 +199,11 @@ def _check_balances(report: Report) -> None:
              .group_by(PayoutRequest.affiliate_id, PayoutRequest.currency))
     for affiliate_id, currency, amount in db.session.execute(spent):
         expected[(affiliate_id, currency)] -= int(amount)
+    # Adjustments (an admin's write-off of a negative balance) are their own source: audited, not derived.
+    adjusted = (select(LedgerEntry.affiliate_id, LedgerEntry.currency, func.sum(LedgerEntry.amount))
+                .where(LedgerEntry.kind == "adjustment").group_by(LedgerEntry.affiliate_id, LedgerEntry.currency))
+    for affiliate_id, currency, amount in db.session.execute(adjusted):
+        expected[(affiliate_id, currency)] += int(amount)
     found: dict[tuple[int, str], int] = {}
     sums = (select(LedgerEntry.affiliate_id, LedgerEntry.currency, func.sum(LedgerEntry.amount))
             .group_by(LedgerEntry.affiliate_id, LedgerEntry.currency))
@@ -210,4 +215,5 @@ def _check_balances(report: Report) -> None:
         want, got = expected.get(key, 0), found.get(key, 0)
         if want != got:
             report.add(key[0], key[1], want, got,
-                       "balance: sum of entries vs approved commission − reversals − paid − open requests")
+                       "balance: sum of entries vs approved commission − reversals − paid − open requests "
+                       "+ adjustments")

@@ -27,6 +27,8 @@ from app.services.common.errors import ServiceError
 from app.services.ledger import balances, entries
 
 REASON_MAX = 500
+# The idempotency key of every write-off entry starts with this (the ledger check knows them by it).
+WRITE_OFF_KEY_PREFIX = "write-off:"
 CAUSES_LIMIT = 20
 
 
@@ -159,7 +161,7 @@ def write_off(affiliate_id: int, currency: str, amount: int, reason: str, *, act
         if amount > before:
             raise WriteOffTooLarge()
         entry = entries.append(affiliate_id, currency, amount, "adjustment",
-                               f"write-off:{affiliate_id}:{secrets.token_urlsafe(12)}",
+                               f"{WRITE_OFF_KEY_PREFIX}{affiliate_id}:{secrets.token_urlsafe(12)}",
                                memo=f"Write-off: {reason}"[:255])
         trail.record("ledger.written_off", db.session.get(User, affiliate_id), actor_id=actor_id, ip=ip,
                      before={"owed": before, "currency": currency},

@@ -10,9 +10,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.blueprints.forms import TickedIds, strip
+from app.blueprints.forms import TickedIds, positive_amount, strip
 from app.models.money import PAYOUT_METHODS, PAYOUT_STATUSES
-from app.money import MoneyInputError, parse_money
 from app.services.ledger.owed import REASON_MAX as OWED_REASON_MAX
 from app.services.payouts import proofs
 from app.services.payouts.bank_csv import IMPORT_MAX_BYTES
@@ -172,9 +171,4 @@ class WriteOffForm(FlaskForm):
         self.minor_amount: int | None = None
 
     def validate_amount(self, field):
-        try:
-            self.minor_amount = parse_money(field.data, self.currency)
-        except MoneyInputError as exc:
-            raise ValidationError(_l("Enter an amount such as 500000 or 500.000.")) from exc
-        if self.minor_amount <= 0:
-            raise ValidationError(_l("Enter an amount greater than zero."))
+        self.minor_amount = positive_amount(field.data, self.currency)

@@ -1,6 +1,7 @@
 """A conversion sent right after its click finds the click, however the drain's work falls between its looks."""
 import threading
 
+import pytest
 from sqlalchemy import event
 
 from app.extensions import db
@@ -37,36 +38,22 @@ def lookups_of(public_id):
     return hooks, lambda: event.remove(db.engine, "after_cursor_execute", after)
 
 
-def test_a_batch_stored_and_acknowledged_between_the_lookups_looks_is_found(app):
+@pytest.mark.parametrize("look", [1, 2], ids=["after-the-first-look", "between-the-second-look-and-the-wait"])
+def test_a_batch_stored_and_acknowledged_between_the_lookups_looks_is_found(app, look):
     link = make_link()
     click_id = follow(link)
     # The drain process has read the click and is writing its batch when the conversion arrives.
-    drain_process = drain.StreamDrain(buffer.click_redis())
-    drain_process.consumer = "drain-process"
+    drain_process = drain.StreamDrain(buffer.click_redis(), consumer="drain-process")
     batch = drain_process.read(">")
     assert len(batch) == 1
     hooks, stop = lookups_of(click_id)
-    # Right after the lookup's second look missed it, the batch commits and is acknowledged.
-    hooks[2] = lambda: drain_process.store(batch)
+    # Right after that look of the lookup missed the click, the batch commits and is acknowledged.
+    hooks[look] = lambda: drain_process.store(batch)
     try:
         found = drain.lookup_click(click_id)
     finally:
         stop()
     assert found is not None and found.public_id == click_id
-
-
-def test_a_batch_committed_after_the_first_look_is_found(app):
-    link = make_link()
-    click_id = follow(link)
-    drain_process = drain.StreamDrain(buffer.click_redis())
-    drain_process.consumer = "drain-process"
-    batch = drain_process.read(">")
-    hooks, stop = lookups_of(click_id)
-    hooks[1] = lambda: drain_process.store(batch)
-    try:
-        assert drain.lookup_click(click_id) is not None
-    finally:
-        stop()
 
 
 @postgres_marks

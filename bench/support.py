@@ -167,6 +167,11 @@ class TcpProxy:
         threading.Thread(target=self._accept, args=(self._listener,), daemon=True).start()
 
     def cut(self) -> None:
+        # shutdown() first: a plain close() would leave the thread blocked in accept() listening on.
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._listener.close()
         with self._lock:
             for link in self._links:

@@ -91,7 +91,6 @@ def qr(link_id: int):
     segno.make(links.tracking_url(link), error="m").save(
         buffer, kind="svg", scale=4, border=4, omitsize=True, title=_("QR code of a tracking link"))
     response = current_app.response_class(buffer.getvalue(), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Opened on its own, the image must not run anything.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"

@@ -69,7 +69,8 @@ class CampaignForm(FlaskForm):
         ("open", _l("Open: approved at once")), ("review", _l("Review: I approve each affiliate"))],
         validators=[InputRequired(message=_l("Choose how affiliates join."))])
     max_affiliates = IntegerField(_l("Maximum affiliates"), invalid_value_message=WHOLE_NUMBER, validators=[
-        Optional(), NumberRange(min=1, message=_l("Enter 1 or more, or leave empty for no limit."))])
+        Optional(), NumberRange(min=1, max=campaigns.MAX_AFFILIATES_MAX, message=_l(
+            "Enter a number from 1 to %(max)d, or leave empty for no limit.", max=campaigns.MAX_AFFILIATES_MAX))])
     starts_on = DateField(_l("Starts on"), invalid_value_message=_l("Enter a date."), validators=[Optional()])
     ends_on = DateField(_l("Ends on"), invalid_value_message=_l("Enter a date."), validators=[Optional()])
     hold_days = _days(_l("Hold period (days)"), *campaigns.HOLD_DAYS, 30)

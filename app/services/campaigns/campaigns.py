@@ -22,6 +22,7 @@ ATTRIBUTION_DAYS = (1, 365)
 HOLD_DAYS = (0, 180)
 RATE_MAX = Decimal(100)
 NAME_MAX = 160
+MAX_AFFILIATES_MAX = 1_000_000
 # Changing one of these changes what a future conversion earns.
 TERMS_FIELDS = ("pays_for", "commission_type", "commission_rate", "commission_fixed", "currency")
 FIELDS = ("name", "description", "landing_url", "allowed_hosts", "pays_for", "commission_type", "commission_rate",
@@ -132,7 +133,8 @@ def _clean(values: dict) -> dict:
     _int_in(v, "attribution_days", *ATTRIBUTION_DAYS, _l("Enter a number of days from 1 to 365."))
     _int_in(v, "hold_days", *HOLD_DAYS, _l("Enter a number of days from 0 to 180."))
     if v.get("max_affiliates") is not None:
-        _int_in(v, "max_affiliates", 1, None, _l("Enter 1 or more, or leave empty for no limit."))
+        _int_in(v, "max_affiliates", 1, MAX_AFFILIATES_MAX, _l("Enter a number from 1 to %(max)d, or leave empty "
+                                                                "for no limit.", max=MAX_AFFILIATES_MAX))
     if v.get("join_mode") not in JOIN_MODES:
         _fail("join_mode", _l("Choose how affiliates join."))
     starts, ends = v.get("starts_on"), v.get("ends_on")

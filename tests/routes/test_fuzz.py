@@ -30,8 +30,10 @@ HOSTILE = (
 ONE_FIELD = ("a\x00b", "9" * 30, "-" + "9" * 30, "x" * 10_000)
 JSON_HOSTILE = ("\x00", "x" * 10_000, 10**30, -(10**30), -1, 1.5, float("1e300"), True, None, [], {"a": 1},
                 "😀", "")
-# Whatever these answer, the client's session or data ends there; they are sent last.
-LAST = ("sign_out", "delete", "disable", "revoke", "leave", "remove", "archive", "cancel")
+# Whatever these answer, the client's session or data may end there (a password reset or change signs
+# every session out); they are sent last.
+LAST = ("sign_out", "delete", "disable", "revoke", "leave", "remove", "archive", "cancel", "/auth/reset",
+        "/auth/account")
 
 
 class Forms(HTMLParser):

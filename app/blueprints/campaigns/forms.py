@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SearchField,
     SelectField,
@@ -18,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.blueprints.forms import WholeNumberField
 from app.models.campaigns import CAMPAIGN_STATUSES
 from app.money import CURRENCIES, MoneyInputError, format_for_input, parse_money
 from app.services.campaigns import campaigns
@@ -35,7 +35,7 @@ def _optional_int(value):
 
 
 def _days(label, low, high, default):
-    return IntegerField(label, default=default, invalid_value_message=WHOLE_NUMBER, validators=[
+    return WholeNumberField(label, default=default, invalid_value_message=WHOLE_NUMBER, validators=[
         InputRequired(message=_l("Enter a number of days.")),
         NumberRange(min=low, max=high, message=_l("Enter a number of days from %(min)d to %(max)d.",
                                                   min=low, max=high)),
@@ -68,7 +68,7 @@ class CampaignForm(FlaskForm):
     join_mode = RadioField(_l("How affiliates join"), default="open", choices=[
         ("open", _l("Open: approved at once")), ("review", _l("Review: I approve each affiliate"))],
         validators=[InputRequired(message=_l("Choose how affiliates join."))])
-    max_affiliates = IntegerField(_l("Maximum affiliates"), invalid_value_message=WHOLE_NUMBER, validators=[
+    max_affiliates = WholeNumberField(_l("Maximum affiliates"), invalid_value_message=WHOLE_NUMBER, validators=[
         Optional(), NumberRange(min=1, max=campaigns.MAX_AFFILIATES_MAX, message=_l(
             "Enter a number from 1 to %(max)d, or leave empty for no limit.", max=campaigns.MAX_AFFILIATES_MAX))])
     starts_on = DateField(_l("Starts on"), invalid_value_message=_l("Enter a date."), validators=[Optional()])

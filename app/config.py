@@ -17,6 +17,19 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _clock(raw: str) -> str:
+    """"9:00" or "09:00" → "09:00"; anything else stops the start with a clear message."""
+    hours, _, minutes = raw.strip().partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError(f"a time of day such as 09:00 is expected, not {raw!r}")
+    return f"{int(hours):02d}:{int(minutes):02d}"
+
+
+def _codes(raw: str) -> tuple[str, ...]:
+    """`USD,EUR` → ("USD", "EUR")."""
+    return tuple(code.strip().upper() for code in raw.split(",") if code.strip())
+
+
 def _minimums(raw: str) -> dict[str, int]:
     """Parse `VND:50000,USD:1000` (minor units) into a dict."""
     result = {}
@@ -83,6 +96,19 @@ class Config:
     # Uploaded payment proofs live outside the web root
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
 
+    # Paying affiliates through Stripe Connect; without an API key every payout is paid by hand
+    STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
+    STRIPE_CONNECT_WEBHOOK_SECRET = os.environ.get("STRIPE_CONNECT_WEBHOOK_SECRET", "")
+    STRIPE_PLATFORM_COUNTRY = os.environ.get("STRIPE_PLATFORM_COUNTRY", "US").strip().upper()
+    STRIPE_PAYOUT_CURRENCIES = _codes(os.environ.get("STRIPE_PAYOUT_CURRENCIES", "USD"))
+    STRIPE_PAYOUT_TIME = _clock(os.environ.get("STRIPE_PAYOUT_TIME", "09:00"))
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+    STRIPE_RUN_STALE_SECONDS = int(os.environ.get("STRIPE_RUN_STALE_SECONDS", 600))
+    STRIPE_TIMEOUT = 30.0  # seconds Stripe gets to answer one call
+    STRIPE_RETRIES = 4  # tries of one transfer within a run before it waits for the next run
+    STRIPE_RETRY_DELAY = 1.0  # seconds before the second try, doubling after that
+    STRIPE_RUN_TIMEOUT = 6 * 3600  # seconds a worker lets one run last
+
     # Click path: the Redis stream clicks wait in, and where they wait on disk when neither Redis
     # nor the database takes them (empty: instance/spool)
     CLICK_STREAM = os.environ.get("CLICK_STREAM", "clicks")
@@ -109,6 +135,12 @@ class TestConfig(Config):
     LOG_FILE = ""
     PUBLIC_BASE_URL = "http://localhost"
     UPLOAD_DIR = ""
+    # Never a real Stripe account from a developer's .env: tests point the app at the stand-in themselves.
+    STRIPE_API_KEY = ""
+    STRIPE_CONNECT_WEBHOOK_SECRET = ""
+    STRIPE_PAYOUT_CURRENCIES = ("USD",)
+    STRIPE_PLATFORM_COUNTRY = "US"
+    STRIPE_PAYOUT_TIME = "09:00"
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}

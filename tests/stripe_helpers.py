@@ -19,7 +19,8 @@ WEBHOOK_SECRET = "whsec_connect_test_0123456789abcdefABCDEF"
 WEBHOOK_URL = "/api/v1/stripe/connect/webhook"
 AMOUNT = 2_500  # 25.00 USD
 SETTINGS = {"STRIPE_RETRY_DELAY": 0, "STRIPE_TIMEOUT": 3, "STRIPE_RETRIES": 3, "STRIPE_PAYOUT_CURRENCIES": ("USD",),
-            "STRIPE_PLATFORM_COUNTRY": "US", "STRIPE_CONNECT_WEBHOOK_SECRET": WEBHOOK_SECRET}
+            "STRIPE_PLATFORM_COUNTRY": "US", "STRIPE_CONNECT_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "STRIPE_PAYOUT_TIME": "09:00", "STRIPE_RUN_STALE_SECONDS": 600}
 # 10:00 in Ho Chi Minh City (the suite's display time zone): after the 09:00 payout time.
 MORNING = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 

@@ -128,8 +128,8 @@ def _compare_one(report: Report, request: PayoutRequest, made: list[dict]) -> No
                       transfers=", ".join(t["id"] for t in made)), request.id)
     transfer = made[-1]
     if request.status not in PAID:
-        report.add(_l("Stripe made this transfer but the request is %(status)s here", status=label(request.status)),
-                   request.id, transfer["id"])
+        report.add(_l("Stripe made this transfer but the request is %(status)s here",
+                      status=label(request.status).lower()), request.id, transfer["id"])
         return
     if request.stripe_transfer_id != transfer["id"]:
         report.add(_l("recorded as transfer %(ours)s, Stripe's is %(theirs)s", ours=request.stripe_transfer_id or "-",
@@ -162,4 +162,5 @@ def _check_ledger(report: Report, requests: list[PayoutRequest]) -> None:
                           "%(want_released)s for a request that is %(status)s",
                           reserved=_money(reserved, request.currency), released=_money(released, request.currency),
                           want_reserved=_money(-request.amount, request.currency),
-                          want_released=_money(back, request.currency), status=label(request.status)), request.id)
+                          want_released=_money(back, request.currency), status=label(request.status).lower()),
+                       request.id)

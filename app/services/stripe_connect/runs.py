@@ -23,10 +23,13 @@ from app.models.money import PayoutRequest
 from app.models.stripe_connect import StripePayoutItem, StripePayoutRun
 from app.money import from_stripe_units
 from app.services.audit import trail
-from app.services.stripe_connect import claims, client, mail, outcomes, transfers
-from app.services.stripe_connect.errors import NothingToPayNow, StripeNotConfigured
+from app.services.stripe_connect import accounts, claims, client, mail, outcomes, transfers
+from app.services.stripe_connect.errors import NothingToPayNow, StripeConnectError, StripeNotConfigured
 
 SELECTION_MAX = 500
+# Refusals that say the destination account cannot take transfers: its state is read again.
+ACCOUNT_PROBLEMS = ("insufficient_capabilities_for_transfer", "account_invalid", "account_closed",
+                    "transfers_not_allowed", "resource_missing")
 
 
 def payout_time() -> tuple[int, int]:
@@ -151,12 +154,22 @@ def _pay(claimed: claims.Claimed, stopped: dict) -> None:
         outcomes.record_sent(request.id, claimed.item_id, outcome.transfer)
     elif outcome.kind == "failed":
         outcomes.record_failed(request.id, claimed.item_id, outcome.code, outcome.message)
+        if outcome.code in ACCOUNT_PROBLEMS:
+            _refresh_account(request.affiliate_id)
     else:
         outcomes.record_retry_later(claimed.item_id, outcome.code, outcome.message)
         if outcome.code == "balance_insufficient":
             stopped[request.currency] = (outcome.code, outcome.message)
         elif outcome.code in transfers.PLATFORM_PROBLEMS or outcome.code == "http_401":
             stopped["*"] = (outcome.code, outcome.message)
+
+
+def _refresh_account(affiliate_id: int) -> None:
+    """Stripe refused because of the account: read its state now, so pages and Pay now see it (best effort)."""
+    try:
+        accounts.refresh(affiliate_id)
+    except StripeConnectError as exc:
+        logger.warning("stripe account of affiliate {} not refreshed: {}", affiliate_id, exc)
 
 
 def finish(run_id: int) -> dict:

@@ -70,15 +70,13 @@ def test_countries_stripe_cannot_serve_are_refused_before_any_call(app, fake_str
             assert "Việt Nam" in refused.value.message
 
 
-def test_which_countries_depend_on_where_the_platform_is(app):
+def test_which_countries_depend_on_where_the_platform_is(app, monkeypatch):
     for platform, inside, outside in (("US", {"US", "DE", "GB", "CA", "CH"}, {"JP", "AU", "VN"}),
                                       ("FR", {"US", "FR", "NO"}, {"SG", "VN"}),
                                       ("JP", {"JP"}, {"US", "VN"}), ("VN", set(), {"VN", "US"})):
-        app.config["STRIPE_PLATFORM_COUNTRY"] = platform
-        try:
-            assert inside <= countries.supported() and not outside & countries.supported(), platform
-        finally:
-            app.config["STRIPE_PLATFORM_COUNTRY"] = "US"
+        monkeypatch.setitem(app.config, "STRIPE_PLATFORM_COUNTRY", platform)
+        assert inside <= countries.supported() and not outside & countries.supported(), platform
+    monkeypatch.setitem(app.config, "STRIPE_PLATFORM_COUNTRY", "US")
     assert countries.service_agreement("US") is None and countries.service_agreement("GB") == "recipient"
 
 

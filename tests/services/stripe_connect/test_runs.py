@@ -175,15 +175,18 @@ def test_stripe_refusing_fails_the_request_and_gives_the_amount_back(app, fake_s
 def test_three_refusals_in_a_row_pause_the_daily_run_for_that_affiliate(app, fake_stripe, outbox):
     admin = factories.make_user("admin")
     affiliate, account = connected_affiliate(fake_stripe)
-    fake_stripe.set_account_state(account.account_id, "restricted")
     for day in range(3):
+        fake_stripe.set_account_state(account.account_id, "ready")
+        accounts.refresh(affiliate.id)
         stripe_payout(affiliate)
+        fake_stripe.set_account_state(account.account_id, "restricted")  # after the request was made
         assert daily_run(days_later=day)["failed"] == 1
     paused = db.session.get(type(account), affiliate.id)
     assert paused.consecutive_failures == 3 and paused.paused_at is not None
     assert any(m["to"] == admin.email and "paused" in m["subject"] for m in outbox)
-    request_id = stripe_payout(affiliate)
     fake_stripe.set_account_state(account.account_id, "ready")
+    accounts.refresh(affiliate.id)
+    request_id = stripe_payout(affiliate)
     skipped = daily_run(days_later=3)
     assert skipped == {"run": skipped["run"], "skipped": 1} and request_of(request_id).status == "approved"
     accounts.resume(affiliate.id, admin.id)

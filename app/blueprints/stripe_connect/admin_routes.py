@@ -1,5 +1,5 @@
 """The admin's Stripe actions on payout requests: pay now, retry or pay by hand after a failure, reverse, resume."""
-from flask import abort, flash, redirect, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -33,7 +33,11 @@ def _start(ids):
     except StripeConnectError as exc:
         flash(exc.message, "error")
         return None
-    return redirect(url_for("stripe_connect.run", run_id=run.id))
+    target = url_for("stripe_connect.run", run_id=run.id)
+    if request.headers.get("HX-Request"):
+        # From the queue's htmx form: the browser goes to the run page rather than swapping it into the list.
+        return Response(status=204, headers={"HX-Redirect": target})
+    return redirect(target)
 
 
 @bp.post("/requests/<int:request_id>/pay-now")

@@ -113,7 +113,7 @@ def bank_payout_failed(payout: StripeBankPayout) -> None:
                  "(%(reason)s). The money stays in your Stripe balance: check your bank details in your Stripe "
                  "dashboard.\n\n%(link)s", amount=format_money(payout.amount, payout.currency),
                  reason=payout.failure_message or payout.failure_code or "-",
-                 link=absolute_url("stripe_connect.account"))
+                 link=absolute_url("payouts.details") + "#stripe")
     _send(affiliate, subject, body)
 
 

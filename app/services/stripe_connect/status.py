@@ -6,14 +6,6 @@ details needed, pending verification, ready, restricted (and "not started" while
 """
 from flask_babel import lazy_gettext as _l
 
-STATUS_LABELS = {
-    "not_started": _l("Not started"),
-    "details_needed": _l("Details needed"),
-    "pending_verification": _l("Pending verification"),
-    "ready": _l("Ready"),
-    "restricted": _l("Restricted"),
-}
-
 # Stripe's requirement keys, grouped by what the person has to do (first matching prefix wins).
 REQUIREMENT_WORDS = (
     ("external_account", _l("a bank account for payouts")),

@@ -101,7 +101,10 @@ def handle(payload: bytes, signature: str | None) -> Outcome:
         raise
     db.session.commit()
     for deliver in after:
-        deliver()
+        try:
+            deliver()
+        except Exception:  # the effect is committed; a failing email must not make Stripe send it again
+            logger.exception("stripe connect event {}: follow-up after the commit failed", event_id)
     logger.info("stripe connect event {} {}: {}", event_id, event_type, reason or "applied")
     return Outcome("ignored" if reason else "processed", reason)
 

@@ -6,9 +6,10 @@ import pytest
 
 from app.extensions import db
 from app.models.audit import AuditEvent
+from app.models.stripe_connect import StripePayoutRun
 from app.services.ledger import balances
 from app.services.payouts import errors, requests, states
-from app.services.stripe_connect import reissue, reversals
+from app.services.stripe_connect import accounts, claims, reissue, reversals
 from app.services.stripe_connect.errors import AccountNotReady, NotAStripePayout
 from tests import factories
 from tests.payout_helpers import ledger_keys
@@ -75,8 +76,6 @@ def test_a_refused_payout_can_be_tried_again_through_stripe(app, fake_stripe, ad
     with pytest.raises(AccountNotReady):
         reissue.through_stripe(request_id, admin.id)
     fake_stripe.set_account_state(account.account_id, "ready")
-    from app.services.stripe_connect import accounts
-
     accounts.refresh(affiliate.id)
     again = reissue.through_stripe(request_id, admin.id, ip="192.0.2.3")
     assert (again.status, again.method, again.amount) == ("approved", "stripe", AMOUNT)
@@ -124,9 +123,6 @@ def test_the_manual_doors_leave_stripe_payouts_to_stripe(app, fake_stripe, admin
     states.mark_failed(request_id, admin.id, "Withdrawn before the run")  # an approved one may be withdrawn
     other = stripe_payout(affiliate)
     db.session.expire_all()
-    from app.models.stripe_connect import StripePayoutRun
-    from app.services.stripe_connect import claims
-
     run = StripePayoutRun(kind="admin", status="running")
     db.session.add(run)
     db.session.commit()

@@ -49,8 +49,8 @@ class FakeStripe:
 
     # Controls -------------------------------------------------------------------------------------
 
-    def fail(self, method: str, path: str, mode: str, *, times: int = 1, delay: float = 30.0) -> Fault:
-        return self.faults.add(method, path, mode, times=times, delay=delay)
+    def fail(self, method: str, path: str, mode: str, *, times: int = 1, delay: float = 30.0, skip: int = 0) -> Fault:
+        return self.faults.add(method, path, mode, times=times, delay=delay, skip=skip)
 
     def account_in(self, state: str, country: str = "US", email: str | None = None) -> dict:
         """A connected account created directly in the given state (see objects.ACCOUNT_STATES)."""

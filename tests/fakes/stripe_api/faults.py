@@ -8,7 +8,8 @@
   dropped without any effect — a client killed meanwhile never learns anything;
 - `hold_after`: the request takes effect, then waits until released before answering.
 
-`reached` is set when a request arrives at the failure, so a test can act at exactly that moment.
+`reached` is set when a request arrives at the failure, so a test can act at exactly that moment;
+`skip` lets that many matching requests through untouched before the failure applies.
 """
 import fnmatch
 import threading
@@ -24,6 +25,7 @@ class Fault:
     mode: str
     times: int = 1
     delay: float = 30.0
+    skip: int = 0
     reached: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     hits: int = 0
@@ -37,10 +39,11 @@ class FaultPlan:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
 
-    def add(self, method: str, path: str, mode: str, *, times: int = 1, delay: float = 30.0) -> Fault:
+    def add(self, method: str, path: str, mode: str, *, times: int = 1, delay: float = 30.0,
+            skip: int = 0) -> Fault:
         if mode not in MODES:
             raise ValueError(f"unknown failure mode {mode!r}; one of {', '.join(MODES)}")
-        fault = Fault(method.upper(), path, mode, times, delay)
+        fault = Fault(method.upper(), path, mode, times, delay, skip)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -50,6 +53,9 @@ class FaultPlan:
         with self._lock:
             for fault in self._faults:
                 if fault.matches(method, path) and fault.hits < fault.times:
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        return None
                     fault.hits += 1
                     return fault
         return None

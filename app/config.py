@@ -108,6 +108,8 @@ class Config:
     STRIPE_RETRIES = 4  # tries of one transfer within a run before it waits for the next run
     STRIPE_RETRY_DELAY = 1.0  # seconds before the second try, doubling after that
     STRIPE_RUN_TIMEOUT = 6 * 3600  # seconds a worker lets one run last
+    # Payouts a run sends at once (Stripe allows 100 requests a second in live mode, 25 in test mode).
+    STRIPE_RUN_CONCURRENCY = int(os.environ.get("STRIPE_RUN_CONCURRENCY", 8))
 
     # Click path: the Redis stream clicks wait in, and where they wait on disk when neither Redis
     # nor the database takes them (empty: instance/spool)
@@ -141,6 +143,7 @@ class TestConfig(Config):
     STRIPE_PAYOUT_CURRENCIES = ("USD",)
     STRIPE_PLATFORM_COUNTRY = "US"
     STRIPE_PAYOUT_TIME = "09:00"
+    STRIPE_RUN_CONCURRENCY = 1  # tests that send in parallel say so
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}

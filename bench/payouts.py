@@ -4,15 +4,19 @@
 
 Seeds one affiliate per request (one open request per affiliate and currency is a rule of the books),
 each with a ready Express account on the stand-in, then runs the daily run in this process, exactly as
-a worker does. The same-run baseline is the stand-in alone: the same number of transfers created
-through the stripe library with nothing else around them. Prints payouts/s for both, the count paid,
+a worker does (STRIPE_RUN_CONCURRENCY payouts in flight, `--concurrency`). The stand-in runs in a
+process of its own, so its work does not share this one's interpreter. The same-run baseline is the
+stand-in alone: the same number of transfers created through the stripe library, one at a time and
+`--concurrency` at a time, with nothing else around them. Prints payouts/s for each, the count paid,
 the count of transfers the stand-in holds (they must be equal) and the machine's load.
 """
 import argparse
+import multiprocessing
 import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,9 +37,56 @@ from tests.fakes.stripe_api.fake import FakeStripe  # noqa: E402
 AMOUNT = 2_500  # 25.00 USD each
 
 
+class StandIn:
+    """The stand-in Stripe in a child process, driven over a pipe."""
+
+    def __init__(self):
+        parent, child = multiprocessing.get_context("fork").Pipe()
+        self._pipe = parent
+        self._process = multiprocessing.get_context("fork").Process(target=_serve, args=(child,), daemon=True)
+        self._process.start()
+        self.url, self.api_key = self._ask("address")
+
+    def _ask(self, *command):
+        self._pipe.send(command)
+        return self._pipe.recv()
+
+    def ready_accounts(self, count: int) -> list[str]:
+        return self._ask("accounts", count)
+
+    def top_up(self, currency: str, amount: int) -> None:
+        self._ask("top_up", currency, amount)
+
+    def transfers(self) -> int:
+        return self._ask("transfers")
+
+    def stop(self) -> None:
+        self._ask("stop")
+        self._process.join(timeout=10)
+
+
+def _serve(pipe) -> None:
+    with FakeStripe() as fake:
+        while True:
+            command, *args = pipe.recv()
+            if command == "address":
+                pipe.send((fake.url, fake.api_key))
+            elif command == "accounts":
+                pipe.send([fake.ready_account("US")["id"] for _ in range(args[0])])
+            elif command == "top_up":
+                pipe.send(fake.top_up(*args))
+            elif command == "transfers":
+                pipe.send(len(fake.transfers()))
+            else:
+                pipe.send(None)
+                return
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=Config.STRIPE_RUN_CONCURRENCY,
+                        help="payouts sent at once (STRIPE_RUN_CONCURRENCY)")
     parser.add_argument("--database-url", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_payouts"),
         help="emptied and migrated at the start (default: the bench_payouts database, created if missing)")
@@ -55,7 +106,7 @@ def ensure_database(url: str) -> None:
     admin.dispose()
 
 
-def make_app(url: str, fake: FakeStripe):
+def make_app(url: str, fake: StandIn, concurrency: int):
     class BenchConfig(Config):
         SQLALCHEMY_DATABASE_URI = url
         REDIS_URL = ""  # jobs and emails run in this process, as without a worker
@@ -63,6 +114,7 @@ def make_app(url: str, fake: FakeStripe):
         STRIPE_API_BASE = fake.url
         STRIPE_PAYOUT_CURRENCIES = ("USD",)
         STRIPE_PAYOUT_TIME = "00:00"
+        STRIPE_RUN_CONCURRENCY = concurrency
         MAIL_SERVER = ""
         LOG_LEVEL = "WARNING"
 
@@ -83,11 +135,11 @@ def reset_schema(app) -> None:
         upgrade(directory=str(ROOT / "migrations"))
 
 
-def seed(app, fake: FakeStripe, count: int) -> None:
+def seed(app, fake: StandIn, count: int) -> None:
     """`count` affiliates, each with a ready account on the stand-in and one approved USD Stripe payout."""
     now = utcnow()
     with app.app_context():
-        account_ids = [fake.ready_account("US")["id"] for _ in range(count)]
+        account_ids = fake.ready_accounts(count)
         users = [{"email": f"bench-affiliate-{i}@example.com", "password_hash": "-", "role": "affiliate",
                   "name": f"Bench affiliate {i}", "is_disabled": False, "session_token": f"t{i}", "created_at": now}
                  for i in range(count)]
@@ -103,7 +155,7 @@ def seed(app, fake: FakeStripe, count: int) -> None:
              "details": {"method": "stripe", "stripe_account_id": acct}, "requested_at": now, "decided_at": now,
              "idempotency_key": f"bench-{uid}", "reversed_amount": 0, "updated_at": now}
             for uid, acct in zip(user_ids, account_ids, strict=True)])
-        request_ids = dict(db.session.execute(select(PayoutRequest.affiliate_id, PayoutRequest.id)))
+        request_ids = dict(db.session.execute(select(PayoutRequest.affiliate_id, PayoutRequest.id)).all())
         db.session.execute(insert(LedgerEntry), [
             {"affiliate_id": uid, "currency": "USD", "amount": -AMOUNT, "kind": "payout_reserve",
              "idempotency_key": f"reserve:payout:{request_ids[uid]}", "payout_request_id": request_ids[uid],
@@ -112,53 +164,69 @@ def seed(app, fake: FakeStripe, count: int) -> None:
     fake.top_up("usd", AMOUNT * count * 2)
 
 
-def baseline(fake: FakeStripe, count: int) -> float:
-    """Transfers per second through the stripe library alone, to accounts on the same stand-in."""
+def baseline(fake: StandIn, count: int, concurrency: int) -> float:
+    """Transfers per second through the stripe library alone, `concurrency` at a time, to the same stand-in."""
     import stripe
 
     api = stripe.StripeClient(fake.api_key, base_addresses={"api": fake.url}, max_network_retries=0,
                               http_client=stripe.RequestsClient(timeout=30))
-    destination = fake.ready_account("US")["id"]
+    destination = fake.ready_accounts(1)[0]
     fake.top_up("usd", AMOUNT * count)
-    started = time.perf_counter()
-    for i in range(count):
+
+    def transfer(i: int) -> None:
         api.v1.transfers.create({"amount": AMOUNT, "currency": "usd", "destination": destination,
-                                 "transfer_group": f"baseline-{i}"}, {"idempotency_key": f"baseline-{i}"})
+                                 "transfer_group": f"baseline-{concurrency}-{i}"},
+                                {"idempotency_key": f"baseline-{concurrency}-{i}"})
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(transfer, range(count)))
     return count / (time.perf_counter() - started)
 
 
 def main() -> None:
     args = parse_args()
-    print(f"load before: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     ensure_database(args.database_url)
-    with FakeStripe() as fake:
-        app = make_app(args.database_url, fake)
+    fake = StandIn()
+    try:
+        app = make_app(args.database_url, fake, args.concurrency)
         reset_schema(app)
         started = time.perf_counter()
         seed(app, fake, args.requests)
-        print(f"seeded {args.requests} approved Stripe payouts in {time.perf_counter() - started:.1f} s "
-              f"({db.engine.dialect.name if False else args.database_url.split(':')[0]})")
-        base_rate = baseline(fake, args.requests)
-        before = len(fake.transfers())
+        print(f"seeded {args.requests:,} approved Stripe payouts in {time.perf_counter() - started:.1f} s "
+              f"on {args.database_url.split(':')[0]}")
+        sample = min(args.requests, 2_000)
+        base_one, base_many = baseline(fake, sample, 1), baseline(fake, sample, args.concurrency)
+        before = fake.transfers()
+        print(f"load before the run: {load()}")
         with app.app_context():
             client.client()  # built once, as in a worker
             run_id = runs.start_scheduled()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             outcome = runs.execute(run_id)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             paid = db.session.scalar(select(func.count()).select_from(PayoutRequest).where(
                 PayoutRequest.status == "paid"))
-            run = db.session.get(StripePayoutRun, run_id)
-            assert run.status == "finished"
-        made = len(fake.transfers()) - before
-        print(f"load after: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
-        print(f"baseline (stripe library → stand-in, nothing else): {base_rate:,.0f} transfers/s")
-        print(f"payout run: {args.requests:,} requests in {elapsed:.1f} s = {args.requests / elapsed:,.0f} payouts/s "
-              f"({args.requests / elapsed / base_rate:.0%} of the baseline); run outcome {outcome}")
-        print(f"paid: {paid:,}   transfers the stand-in holds for them: {made:,}   "
-              f"{'equal' if paid == made == args.requests else 'NOT EQUAL'}")
-        if not paid == made == args.requests:
-            raise SystemExit(1)
+            assert db.session.get(StripePayoutRun, run_id).status == "finished"
+        print(f"load after the run:  {load()}")
+        made = fake.transfers() - before
+    finally:
+        fake.stop()
+    rate = args.requests / elapsed
+    print(f"baseline, the stripe library alone against the stand-in ({sample:,} transfers): "
+          f"{base_one:,.0f}/s one at a time, {base_many:,.0f}/s {args.concurrency} at a time")
+    print(f"payout run, {args.concurrency} at a time: {args.requests:,} payouts in {elapsed:.1f} s = {rate:,.0f} "
+          f"payouts/s ({rate / base_many:.0%} of the baseline at the same concurrency); outcome {outcome}")
+    print(f"CPU of this process during the run: {cpu:.1f} s, {cpu / args.requests * 1000:.1f} ms per payout "
+          f"(one interpreter: at most {args.requests / cpu:,.0f} payouts/s on an otherwise idle core)")
+    print(f"paid: {paid:,}   transfers the stand-in holds for them: {made:,}   "
+          f"{'equal' if paid == made == args.requests else 'NOT EQUAL'}")
+    if not paid == made == args.requests:
+        raise SystemExit(1)
+
+
+def load() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 if __name__ == "__main__":

@@ -17,16 +17,29 @@ from app.models.money import PayoutRequest
 from app.models.stripe_connect import StripeAccount, StripePayoutItem, StripePayoutRun
 from app.services.payouts import states
 from app.services.stripe_connect.accounts import transferable
+from app.services.stripe_connect.transfers import Payable
 
 BATCH = 200
 
 
 @dataclass(frozen=True)
 class Claimed:
+    """A request a run has taken, with what paying it needs (read in the claim, so paying reads nothing)."""
+
     item_id: int
-    request_id: int
+    run_id: int
+    payable: Payable
     look_first: bool  # the request may have been tried before: look for its transfer first
     refuse: str | None = None  # a reason to fail it without asking Stripe
+    after_refusals: bool = True  # the affiliate's account counts refusals (a success resets them)
+
+    @property
+    def request_id(self) -> int:
+        return self.payable.id
+
+    @property
+    def affiliate_id(self) -> int:
+        return self.payable.affiliate_id
 
 
 def stale_before():
@@ -83,16 +96,19 @@ def claim(run: StripePayoutRun, ids: list[int], balance: dict[str, int] | None) 
         abandoned = set(abandoned_ids(within=ids))
         tried = set(db.session.scalars(select(StripePayoutItem.payout_request_id).where(
             StripePayoutItem.payout_request_id.in_(ids), StripePayoutItem.run_id != run.id)))
-        paused = set(db.session.scalars(select(StripeAccount.user_id).where(
-            StripeAccount.user_id.in_({r.affiliate_id for r in requests}), StripeAccount.paused_at.is_not(None))))
+        marked = {user_id: paused_at is not None for user_id, paused_at in db.session.execute(
+            select(StripeAccount.user_id, StripeAccount.paused_at).where(
+                StripeAccount.user_id.in_({r.affiliate_id for r in requests}),
+                or_(StripeAccount.consecutive_failures != 0, StripeAccount.paused_at.is_not(None))))}
+        paused = {user_id for user_id, is_paused in marked.items() if is_paused}
         items = {i.payout_request_id: i for i in db.session.scalars(
             select(StripePayoutItem).where(StripePayoutItem.run_id == run.id,
                                            StripePayoutItem.payout_request_id.in_(ids)))}
         claimed = [_take(run, request, items, tried, paused, abandoned, balance) for request in requests]
         db.session.flush()
         run.heartbeat_at = utcnow()
-        result = [Claimed(item.id, request_id, look, refuse)
-                  for item, request_id, look, refuse in filter(None, claimed)]
+        result = [Claimed(item.id, run.id, Payable.of(request), look, refuse, request.affiliate_id in marked)
+                  for item, request, look, refuse in filter(None, claimed)]
     except Exception:
         db.session.rollback()
         raise
@@ -110,7 +126,7 @@ def _take(run, request, items, tried, paused, abandoned, balance):
     if request.method != "stripe":
         return skip("not_stripe")
     if request.status == "processing" and request.id in abandoned:
-        return _item(run, request, item), request.id, True, None
+        return _item(run, request, item), request, True, None
     if request.status != "approved":
         return skip("not_waiting")
     if run.kind == "schedule" and request.affiliate_id in paused:
@@ -123,7 +139,7 @@ def _take(run, request, items, tried, paused, abandoned, balance):
             return skip("balance_low")
         balance[request.currency] -= request.amount
     states.apply_transition(request, "processing", run.requested_by_id)
-    return _item(run, request, item), request.id, request.id in tried, refuse
+    return _item(run, request, item), request, request.id in tried, refuse
 
 
 def _item(run, request, item, outcome: str = "sending") -> StripePayoutItem:

@@ -6,13 +6,14 @@ commits; emails go after the commit. Recording is idempotent: a request already 
 transfer is left alone, so the run, a later run and a `transfer.created` webhook can all report the
 same transfer safely.
 """
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from loguru import logger
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.models.common import utcnow
@@ -26,6 +27,7 @@ from app.services.stripe_connect.errors import REASONS
 
 MAX_CONSECUTIVE_FAILURES = 3
 REASON_MAX = 1000
+HEARTBEAT_SECONDS = 2
 
 
 @dataclass
@@ -45,8 +47,11 @@ def paid_on_today():
     return datetime.now(UTC).astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
-def adopt(request: PayoutRequest, transfer: dict) -> Recorded:
-    """Record `transfer` as the locked request's payment (no commit). A transfer that does not match is refused."""
+def adopt(request: PayoutRequest, transfer: dict, *, after_refusals: bool = True) -> Recorded:
+    """Record `transfer` as the locked request's payment (no commit). A transfer that does not match is refused.
+
+    `after_refusals` false says the affiliate's account has no refusals to reset (known from the claim).
+    """
     result = Recorded(request)
     if request.status in ("paid", "reversed") and request.stripe_transfer_id == transfer.get("id"):
         result.returned = reversals.apply(request, transfer)
@@ -60,9 +65,11 @@ def adopt(request: PayoutRequest, transfer: dict) -> Recorded:
         "paid_method": "stripe", "transaction_id": transfer["id"], "stripe_transfer_id": transfer["id"],
         "paid_on": paid_on_today()})
     result.newly_paid = True
-    account = _lock_account(request.affiliate_id)
-    if account is not None:
-        account.consecutive_failures = 0
+    if after_refusals:  # a payout that went through ends a series of refusals (and a pause)
+        db.session.execute(update(StripeAccount).where(
+            StripeAccount.user_id == request.affiliate_id,
+            or_(StripeAccount.consecutive_failures != 0, StripeAccount.paused_at.is_not(None)))
+            .values(consecutive_failures=0, paused_at=None))
     result.returned = reversals.apply(request, transfer)
     return result
 
@@ -72,27 +79,34 @@ def _lock_account(user_id: int) -> StripeAccount | None:
                              .with_for_update().execution_options(populate_existing=True))
 
 
-def _finish_item(item_id: int | None, outcome: str, *, transfer_id=None, code=None, message=None) -> None:
-    if item_id is None:
-        return
+_last_beat: dict[int, float] = {}
+
+
+def _finish_item(claimed, outcome: str, *, transfer_id=None, code=None, message=None) -> None:
+    """The run's item says what happened; the run's heartbeat is renewed (at most every few seconds)."""
     now = utcnow()
-    item = db.session.get(StripePayoutItem, item_id)
-    item.outcome, item.transfer_id, item.finished_at = outcome, transfer_id, now
-    item.error_code, item.error_message = code, (message or None) and message[:REASON_MAX]
-    db.session.execute(update(StripePayoutRun).where(StripePayoutRun.id == item.run_id).values(heartbeat_at=now))
+    message = str(message)[:REASON_MAX] if message else None
+    db.session.execute(update(StripePayoutItem).where(StripePayoutItem.id == claimed.item_id).values(
+        outcome=outcome, transfer_id=transfer_id, finished_at=now, error_code=code, error_message=message))
+    if time.monotonic() - _last_beat.get(claimed.run_id, 0) >= HEARTBEAT_SECONDS:
+        db.session.execute(update(StripePayoutRun).where(StripePayoutRun.id == claimed.run_id)
+                           .values(heartbeat_at=now))
+        _last_beat[claimed.run_id] = time.monotonic()
 
 
-def record_sent(request_id: int, item_id: int | None, transfer: dict) -> Recorded:
+def record_sent(claimed, transfer: dict) -> Recorded:
+    """The claimed request's transfer exists: the request is paid with it (processing → paid); commits."""
     try:
-        states.lock_affiliate(db.session.scalar(select(PayoutRequest.affiliate_id)
-                                                .where(PayoutRequest.id == request_id)))
-        request = states.lock(request_id)
-        result = adopt(request, transfer)
+        if transfer.get("amount_reversed"):  # adopting it releases money: lock as every release does
+            states.lock_affiliate(claimed.affiliate_id)
+        request = states.lock(claimed.request_id)
+        result = adopt(request, transfer, after_refusals=claimed.after_refusals)
         if result.problem:
-            _finish_item(item_id, "retry_later", transfer_id=transfer.get("id"), code="transfer_mismatch",
+            _finish_item(claimed, "retry_later", transfer_id=transfer.get("id"), code="transfer_mismatch",
                          message=result.problem)
         else:
-            _finish_item(item_id, "sent", transfer_id=transfer["id"])
+            _finish_item(claimed, "sent", transfer_id=transfer["id"])
+        _keep_for_mail(request)
     except Exception:
         db.session.rollback()
         raise
@@ -101,13 +115,22 @@ def record_sent(request_id: int, item_id: int | None, transfer: dict) -> Recorde
     return result
 
 
-def record_failed(request_id: int, item_id: int | None, code: str, message: str | None) -> Recorded:
+def _keep_for_mail(request: PayoutRequest) -> None:
+    """Flush, load the affiliate and detach both, so the emails after the commit read them without two more
+    queries (a commit expires what the session holds). Nothing is changed on them afterwards."""
+    db.session.flush()
+    affiliate = request.affiliate
+    db.session.expunge(request)
+    db.session.expunge(affiliate)
+
+
+def record_failed(claimed, code: str, message: str | None) -> Recorded:
     """Stripe refused the transfer: the request fails, its amount goes back to the balance; commits."""
     reason = f"{message or REASONS.get(code, code)} ({code})"[:REASON_MAX]
+    affiliate_id = claimed.affiliate_id
     try:
-        affiliate_id = db.session.scalar(select(PayoutRequest.affiliate_id).where(PayoutRequest.id == request_id))
         states.lock_affiliate(affiliate_id)
-        request = states.lock(request_id)
+        request = states.lock(claimed.request_id)
         result = Recorded(request)
         if request.status == "processing":
             states.apply_transition(request, "failed", None, changes={"failed_reason": reason})
@@ -120,7 +143,7 @@ def record_failed(request_id: int, item_id: int | None, code: str, message: str 
                     result.paused = True
                     trail.record("stripe.automatic_payouts_paused", actor_id=None, object_type="users",
                                  object_id=affiliate_id, after={"consecutive_failures": account.consecutive_failures})
-        _finish_item(item_id, "failed", code=code, message=message)
+        _finish_item(claimed, "failed", code=code, message=message)
     except Exception:
         db.session.rollback()
         raise
@@ -129,9 +152,9 @@ def record_failed(request_id: int, item_id: int | None, code: str, message: str 
     return result
 
 
-def record_retry_later(item_id: int, code: str, message: str | None) -> None:
+def record_retry_later(claimed, code: str, message: str | None) -> None:
     """Stripe could not be asked (or asked us to wait): the request stays processing for the next run; commits."""
-    _finish_item(item_id, "retry_later", code=code, message=message)
+    _finish_item(claimed, "retry_later", code=code, message=message)
     db.session.commit()
 
 

@@ -7,6 +7,8 @@ STRIPE_PAYOUT_TIME in the display time zone; one per day, enforced by a unique i
 may ask as often as it likes. Every run can be executed again safely: a finished run does nothing and a
 running one with a fresh heartbeat is left to its worker.
 """
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -134,32 +136,67 @@ def execute(run_id: int) -> dict:
     balance = platform_balance()
     stopped: dict[str, tuple[str, str | None]] = {}  # currency (or "*") → why nothing more is sent in it
     ids = claims.candidates(run)
-    for start in range(0, len(ids), claims.BATCH):
-        for claimed in claims.claim(run, ids[start:start + claims.BATCH], balance):
-            _pay(claimed, stopped)
+    senders = concurrency()
+    with ThreadPoolExecutor(senders, thread_name_prefix=f"stripe-run-{run_id}") if senders > 1 else nullcontext() \
+            as pool:
+        for start in range(0, len(ids), claims.BATCH):
+            batch = claims.claim(run, ids[start:start + claims.BATCH], balance)
+            if pool is None:
+                for claimed in batch:
+                    _pay_safely(claimed, stopped)
+            else:
+                list(pool.map(_in_app_context(current_app._get_current_object(), _pay_safely, stopped), batch))
     return finish(run_id)
 
 
+def concurrency() -> int:
+    """How many payouts a run sends at once: Stripe answers in tenths of a second, so a run of thousands
+    needs several in flight. One on SQLite, which takes one writer at a time."""
+    if db.engine.dialect.name == "sqlite":
+        return 1
+    return max(1, int(current_app.config["STRIPE_RUN_CONCURRENCY"]))
+
+
+def _in_app_context(app, work, *args):
+    """`work(item, *args)` for a worker thread: its own app context, hence its own database session."""
+    def run(item):
+        with app.app_context():
+            try:
+                return work(item, *args)
+            finally:
+                db.session.remove()
+    return run
+
+
+def _pay_safely(claimed: claims.Claimed, stopped: dict) -> None:
+    """Pay one claimed request; anything unexpected leaves it processing, for the sweep, and the run goes on."""
+    try:
+        _pay(claimed, stopped)
+    except Exception:
+        db.session.rollback()
+        logger.exception("payout request {}: not settled in this run; the sweep takes it over", claimed.request_id)
+
+
 def _pay(claimed: claims.Claimed, stopped: dict) -> None:
-    request = db.session.get(PayoutRequest, claimed.request_id)
+    payable = claimed.payable
     if claimed.refuse:
-        outcomes.record_failed(request.id, claimed.item_id, claimed.refuse, None)
+        outcomes.record_failed(claimed, claimed.refuse, None)
         return
-    why = stopped.get(request.currency) or stopped.get("*")
+    why = stopped.get(payable.currency) or stopped.get("*")
     if why is not None:
-        outcomes.record_retry_later(claimed.item_id, *why)
+        outcomes.record_retry_later(claimed, *why)
         return
-    outcome = transfers.send(request, look_first=claimed.look_first)
+    outcome = transfers.send(payable, look_first=claimed.look_first)
     if outcome.kind == "sent":
-        outcomes.record_sent(request.id, claimed.item_id, outcome.transfer)
+        outcomes.record_sent(claimed, outcome.transfer)
     elif outcome.kind == "failed":
-        outcomes.record_failed(request.id, claimed.item_id, outcome.code, outcome.message)
+        outcomes.record_failed(claimed, outcome.code, outcome.message)
         if outcome.code in ACCOUNT_PROBLEMS:
-            _refresh_account(request.affiliate_id)
+            _refresh_account(payable.affiliate_id)
     else:
-        outcomes.record_retry_later(claimed.item_id, outcome.code, outcome.message)
+        outcomes.record_retry_later(claimed, outcome.code, outcome.message)
         if outcome.code == "balance_insufficient":
-            stopped[request.currency] = (outcome.code, outcome.message)
+            stopped[payable.currency] = (outcome.code, outcome.message)
         elif outcome.code in transfers.PLATFORM_PROBLEMS or outcome.code == "http_401":
             stopped["*"] = (outcome.code, outcome.message)
 

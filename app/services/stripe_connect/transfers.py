@@ -28,6 +28,21 @@ class Outcome:
     message: str | None = None
 
 
+@dataclass(frozen=True)
+class Payable:
+    """What a transfer needs of a payout request."""
+
+    id: int
+    affiliate_id: int
+    amount: int
+    currency: str
+    details: dict
+
+    @classmethod
+    def of(cls, request: PayoutRequest) -> "Payable":
+        return cls(request.id, request.affiliate_id, request.amount, request.currency, dict(request.details or {}))
+
+
 def group_of(request_id: int) -> str:
     return f"payout-request-{request_id}"
 
@@ -36,7 +51,7 @@ def idempotency_key(request_id: int) -> str:
     return f"payout-request-{request_id}"
 
 
-def destination_of(request: PayoutRequest) -> str:
+def destination_of(request) -> str:
     return str((request.details or {}).get("stripe_account_id") or "")
 
 
@@ -49,7 +64,7 @@ def request_id_of(transfer: dict) -> int | None:
     return int(value) if str(value).isdigit() and 0 < int(value) < 2**31 else None
 
 
-def params_of(request: PayoutRequest) -> dict:
+def params_of(request: Payable) -> dict:
     return {"amount": to_stripe_units(request.amount, request.currency), "currency": request.currency.lower(),
             "destination": destination_of(request), "transfer_group": group_of(request.id),
             "description": f"Payout request {request.id}",
@@ -80,7 +95,7 @@ def find(request_id: int) -> dict | None:
     return found[-1] if found else None
 
 
-def send(request: PayoutRequest, *, look_first: bool) -> Outcome:
+def send(request: Payable, *, look_first: bool) -> Outcome:
     """Make sure the request has its transfer; never raises for what Stripe answers.
 
     A transient failure (network, timeout, 409, 429, 5xx) is retried with backoff, each retry looking

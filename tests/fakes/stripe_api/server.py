@@ -176,6 +176,8 @@ def _route(method: str, path: str):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the stripe library's session expects
+    # Headers and body go out in two writes; without TCP_NODELAY the second waits for a delayed ACK (40 ms).
+    disable_nagle_algorithm = True
     server_version = "fake-stripe"
     api: Api  # set on the server class
 

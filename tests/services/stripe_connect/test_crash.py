@@ -48,7 +48,8 @@ def start_worker(fake, worker_redis, log: Path) -> subprocess.Popen:
            "REDIS_URL": f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs['db']}",
            "STRIPE_API_KEY": fake.api_key, "STRIPE_API_BASE": fake.url, "STRIPE_PAYOUT_CURRENCIES": "USD",
            "STRIPE_PLATFORM_COUNTRY": "US", "STRIPE_PAYOUT_TIME": "00:00",
-           "STRIPE_RUN_STALE_SECONDS": str(STALE_SECONDS), "MAIL_SERVER": "", "LOG_LEVEL": "WARNING", "LOG_FILE": ""}
+           "STRIPE_RUN_STALE_SECONDS": str(STALE_SECONDS), "STRIPE_RUN_CONCURRENCY": "1", "MAIL_SERVER": "",
+           "LOG_LEVEL": "WARNING", "LOG_FILE": ""}
     with open(log, "ab") as out:
         return subprocess.Popen([sys.executable, "worker.py", "payouts"], cwd=ROOT, env=env, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)

@@ -189,9 +189,21 @@ def test_three_refusals_in_a_row_pause_the_daily_run_for_that_affiliate(app, fak
     request_id = stripe_payout(affiliate)
     skipped = daily_run(days_later=3)
     assert skipped == {"run": skipped["run"], "skipped": 1} and request_of(request_id).status == "approved"
-    accounts.resume(affiliate.id, admin.id)
-    assert daily_run(days_later=4)["sent"] == 1
-    assert db.session.get(type(account), affiliate.id).consecutive_failures == 0
+    runs.start_now([request_id], admin.id)  # the admin pays them now: a success ends the pause
+    resumed = db.session.get(type(account), affiliate.id)
+    assert request_of(request_id).status == "paid"
+    assert (resumed.consecutive_failures, resumed.paused_at) == (0, None)
+
+
+def test_an_admin_resumes_automatic_payouts(app, fake_stripe):
+    admin = factories.make_user("admin")
+    affiliate, account = connected_affiliate(fake_stripe)
+    account.consecutive_failures, account.paused_at = 3, account.created_at
+    db.session.commit()
+    request_id = stripe_payout(affiliate)
+    assert daily_run()["skipped"] == 1
+    accounts.resume(affiliate.id, admin.id, ip="192.0.2.8")
+    assert daily_run(days_later=1)["sent"] == 1 and request_of(request_id).status == "paid"
 
 
 def test_a_currency_stripe_no_longer_pays_fails_without_asking_stripe(app, fake_stripe):

@@ -5,17 +5,12 @@ import pytest
 from app.extensions import db
 from app.models.money import PayoutRequest
 from tests import factories
-from tests.browser.helpers import sign_in, wait_for_htmx
+from tests.browser.helpers import sign_in, sign_out, wait_for_htmx
 from tests.payout_helpers import affiliate_with_details, earn
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = pytest.mark.browser
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
 def test_onboarding_request_pay_now_and_the_history(app, fake_stripe, browser_page, live_url, monkeypatch):

@@ -29,15 +29,21 @@ def _details_page():
     return redirect(url_for("payouts.details", _anchor="stripe"))
 
 
-def _to_stripe():
-    """A fresh onboarding link (each works once and briefly), or back to the details page with the reason."""
+def _through_stripe(call, then, category: str = "error"):
+    """`then(call())`; when Stripe refuses or does not answer, back to the details page with the reason."""
     try:
-        link = accounts.onboarding_link(current_user.id, return_url=absolute_url("stripe_connect.onboarding_return"),
-                                        refresh_url=absolute_url("stripe_connect.onboarding_refresh"))
+        answer = call()
     except StripeConnectError as exc:
-        flash(exc.message, "error")
+        flash(exc.message, category)
         return _details_page()
-    return redirect(link, 303)
+    return then(answer)
+
+
+def _to_stripe():
+    """To a fresh onboarding link (each works once and briefly)."""
+    return _through_stripe(lambda: accounts.onboarding_link(
+        current_user.id, return_url=absolute_url("stripe_connect.onboarding_return"),
+        refresh_url=absolute_url("stripe_connect.onboarding_refresh")), lambda link: redirect(link, 303))
 
 
 @bp.post("/account/connect")
@@ -76,23 +82,16 @@ def onboarding_refresh():
 @role_required("affiliate")
 def onboarding_return():
     """Stripe sends the affiliate back here: read the account's state from Stripe and say it in plain words."""
-    try:
-        account = accounts.refresh(current_user.id)
-    except StripeConnectError as exc:
-        flash(exc.message, "warning")
+    def say(account):
+        if account is not None:
+            flash(*STATUS_MESSAGES[account.status]())
         return _details_page()
-    if account is not None:
-        flash(*STATUS_MESSAGES[account.status]())
-    return _details_page()
+
+    return _through_stripe(lambda: accounts.refresh(current_user.id), say, "warning")
 
 
 @bp.post("/account/dashboard")
 @role_required("affiliate")
 def dashboard():
     """Sign in to the affiliate's Stripe Express dashboard (bank account, payouts to the bank)."""
-    try:
-        link = accounts.dashboard_link(current_user.id)
-    except StripeConnectError as exc:
-        flash(exc.message, "error")
-        return _details_page()
-    return redirect(link, 303)
+    return _through_stripe(lambda: accounts.dashboard_link(current_user.id), lambda link: redirect(link, 303))

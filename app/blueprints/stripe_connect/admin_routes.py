@@ -59,34 +59,34 @@ def pay_selection_now():
     return _start(form.ids.data) or redirect(url_for("payouts.admin_queue", status="approved", method="stripe"))
 
 
+def _make_again(request_id: int, make, said: str, then):
+    """A refused Stripe payout made again by `make`; `then(new request)` is where the admin goes next."""
+    _request_or_404(request_id)
+    try:
+        again = make(request_id, current_user.id, ip=client_ip())
+    except (StripeConnectError, PayoutError) as exc:
+        flash(exc.message, "error")
+        return _back(request_id)
+    flash(said % {"id": again.id}, "success")
+    return then(again)
+
+
 @bp.post("/requests/<int:request_id>/retry")
 @role_required("admin")
 def retry(request_id: int):
     """Try a refused Stripe payout again: a new approved request for the same amount, queued for Stripe."""
-    _request_or_404(request_id)
-    try:
-        again = reissue.through_stripe(request_id, current_user.id, ip=client_ip())
-    except (StripeConnectError, PayoutError) as exc:
-        flash(exc.message, "error")
-        return _back(request_id)
-    flash(_("Payout request %(id)d made for the same amount; it waits for the next Stripe run.", id=again.id),
-          "success")
-    return _back(again.id)
+    return _make_again(request_id, reissue.through_stripe,
+                       _("Payout request %(id)d made for the same amount; it waits for the next Stripe run."),
+                       lambda again: _back(again.id))
 
 
 @bp.post("/requests/<int:request_id>/pay-by-hand")
 @role_required("admin")
 def pay_by_hand(request_id: int):
     """Pay a refused Stripe payout by hand instead: a new approved request to the affiliate's manual details."""
-    _request_or_404(request_id)
-    try:
-        again = reissue.by_hand(request_id, current_user.id, ip=client_ip())
-    except (StripeConnectError, PayoutError) as exc:
-        flash(exc.message, "error")
-        return _back(request_id)
-    flash(_("Payout request %(id)d made for the same amount; record the payment once it is sent.", id=again.id),
-          "success")
-    return redirect(url_for("payouts.confirm", request_id=again.id))
+    return _make_again(request_id, reissue.by_hand,
+                       _("Payout request %(id)d made for the same amount; record the payment once it is sent."),
+                       lambda again: redirect(url_for("payouts.confirm", request_id=again.id)))
 
 
 @bp.post("/requests/<int:request_id>/reverse")

@@ -1,10 +1,45 @@
-"""Webhook events already handled: one row per provider and event id, so each event takes effect once."""
+"""Stripe webhook deliveries: checking their signature, and remembering the events already handled (one
+row per provider and event id), so each event takes effect once."""
+import stripe
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models.audit import ProcessedEvent
 from app.models.common import utcnow
+from app.services.common.errors import ServiceError
 from app.services.common.sql import insert_ignoring_duplicates
+
+
+class WebhookError(ServiceError):
+    """The webhook request was refused."""
+
+    code = "invalid_request"
+
+
+class BadSignature(WebhookError):
+    """The Stripe-Signature header is missing, wrong or too old."""
+
+    code = "invalid_signature"
+
+
+class MalformedEvent(WebhookError):
+    """The event is not a Stripe event this endpoint can read."""
+
+    code = "malformed_event"
+
+
+def verified_event(payload: bytes, signature: str | None, secrets: list[str]) -> dict:
+    """The event in `payload`, once `stripe.Webhook.construct_event` finds it signed, recently, with one of
+    `secrets` (an endpoint's secret, or the secrets of the dashboard endpoints that deliver to one URL)."""
+    for secret in secrets:
+        try:
+            return stripe.Webhook.construct_event(payload, signature, secret).to_dict()
+        except stripe.SignatureVerificationError:
+            continue
+        except (ValueError, TypeError, AttributeError) as exc:
+            # Undecodable bytes or JSON that is not an object (only reachable with a valid signature).
+            raise MalformedEvent() from exc
+    raise BadSignature()
 
 
 def seen(provider: str, event_id: str) -> bool:

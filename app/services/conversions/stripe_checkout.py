@@ -12,7 +12,6 @@ event row, and Stripe's retry completes it.
 """
 from dataclasses import dataclass
 
-import stripe
 from loguru import logger
 from sqlalchemy import select, update
 
@@ -22,7 +21,7 @@ from app.models.conversions import Conversion
 from app.models.users import MerchantProfile
 from app.money import from_stripe_units
 from app.services.common import webhook_events
-from app.services.common.errors import ServiceError
+from app.services.common.webhook_events import MalformedEvent, WebhookError
 from app.services.conversions import record, refunds
 from app.services.conversions.errors import ConversionError
 from app.services.conversions.states import lock
@@ -31,12 +30,6 @@ from app.services.tracking import drain
 PROVIDER = "stripe"
 CHECKOUT_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
 REFUND_EVENT = "charge.refunded"
-
-
-class WebhookError(ServiceError):
-    """The webhook request was refused."""
-
-    code = "invalid_request"
 
 
 class UnknownEndpoint(WebhookError):
@@ -51,18 +44,6 @@ class SecretMissing(WebhookError):
     code = "signing_secret_missing"
 
 
-class BadSignature(WebhookError):
-    """The Stripe-Signature header is missing, wrong or too old."""
-
-    code = "invalid_signature"
-
-
-class MalformedEvent(WebhookError):
-    """The event is not a Stripe event this endpoint can read."""
-
-    code = "malformed_event"
-
-
 @dataclass(frozen=True)
 class Outcome:
     status: str  # processed | ignored | already_processed
@@ -74,7 +55,7 @@ class Outcome:
 def handle(token: str | None, payload: bytes, signature: str | None) -> Outcome:
     """Verify one delivery to the endpoint `token` and apply its event."""
     merchant_id, secret = _endpoint(token)
-    event = _verified(payload, signature, secret)
+    event = webhook_events.verified_event(payload, signature, [secret])
     event_id, event_type, obj = _parts(event)
     if event_type in CHECKOUT_EVENTS:
         return _checkout_paid(merchant_id, event_id, event_type, obj)
@@ -92,17 +73,6 @@ def _endpoint(token) -> tuple[int, str]:
     if not profile.stripe_webhook_secret:
         raise SecretMissing()
     return profile.user_id, profile.stripe_webhook_secret
-
-
-def _verified(payload: bytes, signature: str | None, secret: str) -> dict:
-    try:
-        event = stripe.Webhook.construct_event(payload, signature, secret)
-    except stripe.SignatureVerificationError as exc:
-        raise BadSignature() from exc
-    except (ValueError, TypeError, AttributeError) as exc:
-        # Undecodable bytes or JSON that is not an object (only reachable with a valid signature).
-        raise MalformedEvent() from exc
-    return event.to_dict()
 
 
 def _parts(event: dict) -> tuple[str, str, dict]:

@@ -94,9 +94,21 @@ def _finish_item(claimed, outcome: str, *, transfer_id=None, code=None, message=
         _last_beat[claimed.run_id] = time.monotonic()
 
 
+def _settled(work) -> Recorded:
+    """`work()` in one transaction: committed, then its emails; rolled back (locks released) if it fails."""
+    try:
+        result = work()
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    after_commit(result)
+    return result
+
+
 def record_sent(claimed, transfer: dict) -> Recorded:
     """The claimed request's transfer exists: the request is paid with it (processing → paid); commits."""
-    try:
+    def work() -> Recorded:
         if transfer.get("amount_reversed"):  # adopting it releases money: lock as every release does
             states.lock_affiliate(claimed.affiliate_id)
         request = states.lock(claimed.request_id)
@@ -107,12 +119,9 @@ def record_sent(claimed, transfer: dict) -> Recorded:
         else:
             _finish_item(claimed, "sent", transfer_id=transfer["id"])
         _keep_for_mail(request)
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    after_commit(result)
-    return result
+        return result
+
+    return _settled(work)
 
 
 def _keep_for_mail(request: PayoutRequest) -> None:
@@ -128,28 +137,33 @@ def record_failed(claimed, code: str, message: str | None) -> Recorded:
     """Stripe refused the transfer: the request fails, its amount goes back to the balance; commits."""
     reason = f"{message or REASONS.get(code, code)} ({code})"[:REASON_MAX]
     affiliate_id = claimed.affiliate_id
-    try:
+
+    def work() -> Recorded:
         states.lock_affiliate(affiliate_id)
         request = states.lock(claimed.request_id)
         result = Recorded(request)
         if request.status == "processing":
             states.apply_transition(request, "failed", None, changes={"failed_reason": reason})
             result.newly_failed = True
-            account = _lock_account(affiliate_id)
-            if account is not None:
-                account.consecutive_failures += 1
-                if account.consecutive_failures >= MAX_CONSECUTIVE_FAILURES and account.paused_at is None:
-                    account.paused_at = utcnow()
-                    result.paused = True
-                    trail.record("stripe.automatic_payouts_paused", actor_id=None, object_type="users",
-                                 object_id=affiliate_id, after={"consecutive_failures": account.consecutive_failures})
+            result.paused = _count_refusal(affiliate_id)
         _finish_item(claimed, "failed", code=code, message=message)
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    after_commit(result)
-    return result
+        return result
+
+    return _settled(work)
+
+
+def _count_refusal(affiliate_id: int) -> bool:
+    """One more refusal in a row for the affiliate; True when it makes the daily run skip them from now on."""
+    account = _lock_account(affiliate_id)
+    if account is None:
+        return False
+    account.consecutive_failures += 1
+    if account.consecutive_failures < MAX_CONSECUTIVE_FAILURES or account.paused_at is not None:
+        return False
+    account.paused_at = utcnow()
+    trail.record("stripe.automatic_payouts_paused", actor_id=None, object_type="users", object_id=affiliate_id,
+                 after={"consecutive_failures": account.consecutive_failures})
+    return True
 
 
 def record_retry_later(claimed, code: str, message: str | None) -> None:

@@ -10,7 +10,6 @@ and ignored; Stripe has no `transfer.paid` or `transfer.failed` any more.
 """
 from dataclasses import dataclass
 
-import stripe
 from flask import current_app
 from loguru import logger
 from sqlalchemy import select
@@ -19,9 +18,9 @@ from app.extensions import db
 from app.models.money import PayoutRequest
 from app.models.stripe_connect import StripePayoutItem
 from app.services.common import webhook_events
+from app.services.common.webhook_events import MalformedEvent, WebhookError
 from app.services.payouts import states
 from app.services.stripe_connect import accounts, bank_payouts, mail, outcomes, transfers
-from app.services.stripe_connect.errors import StripeConnectError
 
 PROVIDER = "stripe_connect"
 TRANSFER_EVENTS = ("transfer.created", "transfer.updated", "transfer.reversed")
@@ -29,26 +28,10 @@ BANK_PAYOUT_EVENTS = ("payout.paid", "payout.failed")
 HANDLED = ("account.updated", *TRANSFER_EVENTS, *BANK_PAYOUT_EVENTS)
 
 
-class WebhookRefused(StripeConnectError):
-    code = "invalid_request"
-
-
-class EndpointNotConfigured(WebhookRefused):
+class EndpointNotConfigured(WebhookError):
     """STRIPE_CONNECT_WEBHOOK_SECRET is not set: this endpoint takes no events."""
 
     code = "not_configured"
-
-
-class BadSignature(WebhookRefused):
-    """The Stripe-Signature header is missing, wrong or too old."""
-
-    code = "invalid_signature"
-
-
-class MalformedEvent(WebhookRefused):
-    """The body is not a Stripe event."""
-
-    code = "malformed_event"
 
 
 @dataclass(frozen=True)
@@ -65,14 +48,7 @@ def verified(payload: bytes, signature: str | None) -> dict:
     keys = secrets()
     if not keys:
         raise EndpointNotConfigured()
-    for key in keys:
-        try:
-            return stripe.Webhook.construct_event(payload, signature, key).to_dict()
-        except stripe.SignatureVerificationError:
-            continue
-        except (ValueError, TypeError, AttributeError) as exc:
-            raise MalformedEvent() from exc
-    raise BadSignature()
+    return webhook_events.verified_event(payload, signature, keys)
 
 
 def handle(payload: bytes, signature: str | None) -> Outcome:

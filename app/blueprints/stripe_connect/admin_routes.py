@@ -27,17 +27,21 @@ def _back(request_id: int):
     return redirect(url_for("payouts.admin_detail", request_id=request_id))
 
 
-def _start(ids):
+def _go(target: str):
+    """To `target`; from the queue's htmx form the browser itself goes there (nothing is swapped into the list)."""
+    if request.headers.get("HX-Request"):
+        return Response(status=204, headers={"HX-Redirect": target})
+    return redirect(target)
+
+
+def _start(ids, back: str):
+    """A run paying `ids` now, then its page; when nothing can be paid, back to `back` with the reason."""
     try:
         run = runs.start_now(ids, current_user.id, ip=client_ip())
     except StripeConnectError as exc:
         flash(exc.message, "error")
-        return None
-    target = url_for("stripe_connect.run", run_id=run.id)
-    if request.headers.get("HX-Request"):
-        # From the queue's htmx form: the browser goes to the run page rather than swapping it into the list.
-        return Response(status=204, headers={"HX-Redirect": target})
-    return redirect(target)
+        return _go(back)
+    return _go(url_for("stripe_connect.run", run_id=run.id))
 
 
 @bp.post("/requests/<int:request_id>/pay-now")
@@ -45,7 +49,7 @@ def _start(ids):
 def pay_now(request_id: int):
     """Send one approved Stripe payout now instead of waiting for the daily run."""
     _request_or_404(request_id)
-    return _start([request_id]) or _back(request_id)
+    return _start([request_id], url_for("payouts.admin_detail", request_id=request_id))
 
 
 @bp.post("/pay-now")
@@ -53,10 +57,11 @@ def pay_now(request_id: int):
 def pay_selection_now():
     """Send the ticked approved Stripe payouts now; others in the selection are left as they are."""
     form = PayNowForm()
+    queue = url_for("payouts.admin_queue", status="approved", method="stripe")
     if not form.validate_on_submit() or not form.ids.data:
         flash(form_errors(form) or _("Select at least one payout request."), "error")
-        return redirect(url_for("payouts.admin_queue", status="approved", method="stripe"))
-    return _start(form.ids.data) or redirect(url_for("payouts.admin_queue", status="approved", method="stripe"))
+        return _go(queue)
+    return _start(form.ids.data, queue)
 
 
 def _make_again(request_id: int, make, said: str, then):

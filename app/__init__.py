@@ -29,7 +29,7 @@ def create_app(config=None, *, redis_client=None) -> Flask:
     init_logging(app)
 
     # Every model module, so the metadata Alembic compares against holds every table.
-    from app.models import api_keys, audit, campaigns, conversions, money, tracking, users  # noqa: F401
+    from app.models import api_keys, audit, campaigns, conversions, money, stripe_connect, tracking, users  # noqa: F401
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -13,6 +13,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     from app.ledger_cli import ledger_cli
     app.cli.add_command(ledger_cli)
+    from app.stripe_cli import stripe_cli
+    app.cli.add_command(stripe_cli)
     from app.schedule import jobs_cli
     app.cli.add_command(jobs_cli)
 

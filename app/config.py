@@ -17,6 +17,19 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _clock(raw: str) -> str:
+    """"9:00" or "09:00" → "09:00"; anything else stops the start with a clear message."""
+    hours, _, minutes = raw.strip().partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError(f"a time of day such as 09:00 is expected, not {raw!r}")
+    return f"{int(hours):02d}:{int(minutes):02d}"
+
+
+def _codes(raw: str) -> tuple[str, ...]:
+    """`USD,EUR` → ("USD", "EUR")."""
+    return tuple(code.strip().upper() for code in raw.split(",") if code.strip())
+
+
 def _minimums(raw: str) -> dict[str, int]:
     """Parse `VND:50000,USD:1000` (minor units) into a dict."""
     result = {}
@@ -102,6 +115,23 @@ class Config:
     # Uploaded payment proofs live outside the web root
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
 
+    # Paying affiliates through Stripe Connect; without an API key every payout is paid by hand
+    STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
+    STRIPE_CONNECT_WEBHOOK_SECRET = os.environ.get("STRIPE_CONNECT_WEBHOOK_SECRET", "")
+    STRIPE_PLATFORM_COUNTRY = os.environ.get("STRIPE_PLATFORM_COUNTRY", "US").strip().upper()
+    STRIPE_PAYOUT_CURRENCIES = _codes(os.environ.get("STRIPE_PAYOUT_CURRENCIES", "USD"))
+    STRIPE_PAYOUT_TIME = _clock(os.environ.get("STRIPE_PAYOUT_TIME", "09:00"))
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+    # Where Stripe's hosted onboarding and Express dashboard live: the payout details page's forms lead there
+    STRIPE_HOSTED_ORIGIN = os.environ.get("STRIPE_HOSTED_ORIGIN", "https://connect.stripe.com").rstrip("/")
+    STRIPE_RUN_STALE_SECONDS = int(os.environ.get("STRIPE_RUN_STALE_SECONDS", 600))
+    STRIPE_TIMEOUT = 30.0  # seconds Stripe gets to answer one call
+    STRIPE_RETRIES = 4  # tries of one transfer within a run before it waits for the next run
+    STRIPE_RETRY_DELAY = 1.0  # seconds before the second try, doubling after that
+    STRIPE_RUN_TIMEOUT = 6 * 3600  # seconds a worker lets one run last
+    # Payouts a run sends at once (Stripe allows 100 requests a second in live mode, 25 in test mode).
+    STRIPE_RUN_CONCURRENCY = int(os.environ.get("STRIPE_RUN_CONCURRENCY", 8))
+
     # Click path: the Redis stream clicks wait in, and where they wait on disk when neither Redis
     # nor the database takes them (empty: instance/spool)
     CLICK_STREAM = os.environ.get("CLICK_STREAM", "clicks")
@@ -133,6 +163,13 @@ class TestConfig(Config):
     UPLOAD_DIR = ""
     # The suite's Redis (in-memory, or the machine's) keeps no append-only file; tests of the check set "require".
     CLICK_BUFFER_DURABILITY = "accept-loss"
+    # Never a real Stripe account from a developer's .env: tests point the app at the stand-in themselves.
+    STRIPE_API_KEY = ""
+    STRIPE_CONNECT_WEBHOOK_SECRET = ""
+    STRIPE_PAYOUT_CURRENCIES = ("USD",)
+    STRIPE_PLATFORM_COUNTRY = "US"
+    STRIPE_PAYOUT_TIME = "09:00"
+    STRIPE_RUN_CONCURRENCY = 1  # tests that send in parallel say so
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}

@@ -11,7 +11,7 @@
 - `Cache-Control: no-store` on everything a view did not mark public: signed-in pages, downloads,
   forms with their CSRF tokens. Public answers (content-hashed static files, aff.js) keep theirs.
 """
-from flask import current_app, request
+from flask import current_app, g, request
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -30,6 +30,20 @@ PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=()
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 
+def allow_form_action(origin: str) -> None:
+    """Let this page's forms lead to `origin` too: a form whose answer redirects off-site (to Stripe's
+    hosted onboarding, say) is checked against the policy of the page that holds the form."""
+    g.setdefault("form_action_origins", set()).add(origin)
+
+
+def content_security_policy() -> str:
+    extra = g.get("form_action_origins")
+    if not extra:
+        return CONTENT_SECURITY_POLICY
+    form_action = " ".join(("form-action 'self'", *sorted(extra)))
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", form_action)
+
+
 def keeps_linking_page_referrer_policy(view):
     """Mark a view whose answer must not change the referrer policy the linking page chose."""
     view.keeps_linking_page_referrer_policy = True
@@ -44,7 +58,7 @@ def add_headers(response):
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", content_security_policy())
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None

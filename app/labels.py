@@ -26,6 +26,13 @@ LABELS = {
     "payout_release": _l("Released from payout"), "adjustment": _l("Adjustment"),
     # account status
     "disabled": _l("Disabled"),
+    # Stripe: an affiliate's account, a payout run, what a run did with one request
+    "stripe_not_started": _l("Not started"), "stripe_details_needed": _l("Details needed"),
+    "stripe_pending_verification": _l("Pending verification"), "stripe_ready": _l("Ready"),
+    "stripe_restricted": _l("Restricted"),
+    "run_queued": _l("Queued"), "run_running": _l("Running"), "run_finished": _l("Finished"),
+    "item_queued": _l("Queued"), "item_sending": _l("Being sent"), "item_sent": _l("Sent"),
+    "item_failed": _l("Refused"), "item_retry_later": _l("To be tried again"), "item_skipped": _l("Left waiting"),
 }
 
 

@@ -8,6 +8,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from babel.numbers import format_currency, get_currency_precision
 
 CURRENCIES = ("VND", "USD", "EUR", "GBP", "JPY", "SGD", "THB", "AUD", "KRW", "CNY")
+# How Stripe writes amounts (docs.stripe.com/currencies): in the currency's smallest unit with two
+# decimals, except these zero-decimal currencies (VND and JPY are sent as whole dong and yen, as we
+# keep them too) and three-decimal ones. ISK is zero-decimal for us (ISO) but written with two
+# decimals by Stripe; the conversions below scale such cases and refuse what does not divide.
+STRIPE_ZERO_DECIMAL = frozenset("BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split())
+STRIPE_THREE_DECIMAL = frozenset("BHD JOD KWD OMR TND".split())
 
 
 class MoneyInputError(ValueError):
@@ -86,6 +92,38 @@ def _check_groups(integer: str, sep: str) -> None:
     if (not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])
             or (len(groups) > 1 and groups[0].startswith("0"))):
         raise MoneyInputError("misplaced thousands separator")
+
+
+def _stripe_exponent(currency: str) -> int:
+    return 0 if currency in STRIPE_ZERO_DECIMAL else 3 if currency in STRIPE_THREE_DECIMAL else 2
+
+
+def from_stripe_units(amount, currency: str) -> int | None:
+    """Stripe's integer `amount` of `currency` in our minor units; None if it is not a usable amount."""
+    currency = (currency or "").upper()
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0 or len(currency) != 3:
+        return None
+    try:
+        ours = exponent(currency)
+    except Exception:
+        return None  # a code Babel does not know
+    theirs = _stripe_exponent(currency)
+    if ours >= theirs:
+        return amount * 10 ** (ours - theirs)
+    step = 10 ** (theirs - ours)
+    return amount // step if amount % step == 0 else None
+
+
+def to_stripe_units(amount: int, currency: str) -> int:
+    """Our minor units of `currency` as the integer Stripe expects (50000 VND → 50000, 12.34 USD → 1234)."""
+    currency = currency.upper()
+    ours, theirs = exponent(currency), _stripe_exponent(currency)
+    if theirs >= ours:
+        return amount * 10 ** (theirs - ours)
+    step = 10 ** (ours - theirs)
+    if amount % step:
+        raise MoneyInputError(f"{amount} minor units of {currency} cannot be written in Stripe's units")
+    return amount // step
 
 
 def format_money(amount: int | None, currency: str, locale: str | None = None) -> str:

@@ -6,18 +6,25 @@ it. Without Redis nothing runs on a schedule: `flask jobs run-due` runs every jo
 Every job must be safe to run twice or at the same time as itself.
 
 Cron expressions are read in the scheduler process's local time (UTC in the Docker image).
-Daily payout batches (09:00) and hourly analytics rollups are declared here once their jobs exist.
+The daily Stripe payout run is asked for every hour, at the minute of STRIPE_PAYOUT_TIME; the job
+itself starts the day's run once that time has passed in the display time zone (DISPLAY_TIMEZONE),
+so the run keeps its local time whatever zone the scheduler runs in, through summer time changes,
+and still happens later that day if the scheduler was down at the hour.
 """
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import AppGroup
 from loguru import logger
 
+from app.config import Config
 from app.jobs.clicks import drain_clicks_job
 from app.jobs.conversions import auto_approve_due_job
+from app.jobs.stripe_payouts import daily_stripe_payouts_job, sweep_stripe_payouts_job
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,18 @@ class Recurring:
     queue: str = "default"
     # A run still waiting after this many seconds is dropped: the next one does the same work.
     ttl: int | None = None
+    # Seconds a worker lets one run of the job last (RQ's default, 180, when None).
+    timeout: int | None = None
     description: str = ""
+
+
+def hourly_at_payout_minute(config=Config, now: datetime | None = None) -> str:
+    """"M * * * *" where M, in the scheduler's local time, is the minute of STRIPE_PAYOUT_TIME in the display zone."""
+    now = now or datetime.now(UTC)
+    display = now.astimezone(ZoneInfo(config.BABEL_DEFAULT_TIMEZONE)).utcoffset().total_seconds() // 60
+    local = now.astimezone().utcoffset().total_seconds() // 60
+    minute = int(config.STRIPE_PAYOUT_TIME.split(":")[1])
+    return f"{int(minute - display + local) % 60} * * * *"
 
 
 RECURRING: tuple[Recurring, ...] = (
@@ -36,13 +54,19 @@ RECURRING: tuple[Recurring, ...] = (
               description="Approve conversions past their hold period on auto-approving campaigns."),
     Recurring("drain-clicks", drain_clicks_job, cron="*/5 * * * *", ttl=300,
               description="Backstop for the click drain process: store clicks waiting in Redis or a spool."),
+    Recurring("stripe-daily-payouts", daily_stripe_payouts_job, cron=hourly_at_payout_minute(), queue="payouts",
+              ttl=3600, timeout=Config.STRIPE_RUN_TIMEOUT,
+              description="Once a day from STRIPE_PAYOUT_TIME (display time zone): send approved Stripe payouts."),
+    Recurring("stripe-payouts-sweep", sweep_stripe_payouts_job, cron="*/15 * * * *", queue="payouts", ttl=900,
+              timeout=Config.STRIPE_RUN_TIMEOUT,
+              description="Settle Stripe payouts a stopped run left unfinished, looking each one up in Stripe first."),
 )
 
 
 def register_all(register) -> None:
     """Hand every recurring job to `register` (rq.cron.register, or a stand-in in tests)."""
     for job in RECURRING:
-        register(job.func, queue_name=job.queue, cron=job.cron, ttl=job.ttl, name=job.name)
+        register(job.func, queue_name=job.queue, cron=job.cron, ttl=job.ttl, job_timeout=job.timeout, name=job.name)
 
 
 def run_all(names=()) -> list[tuple[Recurring, object, Exception | None]]:

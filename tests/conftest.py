@@ -17,7 +17,8 @@ from sqlalchemy import text
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db, limiter
-from tests import factories, sessions
+from tests import factories, sessions, stripe_helpers
+from tests.fakes.stripe_api.fake import FakeStripe
 
 _tmp = tempfile.mkdtemp(prefix="affiliate-tests-")
 # Empty or "memory://": the in-memory stand-in.
@@ -111,3 +112,11 @@ def login_as(client):
         return user
 
     return sign_in
+
+
+@pytest.fixture
+def fake_stripe(app):
+    """A fresh stand-in Stripe on a free loopback port, with the app's Stripe settings aimed at it."""
+    with FakeStripe() as fake, stripe_helpers.pointed_at(app, fake):
+        fake.top_up("usd", 10**9)
+        yield fake

@@ -71,6 +71,7 @@ PATHS = {
     "failed": ["approve", "mark_failed"],
     "rejected": ["reject"],
     "cancelled": ["cancel"],
+    "reversed": ["approve", "confirm_paid", "reverse"],
 }
 
 
@@ -83,6 +84,8 @@ def run(door, request_id, affiliate_id, admin_id, ip=None):
         return payout_states.mark_failed(request_id, admin_id, "Bank returned the transfer", ip=ip)
     if door == "confirm_paid":
         return payout_states.confirm_paid(request_id, admin_id, ip=ip, **PAID)
+    if door == "reverse":
+        return payout_states.take_back(request_id, AMOUNT, admin_id, ip=ip)[0]
     return getattr(payout_states, door)(request_id, admin_id, ip=ip)
 
 

@@ -19,6 +19,7 @@ from app.models.campaigns import Campaign, Membership
 from app.models.common import utcnow
 from app.models.conversions import Conversion
 from app.models.money import PayoutRequest
+from app.models.stripe_connect import StripePayoutRun
 from app.models.tracking import Link
 from app.models.users import User
 from app.services.accounts.accounts import make_reset_token
@@ -32,7 +33,7 @@ ROLES = ("anonymous", "affiliate", "merchant", "admin")
 NOT_PAGES = ("static", "health.", "tracking.follow", "tracking.aff_js", "tracking.conversion_pixel", "api.postback",
              "api.get_conversion", "api.create_conversion", "api.create_refund", "api.stripe_webhook")
 MODELS = {"campaign_id": Campaign, "membership_id": Membership, "user_id": User, "conversion_id": Conversion,
-          "link_id": Link, "request_id": PayoutRequest, "key_id": ApiKey}
+          "link_id": Link, "request_id": PayoutRequest, "key_id": ApiKey, "run_id": StripePayoutRun}
 CANDIDATES = 40
 # The smallest PNG a proof upload accepts: the signature and an empty image header.
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -54,8 +55,8 @@ class Page:
 def seed_site() -> dict[str, User]:
     """The demo programme plus what it lacks for every page to exist; returns the demo user of each role.
 
-    Added: an API key for the merchant, an approved payout waiting to be confirmed, and a paid payout
-    with a proof of payment.
+    Added: an API key for the merchant, an approved payout waiting to be confirmed, a paid payout
+    with a proof of payment, and a finished Stripe payout run.
     """
     load_demo()
     users = {role: db.session.scalar(select(User).where(User.email == email))
@@ -70,6 +71,9 @@ def seed_site() -> dict[str, User]:
                         paid_on=utcnow().date(), proof=proof)
     waiting = requests.open_request(users["affiliate"].id, "VND")
     states.approve(waiting.id, admin_id)
+    db.session.add(StripePayoutRun(kind="admin", status="finished", requested_by_id=admin_id,
+                                   started_at=utcnow(), finished_at=utcnow()))
+    db.session.commit()
     return users
 
 

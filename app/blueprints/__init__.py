@@ -13,6 +13,7 @@ BLUEPRINTS = (
     ("conversions", "/conversions"),
     ("api", None),
     ("payouts", "/payouts"),
+    ("stripe_connect", "/stripe"),
     ("admin", "/admin"),
 )
 

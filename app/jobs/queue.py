@@ -8,7 +8,7 @@ from loguru import logger
 from app.extensions import redis_connection
 
 # Every queue a worker listens on when started without names (`python worker.py`).
-QUEUES = ("default", "emails")
+QUEUES = ("default", "payouts", "emails")
 
 
 def _function(job: str | Callable) -> Callable:
@@ -18,12 +18,12 @@ def _function(job: str | Callable) -> Callable:
     return getattr(import_module(module), name)
 
 
-def enqueue(job: str | Callable, *args, queue: str = "default", retry=None, **kwargs):
+def enqueue(job: str | Callable, *args, queue: str = "default", retry=None, timeout: int | None = None, **kwargs):
     """Run `job(*args, **kwargs)` in a worker, or right here when there is no Redis.
 
     `job` is the job function or its dotted path ("app.jobs.mail.send_email_job"): services name
-    jobs by path, so they never import the job modules that import them. `retry` (an rq.Retry)
-    applies to the worker only.
+    jobs by path, so they never import the job modules that import them. `retry` (an rq.Retry) and
+    `timeout` (seconds before the worker stops the job; RQ's default is 180) apply to the worker only.
     """
     connection = redis_connection()
     if connection is None:
@@ -36,4 +36,4 @@ def enqueue(job: str | Callable, *args, queue: str = "default", retry=None, **kw
     from rq import Queue
 
     rq_queue = Queue(queue, connection=connection, is_async=current_app.config["RQ_ASYNC"])
-    return rq_queue.enqueue(job, *args, retry=retry, **kwargs)
+    return rq_queue.enqueue(job, *args, retry=retry, job_timeout=timeout, **kwargs)

@@ -9,7 +9,7 @@ from app.models.common import BigId, utcnow
 from app.models.users import User
 
 LEDGER_KINDS = ("commission", "reversal", "payout_reserve", "payout_release", "adjustment")
-PAYOUT_STATUSES = ("requested", "approved", "processing", "paid", "failed", "rejected", "cancelled")
+PAYOUT_STATUSES = ("requested", "approved", "processing", "paid", "failed", "rejected", "cancelled", "reversed")
 OPEN_PAYOUT_STATUSES = ("requested", "approved", "processing")
 PAYOUT_METHODS = ("bank_transfer", "momo", "paypal", "stripe", "cash", "other")
 
@@ -54,7 +54,7 @@ class PayoutRequest(db.Model):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint(
-            "status IN ('requested', 'approved', 'processing', 'paid', 'failed', 'rejected', 'cancelled')",
+            "status IN ('requested', 'approved', 'processing', 'paid', 'failed', 'rejected', 'cancelled', 'reversed')",
             name="status",
         ),
         # One open request per affiliate and currency, enforced by the database.
@@ -87,7 +87,9 @@ class PayoutRequest(db.Model):
     proof_filename: Mapped[str | None] = mapped_column(String(255))
     proof_content_type: Mapped[str | None] = mapped_column(String(64))
     failed_reason: Mapped[str | None] = mapped_column(Text)
-    stripe_transfer_id: Mapped[str | None] = mapped_column(String(64))
+    stripe_transfer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # What came back after payment (a Stripe transfer reversed in part or in full), released in the ledger.
+    reversed_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     # Sent with every Stripe call for this request, so Stripe pays it at most once.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -81,8 +81,6 @@ class AffiliateProfile(db.Model):
     account_holder: Mapped[str | None] = mapped_column(String(120))
     momo_phone: Mapped[str | None] = mapped_column(String(20))
     paypal_email: Mapped[str | None] = mapped_column(String(254))
-    stripe_account_id: Mapped[str | None] = mapped_column(String(64))
-    stripe_onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User] = relationship(back_populates="affiliate_profile")

@@ -1,4 +1,7 @@
 """Steps shared by browser tests."""
+import pytest
+
+expect = pytest.importorskip("playwright.sync_api").expect
 
 # True once the sign-in form is gone (signed in) or shows an error (refused).
 _SIGN_IN_SETTLED = """() => !document.querySelector('form[action$="/auth/sign-in"]')
@@ -24,3 +27,9 @@ _HTMX_SETTLED = """() => window.htmx !== undefined
 def wait_for_htmx(page) -> None:
     """Wait until htmx has finished swapping and settling whatever it last loaded."""
     page.wait_for_function(_HTMX_SETTLED)
+
+
+def sign_out(page) -> None:
+    """Sign out through the menu's button and wait until the sign-in form is back."""
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()

@@ -4,17 +4,12 @@ import pytest
 from app.extensions import db
 from app.models.money import PayoutRequest
 from tests import factories
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import sign_in, sign_out
 from tests.payout_admin_helpers import PNG, payable_affiliate
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = pytest.mark.browser
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
 def test_affiliate_requests_admin_approves_and_pays_affiliate_downloads_proof(app, browser_page, live_url):

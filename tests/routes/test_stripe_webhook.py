@@ -8,8 +8,8 @@ from app.extensions import db
 from app.models.audit import ProcessedEvent
 from app.models.conversions import Conversion, Refund
 from app.models.money import LedgerEntry
+from app.money import from_stripe_units
 from app.services.conversions import states, stripe_endpoint
-from app.services.conversions.stripe_checkout import from_stripe
 from tests import factories
 from tests.concurrency import run_together
 from tests.conversion_helpers import setup_click
@@ -256,15 +256,15 @@ def test_a_refund_in_another_currency_is_refused(client, shop):
 
 
 def test_from_stripe_amounts():
-    assert from_stripe(150000, "VND") == 150000
-    assert from_stripe(1999, "USD") == 1999
-    assert from_stripe(500, "JPY") == 500
-    assert from_stripe(12300, "ISK") == 123  # Stripe writes ISK with two decimals
-    assert from_stripe(12345, "ISK") is None
-    assert from_stripe(1230, "BHD") == 1230
+    assert from_stripe_units(150000, "VND") == 150000
+    assert from_stripe_units(1999, "USD") == 1999
+    assert from_stripe_units(500, "JPY") == 500
+    assert from_stripe_units(12300, "ISK") == 123  # Stripe writes ISK with two decimals
+    assert from_stripe_units(12345, "ISK") is None
+    assert from_stripe_units(1230, "BHD") == 1230
     for bad in (None, "100", 1.5, -1, True):
-        assert from_stripe(bad, "USD") is None
-    assert from_stripe(100, "US") is None
+        assert from_stripe_units(bad, "USD") is None
+    assert from_stripe_units(100, "US") is None
 
 
 postgres_only = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),

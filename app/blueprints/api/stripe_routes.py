@@ -4,8 +4,9 @@ from flask import jsonify, request
 from app.blueprints.api import bp
 from app.blueprints.api.routes import ApiError
 from app.extensions import csrf
+from app.services.common.webhook_events import WebhookError
 from app.services.conversions import stripe_checkout
-from app.services.conversions.stripe_checkout import UnknownEndpoint, WebhookError
+from app.services.conversions.stripe_checkout import UnknownEndpoint
 
 MESSAGES = {
     "not_found": "No webhook endpoint has this address.",

@@ -12,7 +12,7 @@ from app.models.money import PayoutRequest
 from app.money import format_money
 from app.security import get_owned_or_404, role_required
 from app.services.payouts import proofs, states
-from app.services.payouts.errors import PayoutError, PayoutNotFound
+from app.services.payouts.errors import PaidThroughStripe, PayoutError, PayoutNotFound
 
 PAYABLE = ("approved", "processing")
 
@@ -51,6 +51,8 @@ def _wrong_status(payout: PayoutRequest, message: str):
 def confirm(request_id: int):
     """Record a payment made by hand (bank transfer, Momo, PayPal, cash): method, transaction id, date, proof."""
     payout = load_request(request_id)
+    if payout.method == "stripe":
+        return _wrong_status(payout, PaidThroughStripe().message)
     if payout.status not in PAYABLE:
         return _wrong_status(payout, _("Only an approved payout can be confirmed as paid; this one is %(status)s.",
                                            status=label(payout.status).lower()))
@@ -97,6 +99,8 @@ def _payment_record(payout: PayoutRequest) -> tuple:
 def correct(request_id: int):
     """Fix the payment record of a paid request (transaction id, method, notes, proof); the change is audited."""
     payout = load_request(request_id)
+    if payout.paid_method == "stripe":
+        return _wrong_status(payout, PaidThroughStripe().message)
     if payout.status != "paid":
         return _wrong_status(payout, _("Only a paid payout's payment record can be corrected; this one is "
                                        "%(status)s.", status=label(payout.status).lower()))

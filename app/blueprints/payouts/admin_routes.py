@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.admin_forms import BulkApproveForm, FailForm, QueueFilterForm, RejectForm
+from app.blueprints.stripe_connect.forms import ReverseForm
 from app.blueprints.web import (
     RowDecisions,
     client_ip,
@@ -27,6 +28,7 @@ from app.services.payouts import bank_csv, queries, states
 from app.services.payouts.details import mask
 from app.services.payouts.errors import InvalidPayoutTransition, PayoutError, PayoutNotFound, ReasonRequired
 from app.services.payouts.queries import PayoutFilters
+from app.services.stripe_connect import queries as stripe_queries
 
 CHANGED = "payoutsChanged"
 FILTER_KEYS = ("status", "method", "currency", "date_from", "date_to")
@@ -126,9 +128,11 @@ def bulk_approve():
 
 def render_detail(payout: PayoutRequest, *, fail_form=None, reject_form=None, status: int = 200):
     """The detail page; also shown again by the forms on it when they have errors."""
+    stripe_view = stripe_queries.request_view(payout) if "stripe" in (payout.method, payout.paid_method) else None
     return render_template("payouts/admin_detail.html", detail=queries.detail(payout), payout=payout,
                            fail_form=fail_form or FailForm(), reject_form=reject_form or RejectForm(),
-                           available=balances.available(payout.affiliate_id, payout.currency)), status
+                           available=balances.available(payout.affiliate_id, payout.currency),
+                           stripe_view=stripe_view, reverse_form=ReverseForm(formdata=None)), status
 
 
 @bp.get("/admin/<int:request_id>")

@@ -5,7 +5,9 @@ from flask_login import current_user
 
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.forms import PayoutDetailsForm, PayoutRequestForm
+from app.blueprints.stripe_connect.forms import ConnectForm
 from app.blueprints.web import client_ip, page_arg, respond, show_refusal
+from app.headers import allow_form_action
 from app.labels import label
 from app.models.money import PayoutRequest
 from app.money import format_money
@@ -15,6 +17,10 @@ from app.services.ledger.owed import BalanceOwed
 from app.services.payouts import details as payout_details
 from app.services.payouts import requests, states
 from app.services.payouts.errors import InvalidPayoutDetails, InvalidPayoutTransition, PayoutError
+from app.services.stripe_connect import accounts as stripe_accounts
+from app.services.stripe_connect import client as stripe_client
+from app.services.stripe_connect import queries as stripe_queries
+from app.services.stripe_connect.errors import StripeConnectError
 
 
 @bp.app_template_filter("mask")
@@ -49,7 +55,8 @@ def mine():
     names = requests.names_of(e.actor_id for events in timelines.values() for e in events)
     return respond("payouts/mine.html", "payouts/_history.html", page=page, timelines=timelines, names=names,
                    balances=balances.for_affiliate(current_user.id),
-                   profile=payout_details.profile_of(current_user.id), proof_url=proof_url)
+                   profile=payout_details.profile_of(current_user.id), proof_url=proof_url,
+                   stripe_items=stripe_queries.latest_items(r.id for r in page.items if r.method == "stripe"))
 
 
 @bp.get("/balance")
@@ -73,23 +80,28 @@ def _currencies(amounts: dict) -> list[str]:
 def new_request():
     """Ask for a payout of (part of) the available balance in one currency."""
     amounts = balances.for_affiliate(current_user.id)
-    form = PayoutRequestForm(currencies=_currencies(amounts))
+    stripe_account = stripe_accounts.account_of(current_user.id) if stripe_client.configured() else None
+    profile = payout_details.profile_of(current_user.id)
+    has_details = profile is not None and profile.payout_method in payout_details.METHODS
+    where = payout_details.destination(payout_details.details_of(profile)) if has_details else None
+    form = PayoutRequestForm(currencies=_currencies(amounts), details=where,
+                             stripe_ready=stripe_account is not None and stripe_account.is_ready)
     if request.method == "GET" and request.args.get("currency") in dict(form.currency.choices):
         form.currency.data = request.args["currency"]
     if form.validate_on_submit():
         try:
-            made = requests.request_payout(current_user.id, form.minor_amount, form.currency.data, ip=client_ip())
-        except (PayoutError, BalanceOwed) as exc:
+            made = requests.request_payout(current_user.id, form.minor_amount, form.currency.data,
+                                           method=form.chosen_method, ip=client_ip())
+        except (PayoutError, BalanceOwed, StripeConnectError) as exc:
             show_refusal(form, exc)
         else:
             flash(_("Payout of %(amount)s requested. We will email you when it is approved.",
                     amount=format_money(made.amount, made.currency)), "success")
             return redirect(url_for("payouts.mine"))
-    profile = payout_details.profile_of(current_user.id)
-    has_details = profile is not None and profile.payout_method in payout_details.METHODS
     minimums = {c: requests.minimum_for(c) for c, _label in form.currency.choices}
     return render_template("payouts/request.html", form=form, balances=amounts, profile=profile,
-                           has_details=has_details, minimums=minimums)
+                           has_details=has_details, minimums=minimums, stripe_account=stripe_account,
+                           stripe_currencies=stripe_accounts.payout_currencies())
 
 
 @bp.post("/<int:request_id>/cancel")
@@ -108,16 +120,34 @@ def cancel(request_id: int):
     return redirect(url_for("payouts.mine"))
 
 
-@bp.route("/details", methods=["GET", "POST"])
-@role_required("affiliate")
-def details():
-    """Choose how to be paid and fill in that method's details (bank account, Momo or PayPal)."""
-    profile = payout_details.profile_of(current_user.id)
-    form = PayoutDetailsForm(obj=profile)
-    if request.method == "GET" and profile is not None:
+def _details_form(profile, *, posted: bool) -> PayoutDetailsForm:
+    """The details form: filled from the post, or from the saved profile when `posted` is false."""
+    form = PayoutDetailsForm(obj=profile) if posted else PayoutDetailsForm(formdata=None, obj=profile)
+    if not posted and profile is not None:
         form.method.data = profile.payout_method
         if profile.bank_code != payout_details.OTHER_BANK:
             form.bank_name.data = ""  # the list's name of a listed bank is not typed by anyone
+    return form
+
+
+def render_details(form: PayoutDetailsForm | None = None, connect_form: ConnectForm | None = None):
+    """The payout details page with its Stripe panel; also shown again by the Stripe form when it has errors."""
+    if form is None:
+        form = _details_form(payout_details.profile_of(current_user.id), posted=False)
+    stripe = None
+    if stripe_client.configured():
+        stripe = stripe_queries.account_view(current_user.id, balances.for_affiliate(current_user.id))
+        connect_form = connect_form or ConnectForm(formdata=None)
+        allow_form_action(current_app.config["STRIPE_HOSTED_ORIGIN"])
+    return render_template("payouts/details.html", form=form, stripe=stripe, connect_form=connect_form)
+
+
+@bp.route("/details", methods=["GET", "POST"])
+@role_required("affiliate")
+def details():
+    """Choose how to be paid by hand (bank account, Momo or PayPal), or connect a Stripe account."""
+    profile = payout_details.profile_of(current_user.id)
+    form = _details_form(profile, posted=request.method == "POST")
     if form.validate_on_submit():
         try:
             payout_details.update(current_user.id, form.method.data, form.values(), ip=client_ip())
@@ -128,4 +158,4 @@ def details():
         else:
             flash(_("Payout details saved. New payout requests will be sent there."), "success")
             return redirect(url_for("payouts.mine"))
-    return render_template("payouts/details.html", form=form)
+    return render_details(form)

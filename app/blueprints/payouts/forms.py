@@ -79,10 +79,25 @@ class PayoutRequestForm(FlaskForm):
                          validators=[InputRequired(_l("Enter the amount you want to be paid.")), Length(max=40)],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
-    def __init__(self, *args, currencies=(), **kwargs):
+    method = RadioField(_l("Pay it to"), validators=[InputRequired(_l("Choose where the payout goes."))])
+
+    def __init__(self, *args, currencies=(), stripe_ready: bool = False, details: str | None = None, **kwargs):
+        """`details`: where the affiliate's payout details send money ("Vietcombank •••• 6789"), if they have
+        some; the choice of where to be paid is offered only with a ready Stripe account."""
         super().__init__(*args, **kwargs)
         self.currency.choices = [(c, c) for c in currencies]
         self.minor_amount: int | None = None
+        if not stripe_ready:
+            del self.method
+            return
+        self.method.choices = ([("details", details)] if details else []) + [("stripe", _l("My Stripe account"))]
+        if self.method.data is None:
+            self.method.data = self.method.choices[0][0]
+
+    @property
+    def chosen_method(self) -> str | None:
+        """"stripe", "details", or None when there was no choice (the payout details)."""
+        return self.method.data if "method" in self._fields else None
 
     def validate_amount(self, field):
         if self.currency.errors or not self.currency.data:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models.audit import AuditEvent
+from app.models.stripe_connect import StripeAccount
 from app.models.users import ROLES, User, new_session_token
 from app.services.accounts import accounts
 from app.services.audit import trail
@@ -117,8 +118,10 @@ def payout_details(profile) -> list[tuple[str, str]]:
         ("account_holder", profile.account_holder),
         ("momo_phone", mask(profile.momo_phone) if profile.momo_phone else None),
         ("paypal_email", _masked_email(profile.paypal_email)),
-        ("stripe_account_id", last_four(profile.stripe_account_id) if profile.stripe_account_id else None),
     ]
+    stripe_account = db.session.get(StripeAccount, profile.user_id)
+    if stripe_account is not None:
+        rows.append(("stripe_account_id", last_four(stripe_account.account_id)))
     return [(key, value) for key, value in rows if value]
 
 

@@ -12,19 +12,16 @@ event row, and Stripe's retry completes it.
 """
 from dataclasses import dataclass
 
-import stripe
 from loguru import logger
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models.audit import ProcessedEvent
 from app.models.campaigns import Campaign
-from app.models.common import utcnow
 from app.models.conversions import Conversion
 from app.models.users import MerchantProfile
-from app.money import exponent
-from app.services.common.errors import ServiceError
-from app.services.common.sql import insert_ignoring_duplicates
+from app.money import from_stripe_units
+from app.services.common import webhook_events
+from app.services.common.webhook_events import MalformedEvent, WebhookError
 from app.services.conversions import record, refunds
 from app.services.conversions.errors import ConversionError
 from app.services.conversions.states import lock
@@ -33,16 +30,6 @@ from app.services.tracking import drain
 PROVIDER = "stripe"
 CHECKOUT_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
 REFUND_EVENT = "charge.refunded"
-# How Stripe writes amounts (docs.stripe.com/currencies): two decimals unless listed here. ISK is
-# zero-decimal by ISO but written with two decimals by Stripe; from_stripe scales such cases.
-STRIPE_ZERO_DECIMAL = frozenset("BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split())
-STRIPE_THREE_DECIMAL = frozenset("BHD JOD KWD OMR TND".split())
-
-
-class WebhookError(ServiceError):
-    """The webhook request was refused."""
-
-    code = "invalid_request"
 
 
 class UnknownEndpoint(WebhookError):
@@ -57,18 +44,6 @@ class SecretMissing(WebhookError):
     code = "signing_secret_missing"
 
 
-class BadSignature(WebhookError):
-    """The Stripe-Signature header is missing, wrong or too old."""
-
-    code = "invalid_signature"
-
-
-class MalformedEvent(WebhookError):
-    """The event is not a Stripe event this endpoint can read."""
-
-    code = "malformed_event"
-
-
 @dataclass(frozen=True)
 class Outcome:
     status: str  # processed | ignored | already_processed
@@ -80,7 +55,7 @@ class Outcome:
 def handle(token: str | None, payload: bytes, signature: str | None) -> Outcome:
     """Verify one delivery to the endpoint `token` and apply its event."""
     merchant_id, secret = _endpoint(token)
-    event = _verified(payload, signature, secret)
+    event = webhook_events.verified_event(payload, signature, [secret])
     event_id, event_type, obj = _parts(event)
     if event_type in CHECKOUT_EVENTS:
         return _checkout_paid(merchant_id, event_id, event_type, obj)
@@ -98,17 +73,6 @@ def _endpoint(token) -> tuple[int, str]:
     if not profile.stripe_webhook_secret:
         raise SecretMissing()
     return profile.user_id, profile.stripe_webhook_secret
-
-
-def _verified(payload: bytes, signature: str | None, secret: str) -> dict:
-    try:
-        event = stripe.Webhook.construct_event(payload, signature, secret)
-    except stripe.SignatureVerificationError as exc:
-        raise BadSignature() from exc
-    except (ValueError, TypeError, AttributeError) as exc:
-        # Undecodable bytes or JSON that is not an object (only reachable with a valid signature).
-        raise MalformedEvent() from exc
-    return event.to_dict()
 
 
 def _parts(event: dict) -> tuple[str, str, dict]:
@@ -129,11 +93,11 @@ def _checkout_paid(merchant_id: int, event_id: str, event_type: str, session: di
     if session.get("payment_status") == "unpaid":
         # Paid later by a delayed method: checkout.session.async_payment_succeeded follows.
         return Outcome("ignored", "awaiting_payment")
-    if _seen(event_id):
+    if webhook_events.seen(PROVIDER, event_id):
         return Outcome("already_processed")
     notes = f"{event_type} {session_id}"
     currency = _text(session.get("currency")).upper()
-    amount = from_stripe(session.get("amount_total"), currency)
+    amount = from_stripe_units(session.get("amount_total"), currency)
     if amount is None:
         return _refused(event_id, notes, "invalid_amount", session_id)
     email = _text(_mapping(session.get("customer_details")).get("email"), 254)
@@ -147,7 +111,7 @@ def _checkout_paid(merchant_id: int, event_id: str, event_type: str, session: di
         db.session.rollback()
         return _refused(event_id, notes, exc.code, session_id)
     conversion_id = conversion.id
-    if not _claim(event_id, f"{notes} conversion {conversion_id}"):
+    if not webhook_events.claim(PROVIDER, event_id, f"{notes} conversion {conversion_id}"):
         db.session.rollback()
         return Outcome("already_processed")
     payment_intent = _reference(session.get("payment_intent"))
@@ -172,14 +136,14 @@ def _charge_refunded(merchant_id: int, event_id: str, charge: dict) -> Outcome:
         # Most charges of a shop never came through an affiliate.
         return Outcome("ignored", "unknown_payment")
     conversion_id = found.id
-    if _seen(event_id):
+    if webhook_events.seen(PROVIDER, event_id):
         return Outcome("already_processed")
     notes = f"{REFUND_EVENT} {charge_id}"
     currency = _text(charge.get("currency")).upper()
-    refunded = from_stripe(charge.get("amount_refunded"), currency)
+    refunded = from_stripe_units(charge.get("amount_refunded"), currency)
     if refunded is None or currency != found.currency:
         return _refused(event_id, notes, "invalid_amount", charge_id)
-    if not _claim(event_id, notes):
+    if not webhook_events.claim(PROVIDER, event_id, notes):
         db.session.rollback()
         return Outcome("already_processed")
     conversion = lock(conversion_id)  # refunds of one conversion are applied one at a time
@@ -201,38 +165,10 @@ def _charge_refunded(merchant_id: int, event_id: str, charge: dict) -> Outcome:
     return Outcome("processed", conversion_id=conversion_id, refund_id=refund.id)
 
 
-def from_stripe(amount, currency: str) -> int | None:
-    """Stripe's integer `amount` of `currency` in our minor units; None if it is not a usable amount."""
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0 or len(currency) != 3:
-        return None
-    try:
-        ours = exponent(currency)
-    except Exception:
-        return None  # a code Babel does not know
-    theirs = 0 if currency in STRIPE_ZERO_DECIMAL else 3 if currency in STRIPE_THREE_DECIMAL else 2
-    if ours >= theirs:
-        return amount * 10 ** (ours - theirs)
-    step = 10 ** (theirs - ours)
-    return amount // step if amount % step == 0 else None
-
-
-def _seen(event_id: str) -> bool:
-    return db.session.scalar(select(ProcessedEvent.id).where(
-        ProcessedEvent.provider == PROVIDER, ProcessedEvent.event_id == event_id)) is not None
-
-
-def _claim(event_id: str, notes: str) -> bool:
-    """Insert the event's row unless it exists (no commit); False when another delivery got there first."""
-    stmt = (insert_ignoring_duplicates(ProcessedEvent, ["provider", "event_id"])
-            .values(provider=PROVIDER, event_id=event_id, notes=notes, created_at=utcnow())
-            .returning(ProcessedEvent.id))
-    return db.session.execute(stmt).scalar() is not None
-
-
 def _refused(event_id: str, notes: str, code: str, object_id: str) -> Outcome:
     """A refusal is final (a retry would be refused the same way): remember the event, acknowledge it."""
     logger.warning("stripe event {} not recorded object={} code={}", event_id, object_id, code)
-    claimed = _claim(event_id, f"{notes} refused: {code}")
+    claimed = webhook_events.claim(PROVIDER, event_id, f"{notes} refused: {code}")
     db.session.commit()
     return Outcome("ignored", code) if claimed else Outcome("already_processed")
 

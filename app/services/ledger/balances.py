@@ -5,7 +5,7 @@
 - available: ledger entries due by `now` — commission past its hold, minus reversals, minus what
   open and paid requests reserved, plus what rejected, cancelled and failed requests released;
 - in payment: open requests (requested, approved, processing);
-- paid: requests paid to date.
+- paid: requests paid to date, less what came back from reversed Stripe transfers.
 
 A reversal counts when the commission it takes back counts: during the hold it lowers pending,
 after it available — whatever date the reversal itself carries. So a refund of a commission still
@@ -106,7 +106,8 @@ def for_affiliate(affiliate_id: int, now: datetime | None = None, *, with_entrie
     is_open = PayoutRequest.status.in_(OPEN_PAYOUT_STATUSES)
     requests = (select(PayoutRequest.currency,
                        func.sum(case((is_open, PayoutRequest.amount), else_=0)),
-                       func.sum(case((PayoutRequest.status == "paid", PayoutRequest.amount), else_=0)))
+                       func.sum(case((PayoutRequest.status.in_(("paid", "reversed")),
+                                      PayoutRequest.amount - PayoutRequest.reversed_amount), else_=0)))
                 .where(PayoutRequest.affiliate_id == affiliate_id).group_by(PayoutRequest.currency))
     for currency, open_amount, paid in db.session.execute(requests):
         b = get(currency)

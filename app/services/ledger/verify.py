@@ -6,9 +6,11 @@ Expected, for each source:
   commission − commission_reversed; each refund made after the approval has one reversal entry of
   −commission_delta; pending and rejected conversions have no entries;
 - a payout request has one reserve of −amount; a rejected, cancelled or failed one also one release
-  of +amount, a paid or open one none;
+  of +amount, an open one none; a paid or reversed one releases what came back after payment
+  (`reversed_amount`, one entry per Stripe reversal), nothing when nothing came back;
 - every entry has a source that exists, belonging to the same affiliate and currency;
-- per affiliate and currency, the entries add up to approved commission − reversals − paid − open.
+- per affiliate and currency, the entries add up to approved commission − reversals − paid − open
+  (paid net of what came back).
 
 Sums are done by the database, a row per source at most; nothing is changed.
 """
@@ -23,6 +25,7 @@ from app.models.money import OPEN_PAYOUT_STATUSES, LedgerEntry, PayoutRequest
 from app.services.ledger.owed import WRITE_OFF_KEY_PREFIX
 
 RELEASED = ("rejected", "cancelled", "failed")
+PAID = ("paid", "reversed")
 EARNED = ("approved", "reversed")
 
 
@@ -170,16 +173,19 @@ def _check_requests(report: Report) -> None:
                .where(LedgerEntry.payout_request_id.is_not(None)).group_by(LedgerEntry.payout_request_id).subquery())
     rows = db.session.execute(
         select(PayoutRequest.id, PayoutRequest.affiliate_id, PayoutRequest.currency, PayoutRequest.status,
-               PayoutRequest.amount, func.coalesce(entries.c.n_reserve, 0), func.coalesce(entries.c.reserve, 0),
-               func.coalesce(entries.c.n_release, 0), func.coalesce(entries.c.release, 0))
+               PayoutRequest.amount, PayoutRequest.reversed_amount, func.coalesce(entries.c.n_reserve, 0),
+               func.coalesce(entries.c.reserve, 0), func.coalesce(entries.c.n_release, 0),
+               func.coalesce(entries.c.release, 0))
         .outerjoin(entries, entries.c.payout_request_id == PayoutRequest.id).order_by(PayoutRequest.id))
-    for rid, affiliate_id, currency, status, amount, n_reserve, reserve, n_release, release in rows:
+    for rid, affiliate_id, currency, status, amount, came_back, n_reserve, reserve, n_release, release in rows:
         report.requests += 1
-        expected_release = amount if status in RELEASED else 0
+        expected_release = amount if status in RELEASED else int(came_back or 0)
+        # A transfer can be reversed in several parts, each its own entry: count only that there is one.
+        releases = min(int(n_release), 1) if status in PAID else int(n_release)
         checks = (
             (1, int(n_reserve), "number of reserve entries"),
             (-amount, int(reserve), "reserve entry (−amount)"),
-            (1 if expected_release else 0, int(n_release), f"number of release entries ({status})"),
+            (1 if expected_release else 0, releases, f"number of release entries ({status})"),
             (expected_release, int(release), f"release entry ({status})"),
         )
         for expected, found, what in checks:
@@ -195,8 +201,9 @@ def _check_balances(report: Report) -> None:
               .where(Conversion.status.in_(EARNED)).group_by(Conversion.affiliate_id, Conversion.currency))
     for affiliate_id, currency, amount in db.session.execute(earned):
         expected[(affiliate_id, currency)] += int(amount)
-    spent = (select(PayoutRequest.affiliate_id, PayoutRequest.currency, func.sum(PayoutRequest.amount))
-             .where(PayoutRequest.status.in_(("paid", *OPEN_PAYOUT_STATUSES)))
+    spent = (select(PayoutRequest.affiliate_id, PayoutRequest.currency,
+                    func.sum(PayoutRequest.amount - PayoutRequest.reversed_amount))
+             .where(PayoutRequest.status.in_((*PAID, *OPEN_PAYOUT_STATUSES)))
              .group_by(PayoutRequest.affiliate_id, PayoutRequest.currency))
     for affiliate_id, currency, amount in db.session.execute(spent):
         expected[(affiliate_id, currency)] -= int(amount)

@@ -198,4 +198,6 @@ def destination(details: dict | None) -> str:
         return f"Momo {mask(details.get('momo_phone'))}"
     if method == "paypal":
         return f"PayPal {details.get('paypal_email') or ''}".strip()
+    if method == "stripe":
+        return f"Stripe {details.get('stripe_account_id') or ''}".strip()
     return label(method) if method else ""

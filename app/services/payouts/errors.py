@@ -46,6 +46,14 @@ class NotPaid(InvalidPayoutTransition):
     text = _l("Only a paid payout's payment record can be corrected.")
 
 
+class PaidThroughStripe(PayoutError):
+    """This payout is sent through Stripe: its runs pay it and keep its payment record."""
+
+    code = "paid_through_stripe"
+    text = _l("This payout is sent through Stripe, so it is not paid or recorded by hand. If Stripe refuses it, "
+              "you can pay it by hand then.")
+
+
 class InvalidPayoutAmount(PayoutError):
     """The amount is not a positive amount of money."""
 

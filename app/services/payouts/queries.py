@@ -81,10 +81,12 @@ def status_counts() -> dict[str, int]:
 
 
 def approved_for_export() -> list[PayoutRequest]:
-    """Approved requests in the order the bank file lists them (oldest first)."""
+    """Approved requests paid by hand, in the order the bank file lists them (oldest first); Stripe payouts
+    are the Stripe runs' to pay."""
     return list(db.session.scalars(
         select(PayoutRequest).options(selectinload(PayoutRequest.affiliate))
-        .where(PayoutRequest.status == "approved").order_by(PayoutRequest.requested_at, PayoutRequest.id)))
+        .where(PayoutRequest.status == "approved", PayoutRequest.method != "stripe")
+        .order_by(PayoutRequest.requested_at, PayoutRequest.id)))
 
 
 @dataclass

@@ -3,6 +3,7 @@
     requested → approved → processing → paid | failed
     approved → paid | failed
     requested → rejected | cancelled
+    paid → reversed (a Stripe transfer taken back in full)
 
 Every door re-reads the request under a row lock (`SELECT … FOR UPDATE` on Postgres) in the
 transaction that changes it, so a double click or two admins at once make one transition: the
@@ -27,6 +28,7 @@ from app.services.payouts.errors import (
     InvalidPayment,
     InvalidPayoutTransition,
     NotPaid,
+    PaidThroughStripe,
     PayoutNotAllowed,
     PayoutNotFound,
     ReasonRequired,
@@ -36,7 +38,7 @@ from app.services.payouts.errors import (
 ALLOWED = {
     ("requested", "approved"), ("requested", "rejected"), ("requested", "cancelled"),
     ("approved", "processing"), ("approved", "paid"), ("approved", "failed"),
-    ("processing", "paid"), ("processing", "failed"),
+    ("processing", "paid"), ("processing", "failed"), ("paid", "reversed"),
 }
 RELEASING = ("rejected", "cancelled", "failed")
 EMAILED = ("approved", "rejected", "paid", "failed")
@@ -92,9 +94,65 @@ def apply_transition(request: PayoutRequest, to_status: str, actor_id: int | Non
                 request.currency, actor_id or "system")
 
 
+def by_hand_only(request: PayoutRequest) -> None:
+    """A payout sent through Stripe is paid, and its record kept, by the Stripe runs alone."""
+    if request.method == "stripe" or request.paid_method == "stripe":
+        raise PaidThroughStripe()
+
+
+def not_being_sent(request: PayoutRequest) -> None:
+    """A Stripe payout a run has taken may already be on its way: only the run (or Stripe's news) settles it."""
+    if request.method == "stripe" and request.status == "processing":
+        raise PaidThroughStripe()
+
+
+def apply_take_back(request: PayoutRequest, total: int, actor_id: int | None, ip: str | None = None,
+                    note: str | None = None) -> int:
+    """Raise what came back of the locked, paid request to `total` (no commit); returns what was released now.
+
+    What is missing is released by one `payout_release` entry keyed by the new total, so the same total
+    reported twice releases nothing more; all of it back makes the request `reversed`.
+    """
+    if request.status != "paid":
+        raise InvalidPayoutTransition(request.status, "reversed")
+    total = min(total, request.amount)
+    missing = total - (request.reversed_amount or 0)
+    if missing <= 0:
+        return 0
+    entries.append(request.affiliate_id, request.currency, missing, "payout_release",
+                   f"release:payout:{request.id}:reversed:{total}", payout_request_id=request.id,
+                   memo=f"Payout request {request.id} taken back" + (f" ({note})" if note else ""))
+    before = request.reversed_amount or 0
+    if total == request.amount:
+        apply_transition(request, "reversed", actor_id, ip, changes={"reversed_amount": total})
+    else:
+        request.reversed_amount = total
+        trail.record("payout.partly_reversed", request, actor_id=actor_id, ip=ip, before={"reversed_amount": before},
+                     after={"reversed_amount": total, "currency": request.currency, "note": note})
+    return missing
+
+
+def take_back(request_id: int, total: int, actor_id: int | None, ip: str | None = None,
+              note: str | None = None) -> tuple[PayoutRequest, int]:
+    """A paid payout came back (in part or in full) after payment: release it to the balance; commits."""
+    try:
+        affiliate_id = db.session.scalar(select(PayoutRequest.affiliate_id).where(PayoutRequest.id == request_id))
+        if affiliate_id is not None:
+            lock_affiliate(affiliate_id)
+        request = lock(request_id)
+        if request is None:
+            raise PayoutNotFound()
+        returned = apply_take_back(request, total, actor_id, ip, note)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return request, returned
+
+
 def _door(request_id: int, to_status: str, actor_id: int | None, ip: str | None, *, changes: dict | None = None,
-          owner_id: int | None = None) -> PayoutRequest:
-    """Lock, check, change, commit; then email the affiliate."""
+          owner_id: int | None = None, check=None) -> PayoutRequest:
+    """Lock, check (`check(request)` may refuse), change, commit; then email the affiliate."""
     try:
         if to_status in RELEASING:
             affiliate_id = db.session.scalar(select(PayoutRequest.affiliate_id).where(PayoutRequest.id == request_id))
@@ -103,6 +161,8 @@ def _door(request_id: int, to_status: str, actor_id: int | None, ip: str | None,
         request = lock(request_id)
         if request is None or (owner_id is not None and request.affiliate_id != owner_id):
             raise PayoutNotFound()
+        if check is not None:
+            check(request)
         apply_transition(request, to_status, actor_id, ip, changes)
     except Exception:
         db.session.rollback()  # releases the locks
@@ -135,13 +195,15 @@ def cancel(request_id: int, affiliate_id: int, ip: str | None = None) -> PayoutR
 
 
 def mark_processing(request_id: int, actor_id: int | None, ip: str | None = None) -> PayoutRequest:
-    """An approved payout is being sent (a Stripe transfer under way)."""
-    return _door(request_id, "processing", actor_id, ip)
+    """An approved payout is being sent by hand (in a bank batch, say), so nobody pays it twice."""
+    return _door(request_id, "processing", actor_id, ip, check=by_hand_only)
 
 
 def mark_failed(request_id: int, actor_id: int | None, reason: str, ip: str | None = None) -> PayoutRequest:
-    """The payment did not go through; the amount goes back to the affiliate's available balance."""
-    return _door(request_id, "failed", actor_id, ip, changes={"failed_reason": _reason(reason)})
+    """The payment did not go through (or an approved Stripe payout is withdrawn before a run takes it);
+    the amount goes back to the affiliate's available balance."""
+    return _door(request_id, "failed", actor_id, ip, changes={"failed_reason": _reason(reason)},
+                 check=not_being_sent)
 
 
 def _payment_fields(method, transaction_id, notes, proof, *, partial: bool) -> dict:
@@ -175,7 +237,7 @@ def confirm_paid(request_id: int, actor_id: int | None, *, method: str, transact
     fields = _payment_fields(method, transaction_id, notes, proof, partial=False)
     if not isinstance(paid_on, date) or isinstance(paid_on, datetime):
         raise InvalidPayment("paid_on", _l("Enter the date the payment was made."))
-    return _door(request_id, "paid", actor_id, ip, changes={**fields, "paid_on": paid_on})
+    return _door(request_id, "paid", actor_id, ip, changes={**fields, "paid_on": paid_on}, check=by_hand_only)
 
 
 def correct_payment(request_id: int, actor_id: int | None, *, method: str | None = None,
@@ -189,6 +251,7 @@ def correct_payment(request_id: int, actor_id: int | None, *, method: str | None
             raise PayoutNotFound()
         if request.status != "paid":
             raise NotPaid(request.status, "paid")
+        by_hand_only(request)
         changed = {k: v for k, v in fields.items() if getattr(request, k) != v}
         if not changed:
             db.session.rollback()

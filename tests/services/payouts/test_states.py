@@ -28,6 +28,7 @@ DOORS = {
     "mark_processing": ("processing", {"approved"}),
     "confirm_paid": ("paid", {"approved", "processing"}),
     "mark_failed": ("failed", {"approved", "processing"}),
+    "reverse": ("reversed", {"paid"}),
 }
 
 
@@ -59,6 +60,8 @@ def test_each_door_from_each_status(setup, door, status):
         released = ledger_keys(affiliate.id)[len(keys_before):]
         if to_status in ("rejected", "cancelled", "failed"):
             assert released == [(f"release:payout:{request_id}", AMOUNT)]
+        elif to_status == "reversed":
+            assert released == [(f"release:payout:{request_id}:reversed:{AMOUNT}", AMOUNT)]
         else:
             assert released == []
     else:

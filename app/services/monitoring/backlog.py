@@ -1,7 +1,7 @@
 """Work waiting somewhere, read at scrape time: clicks in the stream and the spool, jobs in the RQ queues."""
 import os
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 from croniter import croniter
 
@@ -57,7 +57,9 @@ def _first_click_time(path: str) -> float | None:
     try:
         with open(path, "rb") as handle:
             first = json.loads(handle.readline())
-        return datetime.fromisoformat(first["created_at"]).timestamp()
+        made = datetime.fromisoformat(first["created_at"])
+        # Clicks carry naive UTC times (as stored in the database).
+        return (made if made.tzinfo else made.replace(tzinfo=UTC)).timestamp()
     except (FileNotFoundError, ValueError, KeyError, TypeError):
         try:
             return os.stat(path).st_mtime

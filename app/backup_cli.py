@@ -6,11 +6,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.services import proofs
 from app.services.backups import archive
 from app.services.backups.create import create_backup
 from app.services.backups.errors import BackupError, RestoreRefused, RestoreVerificationFailed
 from app.services.backups.restore import restore_backup
+from app.services.payouts import proofs
 
 
 @click.group("backup", help="Back up and restore the database and the uploaded files.")

@@ -86,6 +86,18 @@ class Config:
     # Click path: the Redis stream clicks wait in, and where they wait on disk when neither Redis
     # nor the database takes them (empty: instance/spool)
     CLICK_STREAM = os.environ.get("CLICK_STREAM", "clicks")
+
+    # Monitoring: who may read /metrics besides loopback, where the worker and the drain answer
+    # Prometheus (empty: nowhere), and Sentry
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    WORKER_METRICS_ADDRESS = os.environ.get("WORKER_METRICS_ADDRESS", "127.0.0.1:9102")
+    CLICK_DRAIN_METRICS_ADDRESS = os.environ.get("CLICK_DRAIN_METRICS_ADDRESS", "127.0.0.1:9101")
+    SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+    SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "")
+    SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", 0) or 0)
+
+    # `flask backup create` writes here unless told otherwise
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(BASE_DIR / "instance" / "backups"))
     CLICK_SPOOL_DIR = os.environ.get("CLICK_SPOOL_DIR", "")
 
 
@@ -109,6 +121,11 @@ class TestConfig(Config):
     LOG_FILE = ""
     PUBLIC_BASE_URL = "http://localhost"
     UPLOAD_DIR = ""
+    # Tests never report to a real Sentry or listen on the metrics ports of a running app.
+    SENTRY_DSN = ""
+    METRICS_TOKEN = ""
+    WORKER_METRICS_ADDRESS = ""
+    CLICK_DRAIN_METRICS_ADDRESS = ""
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}

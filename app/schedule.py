@@ -16,8 +16,11 @@ import click
 from flask.cli import AppGroup
 from loguru import logger
 
+from app.extensions import redis_connection
 from app.jobs.clicks import drain_clicks_job
 from app.jobs.conversions import auto_approve_due_job
+from app.jobs.ledger import verify_ledger_job
+from app.services.monitoring import records
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ RECURRING: tuple[Recurring, ...] = (
               description="Approve conversions past their hold period on auto-approving campaigns."),
     Recurring("drain-clicks", drain_clicks_job, cron="*/5 * * * *", ttl=300,
               description="Backstop for the click drain process: store clicks waiting in Redis or a spool."),
+    Recurring("verify-ledger", verify_ledger_job, cron="30 2 * * *", ttl=3600,
+              description="Check every ledger entry against its source; differences go to the log and /metrics."),
 )
 
 
@@ -53,6 +58,7 @@ def run_all(names=()) -> list[tuple[Recurring, object, Exception | None]]:
             continue
         try:
             results.append((job, job.func(), None))
+            records.record_job_success(redis_connection(), job.name)
         except Exception as exc:  # the next job must still run; the failure is logged and reported
             logger.exception("recurring job {} failed", job.name)
             results.append((job, None, exc))

@@ -6,7 +6,7 @@ afterwards; a restore is good when both agree.
 from sqlalchemy import func, inspect, select, text
 
 from app.extensions import db
-from app.models import LedgerEntry
+from app.models.money import LedgerEntry
 
 
 def read_facts(conn) -> dict:

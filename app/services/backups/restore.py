@@ -18,10 +18,10 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
 
 from app.extensions import db
-from app.services import ledger_verify
 from app.services.backups import archive, postgres, sqlite
 from app.services.backups.errors import RestoreRefused, RestoreVerificationFailed
 from app.services.backups.facts import compare, read_facts
+from app.services.ledger import verify
 
 
 @dataclass
@@ -129,7 +129,7 @@ def _verify_ledger(url: str):
     db.init_app(target)
     with target.app_context():
         try:
-            return ledger_verify.verify()
+            return verify.verify()
         finally:
             db.session.remove()
             db.engine.dispose()

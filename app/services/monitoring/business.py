@@ -8,9 +8,8 @@ import time
 from sqlalchemy import func, select, text
 
 from app.extensions import db
-from app.models import Conversion, PayoutRequest
-from app.models.conversions import CONVERSION_SOURCES, CONVERSION_STATUSES
-from app.models.money import PAYOUT_STATUSES
+from app.models.conversions import CONVERSION_SOURCES, CONVERSION_STATUSES, Conversion
+from app.models.money import PAYOUT_STATUSES, PayoutRequest
 
 REFRESH_SECONDS = 60
 _cache: dict = {"at": 0.0, "totals": None}

@@ -32,11 +32,12 @@ def state_collector(app) -> StateCollector:
 
 def _build(app) -> StateCollector:
     # Imported here: these modules import the app's services, which import this package.
-    from app.jobs import QUEUES, redis_connection
+    from app.extensions import redis_connection
+    from app.jobs.queue import QUEUES
     from app.schedule import RECURRING
-    from app.services import click_buffer, click_spool
+    from app.services.tracking import buffer, spool
 
     return StateCollector(redis_connection=redis_connection, queues=QUEUES,
                           recurring=[(job.name, job.cron) for job in RECURRING],
-                          spool_dir=click_spool.spool_dir, failed_spool_name=click_spool.FAILED_FILE,
-                          stream=click_buffer.stream_name)
+                          spool_dir=spool.spool_dir, failed_spool_name=spool.FAILED_FILE,
+                          stream=buffer.stream_name)

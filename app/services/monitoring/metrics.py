@@ -33,9 +33,7 @@ db_pool_checked_out = Gauge("affiliate_db_pool_checked_out", "Database connectio
 db_pool_overflow = Gauge("affiliate_db_pool_overflow", "Database connections open beyond the pool's size.",
                          multiprocess_mode="livesum")
 
-CLICK_STORES = ("stream", "database", "spool", "lost")
-REFUSALS = ("robot", "unknown_code", "link_unavailable")
-for _store in CLICK_STORES:
-    clicks_recorded.labels(_store)
-for _reason in REFUSALS:
-    clicks_refused.labels(_reason)
+# Every label value made at import: the series exist from the start (a first click is an increase
+# from 0), and the click path finds its child without the labels() lookup.
+CLICKS_RECORDED = {store: clicks_recorded.labels(store) for store in ("stream", "database", "spool", "lost")}
+CLICKS_REFUSED = {reason: clicks_refused.labels(reason) for reason in ("robot", "unknown_code", "link_unavailable")}

@@ -1,14 +1,26 @@
 """Facts other processes leave in Redis for `/metrics` to read: scheduled job successes, the last ledger check."""
 import time
 
+from loguru import logger
+
 SCHEDULE_SUCCESS_KEY = "affiliate:schedule:last-success"
 SCHEDULE_FIRST_SEEN_KEY = "affiliate:schedule:first-seen"
 LEDGER_VERIFY_KEY = "affiliate:ledger:last-verify"
 
 
+def _store(connection, what: str, write) -> None:
+    """Write a record; Redis being away costs the record only, never the work that was just done."""
+    if connection is None:
+        return
+    try:
+        write()
+    except Exception as exc:
+        logger.warning("metrics: {} not recorded: {}: {}", what, type(exc).__name__, exc)
+
+
 def record_job_success(connection, name: str, at: float | None = None) -> None:
-    if connection is not None:
-        connection.hset(SCHEDULE_SUCCESS_KEY, name, f"{at or time.time():.3f}")
+    _store(connection, f"success of {name}",
+           lambda: connection.hset(SCHEDULE_SUCCESS_KEY, name, f"{at or time.time():.3f}"))
 
 
 def job_successes(connection, names) -> dict[str, float]:
@@ -30,9 +42,8 @@ def job_successes(connection, names) -> dict[str, float]:
 
 
 def record_ledger_verification(connection, report, at: float | None = None) -> None:
-    if connection is not None:
-        connection.hset(LEDGER_VERIFY_KEY, mapping={
-            "at": f"{at or time.time():.3f}", "differences": len(report.differences), "entries": report.entries})
+    _store(connection, "ledger verification", lambda: connection.hset(LEDGER_VERIFY_KEY, mapping={
+        "at": f"{at or time.time():.3f}", "differences": len(report.differences), "entries": report.entries}))
 
 
 def ledger_verification(connection) -> dict | None:

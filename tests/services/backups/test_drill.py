@@ -8,12 +8,12 @@ from sqlalchemy.pool import NullPool
 
 from app.demo import load_demo
 from app.extensions import db
-from app.services import proofs
 from app.services.backups import archive
 from app.services.backups.create import create_backup
 from app.services.backups.errors import RestoreRefused, RestoreVerificationFailed
 from app.services.backups.facts import read_facts
 from app.services.backups.restore import restore_backup
+from app.services.payouts import proofs
 
 
 def _facts_of(url: str) -> dict:

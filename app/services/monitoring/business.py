@@ -15,10 +15,10 @@ REFRESH_SECONDS = 60
 _cache: dict = {"at": 0.0, "totals": None}
 
 
-def totals(max_age: float = REFRESH_SECONDS) -> dict:
-    """The totals, from the cache when younger than `max_age` seconds."""
+def totals() -> dict:
+    """The totals, from the cache when younger than REFRESH_SECONDS."""
     now = time.monotonic()
-    if _cache["totals"] is None or now - _cache["at"] >= max_age:
+    if _cache["totals"] is None or now - _cache["at"] >= REFRESH_SECONDS:
         _cache["totals"] = _read()
         _cache["at"] = now
     return _cache["totals"]

@@ -2,8 +2,9 @@
 
 Nothing a visitor, merchant or affiliate typed or holds secret goes out: request bodies, cookies,
 Authorization and other credential headers, query values and URL path tokens, API keys, Stripe
-secrets, email addresses, and payout details (bank accounts, phone numbers) wherever they appear —
-in local variables of the stack, log breadcrumbs, exception messages or a job's arguments.
+secrets, email addresses, and payout details (bank accounts, phone numbers), wherever they appear:
+the stack is sent without its local variables, and log breadcrumbs, exception messages and anything
+else left are scrubbed by key name and by the shape of the value; a job's arguments are not sent.
 """
 import os
 import re
@@ -19,11 +20,14 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # API keys, Stripe secrets and keys, and the token after a webhook or postback path.
 SECRET_VALUE = re.compile(r"\b(ak_live_|whsec_|sk_live_|sk_test_|rk_live_|rk_test_)[A-Za-z0-9_\-]+")
 PATH_TOKEN = re.compile(r"(/webhook/)[^/?#\s]+")
+# Nine digits or more: bank accounts, card and phone numbers (ids and amounts in messages are shorter).
+LONG_NUMBER = re.compile(r"\b\d(?:[ -]?\d){8,}\b")
 DROPPED_REQUEST_PARTS = ("data", "cookies", "env")
 
 
 def scrub_text(value: str) -> str:
     value = EMAIL.sub(FILTERED, value)
+    value = LONG_NUMBER.sub(FILTERED, value)
     value = SECRET_VALUE.sub(lambda m: m.group(1) + FILTERED, value)
     return PATH_TOKEN.sub(lambda m: m.group(1) + FILTERED, value)
 
@@ -92,8 +96,15 @@ def init_sentry(app) -> bool:
     options = dict(
         dsn=dsn, release=release_name(),
         environment=app.config.get("SENTRY_ENVIRONMENT") or app.config["ENV_NAME"],
+        # Only these integrations: an automatically enabled loguru one would send formatted log lines
+        # (tracebacks with values in them) that no scrubber can take apart reliably.
         integrations=[FlaskIntegration(), RqIntegration(), LoggingIntegration(level=None, event_level=None)],
-        send_default_pii=False, max_request_body_size="never", before_send=scrub_event,
+        auto_enabling_integrations=False,
+        # Personal data stays off by default (no send_default_pii); bodies are never even read.
+        max_request_body_size="never", before_send=scrub_event,
+        # A frame's local variables hold whatever the code was handling (a message body, a form, payout
+        # details under any name): the stack is sent with file, line and code only.
+        include_local_variables=False,
         before_send_transaction=scrub_event, before_breadcrumb=lambda crumb, _hint: scrub(crumb),
         traces_sample_rate=app.config.get("SENTRY_TRACES_SAMPLE_RATE", 0.0),
     )

@@ -16,8 +16,9 @@ OUTCOMES = {JobStatus.FINISHED: "finished", JobStatus.FAILED: "failed", JobStatu
             JobStatus.CANCELED: "canceled"}
 
 
-class MeasuredWorker(Worker):
-    """`Worker` that reports to `metrics` (WorkerMetrics) and knows the recurring jobs by function name."""
+class MeasuredJobs:
+    """Mixed into an RQ worker class: reports each job to `metrics` (WorkerMetrics) and records the
+    success of recurring jobs, known by function name."""
 
     metrics = None
     recurring_by_func: dict[str, str] = {}
@@ -41,3 +42,7 @@ class MeasuredWorker(Worker):
                 records.record_job_success(self.connection, recurring)
         except Exception as exc:  # a metrics hiccup must never stop the worker
             logger.warning("worker metrics: job {} not measured: {}: {}", job.id, type(exc).__name__, exc)
+
+
+class MeasuredWorker(MeasuredJobs, Worker):
+    """The forking worker `python worker.py` runs."""

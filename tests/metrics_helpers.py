@@ -1,8 +1,12 @@
 """Reading `/metrics` in tests: every sample by name and labels, so a test can compare before and after."""
 from prometheus_client.parser import text_string_to_metric_families
 
+from app.services.monitoring import business
+
 
 def scrape(client, **kwargs) -> dict:
+    """Every sample of `/metrics`, with the business totals read now (not from the minute's cache)."""
+    business.forget()
     response = client.get("/metrics", **kwargs)
     assert response.status_code == 200, response.get_data(as_text=True)
     return parse(response.get_data(as_text=True))

@@ -2,7 +2,6 @@
 import json
 import time
 
-import pytest
 from rq import Queue
 
 from app.extensions import redis_connection
@@ -17,12 +16,6 @@ from tests.tracking_helpers import BROWSER, clean_click_path  # noqa: F401
 
 TOKEN = "metrics-token-for-tests-0123456789"
 ELSEWHERE = {"REMOTE_ADDR": "203.0.113.5"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_totals(monkeypatch):
-    """Business totals read at every scrape instead of once a minute."""
-    monkeypatch.setattr(business, "REFRESH_SECONDS", 0)
 
 
 def test_loopback_reads_the_metrics_without_a_token(client):
@@ -82,6 +75,7 @@ def test_requests_are_labelled_by_rule_never_by_raw_path(client):
     client.get("/health")
     client.get("/no/such/page/4815162342")
     client.delete("/health")
+    business.forget()
     response = client.get("/metrics")
     after = parse(response.get_data(as_text=True))
     histogram = "affiliate_http_request_duration_seconds_count"

@@ -47,10 +47,7 @@ def verify(file):
             opened = archive.open_verified(file, Path(scratch))
         except RestoreRefused as exc:
             raise click.ClickException(str(exc)) from exc
-    manifest = opened.manifest
-    click.echo(f"{file} is intact: {manifest['engine']} backup of {manifest['created_at']}, schema "
-               f"{manifest['schema_revision']}, {sum(manifest['row_counts'].values())} rows, "
-               f"{len(opened.uploads)} uploaded files.")
+    click.echo(f"{file} is intact: {_described(opened.manifest)}, {len(opened.uploads)} uploaded files.")
 
 
 @backup_cli.command("restore")
@@ -69,8 +66,11 @@ def restore(file, into_url, uploads_dir, force):
         raise click.ClickException(f"Restore refused, nothing was changed: {exc}") from exc
     except RestoreVerificationFailed as exc:
         raise click.ClickException(str(exc)) from exc
-    manifest = restored.manifest
-    click.echo(f"Restored {file} ({manifest['created_at']}, schema {manifest['schema_revision']}): "
-               f"{sum(manifest['row_counts'].values())} rows and ledger totals match the manifest; "
-               f"{restored.files_written} files written.")
+    click.echo(f"Restored {file} ({_described(restored.manifest)}): rows and ledger totals match the "
+               f"manifest; {restored.files_written} files written.")
     click.echo(f"Ledger OK: {restored.ledger_summary}")
+
+
+def _described(manifest: dict) -> str:
+    return (f"{manifest['engine']} backup of {manifest['created_at']}, schema {manifest['schema_revision']}, "
+            f"{sum(manifest['row_counts'].values())} rows")

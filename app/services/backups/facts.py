@@ -3,7 +3,8 @@
 The same facts are read from the source inside the dump's snapshot and from the restored database
 afterwards; a restore is good when both agree.
 """
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy.pool import NullPool
 
 from app.extensions import db
 from app.models.money import LedgerEntry
@@ -25,6 +26,16 @@ def read_facts(conn) -> dict:
     if "alembic_version" in existing:
         revision = conn.scalar(text("SELECT version_num FROM alembic_version"))
     return {"schema_revision": revision, "row_counts": counts, "ledger_totals": totals}
+
+
+def facts_of_url(url: str) -> dict:
+    """The facts of the database at `url`, through a connection of its own."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return read_facts(conn)
+    finally:
+        engine.dispose()
 
 
 def compare(expected: dict, found: dict) -> list[str]:

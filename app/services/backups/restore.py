@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
@@ -20,7 +19,7 @@ from sqlalchemy.pool import NullPool
 from app.extensions import db
 from app.services.backups import archive, postgres, sqlite
 from app.services.backups.errors import RestoreRefused, RestoreVerificationFailed
-from app.services.backups.facts import compare, read_facts
+from app.services.backups.facts import compare, facts_of_url
 from app.services.ledger import verify
 
 
@@ -57,7 +56,7 @@ def restore_backup(path: str, into_url: str, upload_dir: str | Path, force: bool
         else:
             _restore_sqlite(opened, into_url, force)
         written = _write_uploads(opened.uploads, uploads)
-    found = _facts(into_url)
+    found = facts_of_url(into_url)
     problems = compare(_expected_facts(opened.manifest), found)
     report = _verify_ledger(into_url)
     problems += [f"ledger verify: {difference}" for difference in report.differences]
@@ -111,15 +110,6 @@ def _write_uploads(files: dict[str, Path], root: Path) -> int:
 
 def _expected_facts(manifest: dict) -> dict:
     return {key: manifest.get(key) for key in ("schema_revision", "row_counts", "ledger_totals")}
-
-
-def _facts(url: str) -> dict:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            return read_facts(conn)
-    finally:
-        engine.dispose()
 
 
 def _verify_ledger(url: str):

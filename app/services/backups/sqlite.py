@@ -2,11 +2,10 @@
 import os
 import sqlite3
 
-from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from app.services.backups.errors import RestoreRefused
-from app.services.backups.facts import read_facts
+from app.services.backups.facts import facts_of_url
 
 
 def database_path(url: str) -> str | None:
@@ -30,12 +29,7 @@ def dump(engine, path: str) -> dict:
 
 
 def facts_of_file(path: str) -> dict:
-    engine = create_engine(f"sqlite:///{path}")
-    try:
-        with engine.connect() as conn:
-            return read_facts(conn)
-    finally:
-        engine.dispose()
+    return facts_of_url(f"sqlite:///{path}")
 
 
 def user_tables(path: str) -> int:

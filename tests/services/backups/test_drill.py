@@ -11,18 +11,9 @@ from app.extensions import db
 from app.services.backups import archive
 from app.services.backups.create import create_backup
 from app.services.backups.errors import RestoreRefused, RestoreVerificationFailed
-from app.services.backups.facts import read_facts
+from app.services.backups.facts import facts_of_url, read_facts
 from app.services.backups.restore import restore_backup
 from app.services.payouts import proofs
-
-
-def _facts_of(url: str) -> dict:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            return read_facts(conn)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
@@ -50,7 +41,7 @@ def test_backup_restores_into_a_new_database_with_identical_counts_totals_and_le
     uploads = tmp_path / "restored-uploads"
     restored = restore_backup(created.path, restore_url, uploads)
 
-    assert _facts_of(restore_url) == source
+    assert facts_of_url(restore_url) == source
     assert "0 differences" in restored.ledger_summary
     assert (uploads / "proofs" / "0123456789abcdef0123456789abcdef.pdf").read_bytes() == b"%PDF-1.4 a payment proof"
 
@@ -62,7 +53,7 @@ def test_restoring_into_a_database_that_is_not_empty_is_refused_without_force(ap
         restore_backup(created.path, restore_url, tmp_path / "uploads")
     restored = restore_backup(created.path, restore_url, tmp_path / "uploads", force=True)
     assert "0 differences" in restored.ledger_summary
-    assert _facts_of(restore_url)["row_counts"] == created.manifest["row_counts"]
+    assert facts_of_url(restore_url)["row_counts"] == created.manifest["row_counts"]
 
 
 def _target_tables(url: str) -> int:

@@ -86,6 +86,7 @@ class Config:
     # Click path: the Redis stream clicks wait in, and where they wait on disk when neither Redis
     # nor the database takes them (empty: instance/spool)
     CLICK_STREAM = os.environ.get("CLICK_STREAM", "clicks")
+    CLICK_SPOOL_DIR = os.environ.get("CLICK_SPOOL_DIR", "")
 
     # Monitoring: who may read /metrics besides loopback, where the worker and the drain answer
     # Prometheus (empty: nowhere), and Sentry
@@ -98,7 +99,6 @@ class Config:
 
     # `flask backup create` writes here unless told otherwise
     BACKUP_DIR = os.environ.get("BACKUP_DIR", str(BASE_DIR / "instance" / "backups"))
-    CLICK_SPOOL_DIR = os.environ.get("CLICK_SPOOL_DIR", "")
 
 
 class ProductionConfig(Config):

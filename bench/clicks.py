@@ -37,6 +37,7 @@ from app import create_app
 from app.extensions import db
 from app.models.campaigns import Campaign, Membership
 from app.models.tracking import Link
+from app.services.accounts import accounts
 
 app = create_app()
 with app.app_context():

@@ -3,11 +3,14 @@ import argparse
 import sys
 
 from loguru import logger
-from rq import Worker
 
 from app import create_app
 from app.extensions import redis_connection
 from app.jobs.queue import QUEUES
+from app.schedule import RECURRING
+from app.services.monitoring.exporter import serve
+from app.services.monitoring.process_metrics import WorkerMetrics
+from app.services.monitoring.worker import MeasuredWorker
 
 
 def main(argv: list[str]) -> None:
@@ -21,7 +24,11 @@ def main(argv: list[str]) -> None:
         if connection is None:
             sys.exit("REDIS_URL is not set: without Redis, jobs run inside the web process.")
         logger.info("worker listening on {}", ", ".join(queues))
-        Worker(queues, connection=connection).work(with_scheduler=False)
+        worker = MeasuredWorker(queues, connection=connection)
+        worker.metrics = WorkerMetrics()
+        worker.recurring_by_func = {f"{job.func.__module__}.{job.func.__qualname__}": job.name for job in RECURRING}
+        serve(app.config["WORKER_METRICS_ADDRESS"], worker.metrics.registry, app.config["METRICS_TOKEN"], "worker")
+        worker.work(with_scheduler=False)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,9 @@ def create_app(config=None, *, redis_client=None) -> Flask:
 
     init_redis(app, redis_client)
 
+    from app.services.monitoring.setup import init_monitoring
+    init_monitoring(app)
+
     app.url_map.converters["int"] = IdConverter
 
     from app.blueprints import register_blueprints

@@ -17,6 +17,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(stripe_cli)
     from app.schedule import jobs_cli
     app.cli.add_command(jobs_cli)
+    from app.backup_cli import backup_cli
+    app.cli.add_command(backup_cli)
 
 
 @click.group("user", help="Create and disable accounts.")

@@ -140,6 +140,18 @@ class Config:
     # restart (no append-only file synced at least every second); "accept-loss": run anyway.
     CLICK_BUFFER_DURABILITY = os.environ.get("CLICK_BUFFER_DURABILITY", "require")
 
+    # Monitoring: who may read /metrics besides loopback, where the worker and the drain answer
+    # Prometheus (empty: nowhere), and Sentry
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    WORKER_METRICS_ADDRESS = os.environ.get("WORKER_METRICS_ADDRESS", "127.0.0.1:9102")
+    CLICK_DRAIN_METRICS_ADDRESS = os.environ.get("CLICK_DRAIN_METRICS_ADDRESS", "127.0.0.1:9101")
+    SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+    SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "")
+    SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", 0) or 0)
+
+    # `flask backup create` writes here unless told otherwise
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(BASE_DIR / "instance" / "backups"))
+
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
@@ -170,6 +182,11 @@ class TestConfig(Config):
     STRIPE_PLATFORM_COUNTRY = "US"
     STRIPE_PAYOUT_TIME = "09:00"
     STRIPE_RUN_CONCURRENCY = 1  # tests that send in parallel say so
+    # Tests never report to a real Sentry or listen on the metrics ports of a running app.
+    SENTRY_DSN = ""
+    METRICS_TOKEN = ""
+    WORKER_METRICS_ADDRESS = ""
+    CLICK_DRAIN_METRICS_ADDRESS = ""
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}

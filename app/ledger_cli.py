@@ -2,7 +2,9 @@
 import click
 from flask.cli import with_appcontext
 
+from app.extensions import redis_connection
 from app.services.ledger import verify
+from app.services.monitoring import records
 
 
 @click.group("ledger", help="Check the append-only ledger.")
@@ -19,6 +21,7 @@ def verify_command():
     is any; otherwise prints a summary and exits with 0.
     """
     report = verify.verify()
+    records.record_ledger_verification(redis_connection(), report)
     for difference in report.differences:
         click.echo(str(difference))
     click.echo(("Ledger OK: " if report.ok else "Ledger has differences: ") + report.summary())

@@ -22,9 +22,12 @@ from flask.cli import AppGroup
 from loguru import logger
 
 from app.config import Config
+from app.extensions import redis_connection
 from app.jobs.clicks import drain_clicks_job
 from app.jobs.conversions import auto_approve_due_job
+from app.jobs.ledger import verify_ledger_job
 from app.jobs.stripe_payouts import daily_stripe_payouts_job, sweep_stripe_payouts_job
+from app.services.monitoring import records
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ RECURRING: tuple[Recurring, ...] = (
     Recurring("stripe-payouts-sweep", sweep_stripe_payouts_job, cron="*/15 * * * *", queue="payouts", ttl=900,
               timeout=Config.STRIPE_RUN_TIMEOUT,
               description="Settle Stripe payouts a stopped run left unfinished, looking each one up in Stripe first."),
+    Recurring("verify-ledger", verify_ledger_job, cron="30 2 * * *", ttl=3600,
+              description="Check every ledger entry against its source; differences go to the log and /metrics."),
 )
 
 
@@ -77,6 +82,7 @@ def run_all(names=()) -> list[tuple[Recurring, object, Exception | None]]:
             continue
         try:
             results.append((job, job.func(), None))
+            records.record_job_success(redis_connection(), job.name)
         except Exception as exc:  # the next job must still run; the failure is logged and reported
             logger.exception("recurring job {} failed", job.name)
             results.append((job, None, exc))

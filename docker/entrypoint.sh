@@ -12,6 +12,11 @@ case "$role" in
     if [ "${MIGRATE_ON_START:-1}" != "0" ]; then
       flask db upgrade
     fi
+    # Metrics: each gunicorn worker counts in its own file here and /metrics adds them up; files
+    # of an earlier run would be added too, so the folder starts empty (gunicorn.conf.py).
+    export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/affiliate-metrics}"
+    rm -rf "$PROMETHEUS_MULTIPROC_DIR"
+    mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
     # --preload builds the app once in the master, so the workers share one log file writer.
     # gunicorn also reads GUNICORN_CMD_ARGS and FORWARDED_ALLOW_IPS from the environment.
     exec gunicorn wsgi:app \

@@ -15,6 +15,7 @@ BLUEPRINTS = (
     ("payouts", "/payouts"),
     ("stripe_connect", "/stripe"),
     ("admin", "/admin"),
+    ("monitoring", None),
 )
 
 

@@ -1,4 +1,5 @@
 """Error pages: HTML for people, JSON for the API."""
+import sentry_sdk
 from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
@@ -66,4 +67,7 @@ def http_error(error):
 def unexpected_error(error):
     db.session.rollback()
     logger.exception("unhandled error on {} {}", request.method, request.path)
+    # This handler answers every error, so Flask never reports it as unhandled: tell Sentry here
+    # (a no-op without SENTRY_DSN).
+    sentry_sdk.capture_exception(error)
     return error_response(500)

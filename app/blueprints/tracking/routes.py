@@ -8,6 +8,8 @@ from loguru import logger
 
 from app.blueprints.tracking import bp
 from app.headers import keeps_linking_page_referrer_policy
+from app.services.monitoring.exporter import serve
+from app.services.monitoring.process_metrics import DrainMetrics
 from app.services.tracking import drain, durability
 from app.services.tracking.follow import COOKIE_NAME, LinkUnavailable, UnknownLink, follow_link
 
@@ -52,5 +54,12 @@ def drain_command(once, batch_size, interval):
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     logger.info("click drain started (batches of up to {}, every {} s)", batch_size, interval)
-    total = drain.run(stop, batch_size=batch_size, interval=interval)
+    metrics = DrainMetrics()
+    config = current_app.config
+    exporter = serve(config["CLICK_DRAIN_METRICS_ADDRESS"], metrics.registry, config["METRICS_TOKEN"], "click drain")
+    try:
+        total = drain.run(stop, batch_size=batch_size, interval=interval, metrics=metrics)
+    finally:
+        if exporter is not None:
+            exporter.shutdown()
     logger.info("click drain stopped after storing {} clicks", total)

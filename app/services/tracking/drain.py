@@ -192,12 +192,13 @@ def in_flight() -> bool:
 
 
 def run(stop: threading.Event, batch_size: int = BATCH_SIZE, interval: float = 0.25,
-        consumer: str | None = None) -> int:
+        consumer: str | None = None, metrics=None) -> int:
     """Drain until `stop` is set. Waits on the stream (no busy polling) and stores at most every `interval` s.
 
     `consumer` names this drain in the consumer group (default: one per host): restarted under the same
     name, it stores at once the entries it had read before it stopped, instead of waiting for them to
-    count as abandoned.
+    count as abandoned. `metrics` (a monitoring DrainMetrics) hears of every batch, every failed loop and
+    every finished one.
     """
     consumer = consumer or f"drain-{socket.gethostname()}"
     total, failures = 0, 0
@@ -208,10 +209,15 @@ def run(stop: threading.Event, batch_size: int = BATCH_SIZE, interval: float = 0
         entries = []
         try:
             if started >= next_spool:
-                total += replay_spool(batch_size)
+                replayed = replay_spool(batch_size)
+                total += replayed
                 next_spool = started + SPOOL_EVERY_SECONDS
+                if metrics is not None and replayed:
+                    metrics.batch(replayed, time.monotonic() - started)
             connection = redis_connection()
             if connection is None:
+                if metrics is not None:
+                    metrics.loop_done()
                 stop.wait(1.0)
                 continue
             if drain is None:
@@ -225,9 +231,17 @@ def run(stop: threading.Event, batch_size: int = BATCH_SIZE, interval: float = 0
                 next_claim = started + CLAIM_EVERY_SECONDS
             if not entries:
                 entries = drain.read(">", block_ms=max(1, int(interval * 1000)))
-            total += drain.store(entries)
+            storing = time.monotonic()
+            stored = drain.store(entries)
+            total += stored
             failures = 0
+            if metrics is not None:
+                if entries:
+                    metrics.batch(stored, time.monotonic() - storing)
+                metrics.loop_done()
         except Exception as exc:
+            if metrics is not None:
+                metrics.errors.inc()
             failures += 1
             delay = min(2.0 ** (failures - 1), 30.0)
             logger.warning("click drain: {}: {}; retrying in {:.0f} s", type(exc).__name__, exc, delay)

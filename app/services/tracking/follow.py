@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.models.common import utcnow
 from app.services.common.errors import ServiceError
+from app.services.monitoring.metrics import CLICKS_RECORDED, CLICKS_REFUSED
 from app.services.tracking import buffer, link_cache
 from app.urls import is_allowed_destination
 
@@ -76,18 +77,24 @@ def follow_link(code: str, *, to: str | None = None, subs=(), ip: str | None = N
     allowed hosts; anything else sends the visitor to the link's usual destination.
     """
     if not (0 < len(code) <= MAX_CODE_LENGTH and code.isascii() and code.isprintable()):
+        CLICKS_REFUSED["unknown_code"].inc()
         raise UnknownLink(field="code")
     try:
         target = link_cache.get(code)
     except SQLAlchemyError as exc:
         logger.error("link {} could not be looked up: {}", code, type(exc).__name__)
+        CLICKS_REFUSED["link_unavailable"].inc()
         raise LinkUnavailable() from exc
     if target is None:
+        CLICKS_REFUSED["unknown_code"].inc()
         raise UnknownLink(field="code")
     location = target.destination
     if to and is_allowed_destination(to, target.allowed_hosts):
         location = to
-    if not record or is_robot(user_agent):
+    if not record:
+        return Redirect(location, None, target.cookie_max_age)
+    if is_robot(user_agent):
+        CLICKS_REFUSED["robot"].inc()
         return Redirect(location, None, target.cookie_max_age)
     click_id = new_click_id()
     row = {
@@ -100,7 +107,7 @@ def follow_link(code: str, *, to: str | None = None, subs=(), ip: str | None = N
     for name, value in zip(SUB_COLUMNS, subs, strict=False):
         if value:
             row[name] = _cut(value, SUB_MAX)
-    buffer.record(row)
+    CLICKS_RECORDED[buffer.record(row)].inc()
     return Redirect(with_click_id(location, click_id), click_id, target.cookie_max_age)
 
 

@@ -1,0 +1,32 @@
+"""gunicorn reads this file from the project folder by itself: metrics shared by all its workers.
+
+prometheus-client's multiprocess mode needs PROMETHEUS_MULTIPROC_DIR set before the app is
+imported, to a folder holding no files of an earlier run. docker/entrypoint.sh sets it; started any
+other way, gunicorn gets a fresh temporary folder here, removed again when it stops. Each worker
+writes its own files there; an exited worker's live gauges are dropped, its counters kept.
+"""
+import glob
+import os
+import shutil
+import tempfile
+
+_created = None
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(_folder, exist_ok=True)
+    # Only prometheus-client's own files: the variable could point anywhere.
+    for _stale in glob.glob(os.path.join(_folder, "*.db")):
+        os.unlink(_stale)
+else:
+    _created = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="affiliate-metrics-")
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _created:
+        shutil.rmtree(_created, ignore_errors=True)

@@ -1,0 +1,209 @@
+"""Aggregated figures for analytics: rollup tables, their bookkeeping, and report subscriptions.
+
+The rollup rows are kept by the rollup job (`services/analytics/rollup.py`) and never written by
+anything else. A row's day is a calendar day in the display time zone, not in UTC. Every rollup
+table carries the same measures (`MEASURES`); what each one counts is told in `services/analytics/
+measures.py`. Rollup tables have no foreign keys: their figures outlive the raw clicks they were
+made from (old months of clicks are dropped once aggregated).
+"""
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.common import BigId, utcnow
+
+# Counts, then money in minor units of the row's currency.
+CLICK_MEASURES = ("clicks", "unique_clicks")
+CONVERSION_MEASURES = ("conversions", "pending", "approved", "rejected", "reversed", "revenue", "commission",
+                       "commission_approved", "commission_reversed")
+PAID_MEASURES = ("paid", "commission_paid")
+MEASURES = CLICK_MEASURES + CONVERSION_MEASURES + PAID_MEASURES
+
+
+def _measure():
+    return mapped_column(BigInteger, default=0, server_default="0")
+
+
+class Measures:
+    """The figures every rollup row holds."""
+
+    clicks: Mapped[int] = _measure()
+    unique_clicks: Mapped[int] = _measure()
+    conversions: Mapped[int] = _measure()
+    pending: Mapped[int] = _measure()
+    approved: Mapped[int] = _measure()
+    rejected: Mapped[int] = _measure()
+    reversed: Mapped[int] = _measure()
+    revenue: Mapped[int] = _measure()
+    commission: Mapped[int] = _measure()
+    commission_approved: Mapped[int] = _measure()
+    commission_reversed: Mapped[int] = _measure()
+    paid: Mapped[int] = _measure()
+    commission_paid: Mapped[int] = _measure()
+
+
+class DailyLinkStats(Measures, db.Model):
+    """One day of one tracking link and sub-ID: the finest rollup, behind every filtered figure."""
+
+    __tablename__ = "stats_daily_links"
+    __table_args__ = (
+        Index("ix_stats_daily_links_campaign_day", "campaign_id", "day"),
+        Index("ix_stats_daily_links_affiliate_day", "affiliate_id", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    affiliate_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # 0 when the conversion's click no longer exists.
+    link_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # The click's sub1 ("" when it had none).
+    sub_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+
+
+class DailyReferrerStats(Measures, db.Model):
+    """The finest rollup split further by the domain the visitor came from; read for the referrer ranking."""
+
+    __tablename__ = "stats_daily_referrers"
+    __table_args__ = (
+        Index("ix_stats_daily_referrers_campaign_day", "campaign_id", "day"),
+        Index("ix_stats_daily_referrers_affiliate_day", "affiliate_id", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    affiliate_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    link_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sub_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # Host name without "www." ("" for direct visits and unreadable referrers).
+    referrer: Mapped[str] = mapped_column(String(255), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+
+
+class DailyCampaignStats(Measures, db.Model):
+    """One day of one campaign: the program-wide and per-campaign figures, a few rows per day."""
+
+    __tablename__ = "stats_daily_campaigns"
+    __table_args__ = (
+        Index("ix_stats_daily_campaigns_campaign_day", "campaign_id", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+
+
+class MonthlyAffiliateStats(Measures, db.Model):
+    """One calendar month of one affiliate in one campaign: cohorts and long ranges by affiliate."""
+
+    __tablename__ = "stats_monthly_affiliates"
+    __table_args__ = (
+        Index("ix_stats_monthly_affiliates_campaign_month", "campaign_id", "month"),
+        Index("ix_stats_monthly_affiliates_affiliate_month", "affiliate_id", "month"),
+    )
+
+    # The first day of the month.
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    affiliate_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+
+
+ROLLUP_MODELS = (DailyLinkStats, DailyReferrerStats, DailyCampaignStats, MonthlyAffiliateStats)
+
+
+class ConversionStatsChange(db.Model):
+    """How one write changed a conversion's figures, appended in the same transaction as the write.
+
+    The rollup job folds these into the rollup tables by id and deletes them; until then pages add
+    them to the rollup themselves, so a decision on an old conversion shows at once.
+    """
+
+    __tablename__ = "stats_conversion_changes"
+    # Ids are never reused on SQLite either (rows are deleted once folded; the watermark needs new ids higher).
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    conversion_id: Mapped[int] = mapped_column(Integer, index=True)
+    conversions: Mapped[int] = _measure()
+    pending: Mapped[int] = _measure()
+    approved: Mapped[int] = _measure()
+    rejected: Mapped[int] = _measure()
+    reversed: Mapped[int] = _measure()
+    revenue: Mapped[int] = _measure()
+    commission: Mapped[int] = _measure()
+    commission_approved: Mapped[int] = _measure()
+    commission_reversed: Mapped[int] = _measure()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatsState(db.Model):
+    """The rollup's bookkeeping: one row.
+
+    The rollup tables hold exactly the clicks with id <= `click_watermark` and the conversion changes
+    with id <= `change_watermark`; pages add what lies above them. `version` grows with every change
+    to the rollup tables, so cached figures are keyed by it.
+    """
+
+    __tablename__ = "stats_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    click_watermark: Mapped[int] = mapped_column(BigInteger, default=0)
+    change_watermark: Mapped[int] = mapped_column(BigInteger, default=0)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The zone the days were cut in; a different DISPLAY_TIMEZONE means every row must be remade.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    # Payouts marked paid since this moment may move which commission counts as paid.
+    paid_checked_at: Mapped[datetime | None]
+    # Raw clicks before this day have been dropped: their figures live only in the rollup.
+    raw_clicks_from: Mapped[date | None] = mapped_column(Date)
+    rolled_at: Mapped[datetime | None]
+    last_duration_ms: Mapped[int | None] = mapped_column(Integer)
+
+
+class RobotClicks(db.Model):
+    """Visits by crawlers and link-preview fetchers: redirected but never recorded as clicks, counted here."""
+
+    __tablename__ = "stats_robot_clicks"
+    __table_args__ = (
+        Index("ix_stats_robot_clicks_campaign_day", "campaign_id", "day"),
+        Index("ix_stats_robot_clicks_affiliate_day", "affiliate_id", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    link_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    campaign_id: Mapped[int] = mapped_column(Integer)
+    affiliate_id: Mapped[int] = mapped_column(Integer)
+    robot_clicks: Mapped[int] = _measure()
+
+
+class PaidShare(db.Model):
+    """How much of an approved conversion's commission the affiliate's paid payouts have covered.
+
+    Payouts are drawn from a balance, not from single conversions, so commission counts as paid
+    oldest-payable first; this remembers the last allocation so the job moves only what changed.
+    """
+
+    __tablename__ = "stats_paid_shares"
+
+    conversion_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    affiliate_id: Mapped[int] = mapped_column(Integer, index=True)
+    commission_paid: Mapped[int] = mapped_column(BigInteger, default=0)
+    is_paid: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReportSubscription(db.Model):
+    """Which summary emails a user wants, and the last period each was sent for."""
+
+    __tablename__ = "report_subscriptions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    weekly: Mapped[bool] = mapped_column(Boolean, default=False)
+    monthly: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The first day of the last period a report went out for.
+    weekly_sent_for: Mapped[date | None] = mapped_column(Date)
+    monthly_sent_for: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

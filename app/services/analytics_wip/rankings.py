@@ -1,0 +1,107 @@
+"""Top performers: affiliates, links, campaigns, sub-IDs or referrer domains ranked by one figure.
+
+The ranking is computed over every group of the period (their number is bounded by how many
+affiliates, links… exist, not by how many clicks); the sparklines of the rows shown come from one
+more grouped read restricted to those rows. Names are looked up once for all rows shown.
+"""
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Campaign, Link, User
+from app.services.analytics_wip.funnel import per, rate
+from app.services.analytics_wip.periods import Period
+from app.services.analytics_wip.reader import Reader
+
+# The ranking's name → the dimension it groups by.
+DIMENSIONS = {"affiliate": "affiliate_id", "link": "link_id", "campaign": "campaign_id", "sub_id": "sub_id",
+              "referrer": "referrer"}
+METRICS = ("clicks", "conversions", "revenue", "commission", "conversion_rate", "epc")
+RANKING_MEASURES = ("clicks", "unique_clicks", "conversions", "pending", "approved", "revenue", "commission")
+DEFAULT_METRIC = "commission"
+PAGE_SIZES = (10, 25, 100)
+
+
+@dataclass
+class Ranked:
+    key: object
+    figures: dict
+    label: str = ""
+    detail: str = ""
+    sparkline: list[int] = field(default_factory=list)
+
+    @property
+    def conversion_rate(self) -> Decimal | None:
+        return rate(self.figures["conversions"], self.figures["unique_clicks"])
+
+    @property
+    def epc(self) -> int | None:
+        return per(self.figures["commission"], self.figures["unique_clicks"])
+
+    def value(self, metric: str):
+        return self.figures[metric] if metric in self.figures else getattr(self, metric)
+
+
+def dimensions_for(role: str) -> list[str]:
+    """An affiliate ranks their own links, campaigns, sub-IDs and referrers, not affiliates."""
+    return [name for name in DIMENSIONS if not (role == "affiliate" and name == "affiliate")]
+
+
+def ranking(reader: Reader, period: Period, dimension: str, metric: str, descending: bool = True,
+            limit: int | None = 25, sparkline_metric: str | None = None) -> list[Ranked]:
+    """The groups of `dimension` by `metric`; `limit` None gives them all (for an export)."""
+    column = DIMENSIONS[dimension]
+    rows = [Ranked(key, figures) for (key,), figures in reader.grouped((column,), period, RANKING_MEASURES).items()
+            if any(figures.values())]
+
+    def order(row: Ranked):
+        value = row.value(metric)
+        # Rows without a value (no clicks for a rate) go last whichever way the ranking runs.
+        missing = value is None
+        return (missing, -(value or 0) if descending else (value or 0), str(row.key))
+
+    rows.sort(key=order)
+    shown = rows if limit is None else rows[:limit]
+    _label(dimension, shown)
+    if sparkline_metric and shown:
+        _sparklines(reader, period, column, shown, sparkline_metric)
+    return shown
+
+
+def _sparklines(reader: Reader, period: Period, column: str, rows: list[Ranked], metric: str) -> None:
+    measure = "commission" if metric in ("epc", "commission") else metric
+    measure = "conversions" if measure == "conversion_rate" else measure
+    buckets = period.buckets()
+    position = {bucket: n for n, bucket in enumerate(buckets)}
+    series = {row.key: [0] * len(buckets) for row in rows}
+    grouped = reader.grouped((column, "day"), period, (measure,), only={column: [row.key for row in rows]})
+    for (key, day), figures in grouped.items():
+        if key in series:
+            series[key][position[period.bucket(day)]] += figures[measure]
+    for row in rows:
+        row.sparkline = series[row.key]
+
+
+def _label(dimension: str, rows: list[Ranked]) -> None:
+    keys = [row.key for row in rows]
+    if dimension == "affiliate":
+        names = {user.id: (user.name, user.email) for user in db.session.scalars(select(User).where(User.id.in_(keys)))}
+        for row in rows:
+            row.label, row.detail = names.get(row.key, (f"#{row.key}", ""))
+    elif dimension == "campaign":
+        names = dict(db.session.execute(select(Campaign.id, Campaign.name).where(Campaign.id.in_(keys))).all())
+        for row in rows:
+            row.label = names.get(row.key, f"#{row.key}")
+    elif dimension == "link":
+        links = {link.id: link for link in db.session.execute(
+            select(Link.id, Link.code, Link.label, Campaign.name.label("campaign"))
+            .join(Campaign, Campaign.id == Link.campaign_id).where(Link.id.in_(keys)))}
+        for row in rows:
+            link = links.get(row.key)
+            row.label = (link.label or link.code) if link else f"#{row.key}"
+            row.detail = f"{link.code} · {link.campaign}" if link else ""
+    else:
+        for row in rows:
+            row.label = row.key

@@ -63,8 +63,23 @@ class DailyLinkStats(Measures, db.Model):
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
 
 
+class DailyAffiliateStats(Measures, db.Model):
+    """One day of one affiliate in one campaign: rankings and filters by affiliate, a row per membership."""
+
+    __tablename__ = "stats_daily_affiliates"
+    __table_args__ = (
+        Index("ix_stats_daily_affiliates_campaign_day", "campaign_id", "day"),
+        Index("ix_stats_daily_affiliates_affiliate_day", "affiliate_id", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    affiliate_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+
+
 class DailyReferrerStats(Measures, db.Model):
-    """The finest rollup split further by the domain the visitor came from; read for the referrer ranking."""
+    """One day of one affiliate in one campaign, split by the domain the visitors came from."""
 
     __tablename__ = "stats_daily_referrers"
     __table_args__ = (
@@ -75,9 +90,25 @@ class DailyReferrerStats(Measures, db.Model):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     affiliate_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # Host name without "www." ("" for direct visits and unreadable referrers).
+    referrer: Mapped[str] = mapped_column(String(255), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+
+
+class DailyLinkReferrerStats(Measures, db.Model):
+    """The finest rollup split by referrer domain too: referrers of one link or sub-ID."""
+
+    __tablename__ = "stats_daily_link_referrers"
+    __table_args__ = (
+        Index("ix_stats_daily_link_referrers_campaign_day", "campaign_id", "day"),
+        Index("ix_stats_daily_link_referrers_affiliate_day", "affiliate_id", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    affiliate_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     link_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     sub_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    # Host name without "www." ("" for direct visits and unreadable referrers).
     referrer: Mapped[str] = mapped_column(String(255), primary_key=True)
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
 
@@ -111,7 +142,9 @@ class MonthlyAffiliateStats(Measures, db.Model):
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
 
 
-ROLLUP_MODELS = (DailyLinkStats, DailyReferrerStats, DailyCampaignStats, MonthlyAffiliateStats)
+# Smallest first: a question is answered from the first table that has every dimension it needs.
+DAILY_MODELS = (DailyCampaignStats, DailyAffiliateStats, DailyLinkStats, DailyReferrerStats, DailyLinkReferrerStats)
+ROLLUP_MODELS = (*DAILY_MODELS, MonthlyAffiliateStats)
 
 
 class ConversionStatsChange(db.Model):

@@ -46,11 +46,18 @@ def upgrade():
             [day(), *ids("campaign_id", "affiliate_id", "link_id"), text("sub_id", 100), text("currency", 3)],
             [("ix_stats_daily_links_campaign_day", ["campaign_id", "day"]),
              ("ix_stats_daily_links_affiliate_day", ["affiliate_id", "day"])])
+    _rollup("stats_daily_affiliates", [day(), *ids("campaign_id", "affiliate_id"), text("currency", 3)],
+            [("ix_stats_daily_affiliates_campaign_day", ["campaign_id", "day"]),
+             ("ix_stats_daily_affiliates_affiliate_day", ["affiliate_id", "day"])])
     _rollup("stats_daily_referrers",
-            [day(), *ids("campaign_id", "affiliate_id", "link_id"), text("sub_id", 100), text("referrer", 255),
-             text("currency", 3)],
+            [day(), *ids("campaign_id", "affiliate_id"), text("referrer", 255), text("currency", 3)],
             [("ix_stats_daily_referrers_campaign_day", ["campaign_id", "day"]),
              ("ix_stats_daily_referrers_affiliate_day", ["affiliate_id", "day"])])
+    _rollup("stats_daily_link_referrers",
+            [day(), *ids("campaign_id", "affiliate_id", "link_id"), text("sub_id", 100), text("referrer", 255),
+             text("currency", 3)],
+            [("ix_stats_daily_link_referrers_campaign_day", ["campaign_id", "day"]),
+             ("ix_stats_daily_link_referrers_affiliate_day", ["affiliate_id", "day"])])
     _rollup("stats_daily_campaigns", [day(), *ids("campaign_id"), text("currency", 3)],
             [("ix_stats_daily_campaigns_campaign_day", ["campaign_id", "day"])])
     _rollup("stats_monthly_affiliates",
@@ -122,5 +129,6 @@ def upgrade():
 def downgrade():
     for table in ("report_subscriptions", "stats_paid_shares", "stats_robot_clicks", "stats_state",
                   "stats_conversion_changes", "stats_monthly_affiliates", "stats_daily_campaigns",
-                  "stats_daily_referrers", "stats_daily_links"):
+                  "stats_daily_affiliates", "stats_daily_referrers", "stats_daily_link_referrers",
+                  "stats_daily_links"):
         op.drop_table(table)

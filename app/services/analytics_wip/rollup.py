@@ -14,12 +14,19 @@ from datetime import date
 
 from flask import current_app
 from loguru import logger
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
 from app.extensions import db
 from app.jobs import redis_connection
 from app.models import Click, utcnow
-from app.models.analytics import CONVERSION_MEASURES, PAID_MEASURES, ConversionStatsChange, PaidShare, StatsState
+from app.models.analytics import (
+    CONVERSION_MEASURES,
+    PAID_MEASURES,
+    ROLLUP_MODELS,
+    ConversionStatsChange,
+    PaidShare,
+    StatsState,
+)
 from app.services.analytics_wip import barrier, fold, paid, robots, sql
 from app.services.analytics_wip.fold import dialect_insert
 from app.services.analytics_wip.sources import changes_source, clicks_source, conversions_source, day_starts
@@ -77,6 +84,9 @@ def _locked(work, wait: bool) -> Outcome:
                             state, marks = _state(conn), _marks(conn)
                         outcome = work(conn, state, marks)
                         _finish(conn, state, marks, outcome, started)
+                if outcome.rebuilt:
+                    # Fresh planner statistics, or the first pages after a rebuild plan for empty tables.
+                    control.execute(text("ANALYZE " + ", ".join(m.__tablename__ for m in ROLLUP_MODELS)))
             finally:
                 barrier.release_rollup_lock(control)
     else:

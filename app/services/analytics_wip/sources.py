@@ -13,15 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import case, func, literal, select
 
 from app.models import Campaign, Click, Conversion, LedgerEntry
-from app.models.analytics import (
-    MEASURES,
-    ConversionStatsChange,
-    DailyCampaignStats,
-    DailyLinkStats,
-    DailyReferrerStats,
-    MonthlyAffiliateStats,
-    PaidShare,
-)
+from app.models.analytics import DAILY_MODELS, MEASURES, ConversionStatsChange, MonthlyAffiliateStats, PaidShare
 from app.services.analytics_wip import sql
 from app.services.analytics_wip.measures import STANDING, STATUSES
 
@@ -93,7 +85,7 @@ def rollup_source(model) -> Source:
 
 def rollup_sources() -> list[Source]:
     """Smallest first, so the first one that has every dimension a question needs is the cheapest."""
-    return [rollup_source(m) for m in (DailyCampaignStats, DailyLinkStats, DailyReferrerStats)]
+    return [rollup_source(m) for m in DAILY_MODELS]
 
 
 def monthly_source() -> Source:

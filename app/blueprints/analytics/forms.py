@@ -46,3 +46,10 @@ class AnalyticsFilterForm(FlaskForm):
         # A campaign id that is not a number at all: said beside the field, the filter dropped.
         if field.raw_data and field.raw_data[0] not in ("", None) and field.data is None:
             raise ValidationError(_("Choose a campaign from the list."))
+
+
+class ReportSettingsForm(FlaskForm):
+    """Which summary emails to receive."""
+
+    weekly = BooleanField(_l("A weekly report, every Monday"))
+    monthly = BooleanField(_l("A monthly report, on the first of the month"))

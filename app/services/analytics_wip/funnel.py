@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import lazy_gettext as _l
+
 from app.models.analytics import MEASURES
 from app.money import round_half_up
 from app.services.analytics_wip.periods import Period
@@ -59,6 +61,10 @@ class Funnel:
     def average_order(self) -> int | None:
         return per(self.figures["revenue"], self.standing)
 
+    def share(self, name: str, whole: str) -> Decimal | None:
+        """Figure `name` as a percentage of figure `whole` (a step of the funnel against the one before)."""
+        return rate(self.figures[name], self.figures[whole])
+
     def value(self, name: str):
         """A stored figure or a derived one, by name."""
         return self.figures[name] if name in self.figures else getattr(self, name)
@@ -73,9 +79,15 @@ def funnel(reader: Reader, period: Period, with_robots: bool = True) -> Funnel:
     return result
 
 
-# What the comparison with the previous period shows a change for.
-COMPARED = ("clicks", "unique_clicks", "conversions", "approved", "paid", "revenue", "commission",
-            "approved_net", "commission_paid", "conversion_rate", "epc", "average_order")
+# What the comparison with the previous period shows a change for, with its name for people.
+LABELS = {
+    "clicks": _l("Clicks"), "unique_clicks": _l("Unique clicks"), "conversions": _l("Conversions"),
+    "approved": _l("Approved conversions"), "paid": _l("Paid conversions"), "revenue": _l("Revenue"),
+    "commission": _l("Commission earned"), "approved_net": _l("Commission approved"),
+    "commission_paid": _l("Commission paid"), "conversion_rate": _l("Conversion rate"), "epc": _l("EPC"),
+    "average_order": _l("Average order value"),
+}
+COMPARED = tuple(LABELS)
 
 
 def changes(current: Funnel, previous: Funnel) -> dict[str, Decimal | None]:

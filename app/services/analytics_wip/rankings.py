@@ -30,6 +30,8 @@ class Ranked:
     figures: dict
     label: str = ""
     detail: str = ""
+    # What the page's filter takes to narrow everything to this row (None: no such filter).
+    filter_value: object = None
     sparkline: list[int] = field(default_factory=list)
 
     @property
@@ -90,10 +92,11 @@ def _label(dimension: str, rows: list[Ranked]) -> None:
         names = {user.id: (user.name, user.email) for user in db.session.scalars(select(User).where(User.id.in_(keys)))}
         for row in rows:
             row.label, row.detail = names.get(row.key, (f"#{row.key}", ""))
+            row.filter_value = row.detail or None
     elif dimension == "campaign":
         names = dict(db.session.execute(select(Campaign.id, Campaign.name).where(Campaign.id.in_(keys))).all())
         for row in rows:
-            row.label = names.get(row.key, f"#{row.key}")
+            row.label, row.filter_value = names.get(row.key, f"#{row.key}"), row.key
     elif dimension == "link":
         links = {link.id: link for link in db.session.execute(
             select(Link.id, Link.code, Link.label, Campaign.name.label("campaign"))
@@ -102,6 +105,8 @@ def _label(dimension: str, rows: list[Ranked]) -> None:
             link = links.get(row.key)
             row.label = (link.label or link.code) if link else f"#{row.key}"
             row.detail = f"{link.code} · {link.campaign}" if link else ""
+            row.filter_value = link.code if link else None
     else:
         for row in rows:
             row.label = row.key
+            row.filter_value = row.key if dimension == "sub_id" and row.key else None

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from app.extensions import db
-from app.models.analytics import StatsState
+from app.models.analytics import MEASURES, StatsState
 from app.services.analytics_wip import sql
 from app.services.analytics_wip.sources import live_sources, merge, raw_sources, rollup_sources
 

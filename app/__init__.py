@@ -1,18 +1,13 @@
 """The application factory."""
 from flask import Flask
-from werkzeug.routing import IntegerConverter
 
 from app.config import DEFAULT_SECRET_KEY, config_from_env
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import babel, csrf, db, init_redis, login_manager, migrate
+from app.ids import IdConverter
 
 
-class BoundedInt(IntegerConverter):
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(map, *args, **kwargs)
-
-
-def create_app(config=None) -> Flask:
+def create_app(config=None, *, redis_client=None) -> Flask:
+    """The app for `config` (default: from the environment); `redis_client` replaces the one REDIS_URL names."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config or config_from_env())
     secret = app.config.get("SECRET_KEY") or ""
@@ -31,6 +26,8 @@ def create_app(config=None) -> Flask:
     from app.logs import init_logging
     init_logging(app)
 
+    # Every model module, so the metadata Alembic compares against holds every table.
+    from app.models import api_keys, audit, campaigns, conversions, money, tracking, users  # noqa: F401
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -43,11 +40,9 @@ def create_app(config=None) -> Flask:
     labels.init_app(app)
     security.init_app(app)
 
-    from app import jobs
-    jobs.init_app(app)
+    init_redis(app, redis_client)
 
-    # Ids beyond a 32-bit key can't exist; refusing them in routing gives 404 instead of a database error.
-    app.url_map.converters["int"] = BoundedInt
+    app.url_map.converters["int"] = IdConverter
 
     from app.blueprints import register_blueprints
     register_blueprints(app)

@@ -83,8 +83,6 @@ class Config:
     # Uploaded payment proofs live outside the web root
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
 
-    STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
-
     # Click path: the Redis stream clicks wait in, and where they wait on disk when neither Redis
     # nor the database takes them (empty: instance/spool)
     CLICK_STREAM = os.environ.get("CLICK_STREAM", "clicks")
@@ -102,8 +100,8 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-    # "memory://" selects the in-process Redis stand-in
-    REDIS_URL = os.environ.get("TEST_REDIS_URL", "memory://")
+    # No Redis of its own: the suite hands the app an in-memory stand-in or its TEST_REDIS_URL.
+    REDIS_URL = ""
     RQ_ASYNC = False
     # Cheap hashes keep the suite fast; production parameters are tested separately.
     ARGON2_TIME_COST = 1

@@ -1,4 +1,5 @@
-"""Extensions are created unbound here and bound in `create_app`."""
+"""Extensions are created unbound here and bound in `create_app`; the Redis connection lives here too."""
+from flask import current_app
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -26,3 +27,23 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def init_redis(app, client=None) -> None:
+    """Give the app its Redis client: `client` when one is handed in (the tests' in-memory stand-in), else
+    one made from REDIS_URL, else None: without Redis, jobs run inside the web process."""
+    url = app.config.get("REDIS_URL") or ""
+    if client is None and url:
+        from redis import Redis
+
+        client = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        # The click path makes its own client with shorter timeouts from the same address.
+        app.extensions["redis_url"] = url
+    else:
+        app.extensions["redis_url"] = None
+    app.extensions["redis"] = client
+
+
+def redis_connection():
+    """The app's Redis client, or None when there is no Redis."""
+    return current_app.extensions.get("redis")

@@ -2,7 +2,7 @@
 import click
 from flask.cli import with_appcontext
 
-from app.services import ledger_verify
+from app.services.ledger import verify
 
 
 @click.group("ledger", help="Check the append-only ledger.")
@@ -12,13 +12,13 @@ def ledger_cli():
 
 @ledger_cli.command("verify")
 @with_appcontext
-def verify():
+def verify_command():
     """Recompute every balance from the ledger and check each entry against its source.
 
     Prints every difference (affiliate, currency, expected, found, what) and exits with 1 if there
     is any; otherwise prints a summary and exits with 0.
     """
-    report = ledger_verify.verify()
+    report = verify.verify()
     for difference in report.differences:
         click.echo(str(difference))
     click.echo(("Ledger OK: " if report.ok else "Ledger has differences: ") + report.summary())

@@ -6,9 +6,6 @@ import time
 from flask import g, has_request_context, request
 from loguru import logger
 
-# Never write these query or form values to a log line.
-SECRET_NAMES = {"password", "token", "key", "api_key", "secret", "csrf_token"}
-
 
 def _add_request_id(record) -> None:
     # Every line logged while serving a request carries that request's id.

@@ -27,7 +27,7 @@ def _unauthorized():
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    from app.models import User
+    from app.models.users import User
 
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:

@@ -35,8 +35,9 @@ SEED = """
 import secrets
 from app import create_app
 from app.extensions import db
-from app.models import Campaign, Link, Membership
-from app.services import accounts
+from app.models.campaigns import Campaign, Membership
+from app.models.tracking import Link
+
 app = create_app()
 with app.app_context():
     tag = secrets.token_hex(4)

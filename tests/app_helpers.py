@@ -10,13 +10,14 @@ from app.logs import init_logging
 
 @contextmanager
 def other_app(base_app, config_class):
-    """Yield `create_app(config_class)`; afterwards put the suite's log sinks back as `base_app` had them.
+    """Yield `create_app(config_class)` on `base_app`'s Redis; afterwards put the suite's log sinks back as
+    `base_app` had them.
 
     Loguru has one global logger, so a second app's `init_logging` replaces the suite's sinks.
     """
     app = None
     try:
-        app = create_app(config_class)
+        app = create_app(config_class, redis_client=base_app.extensions["redis"])
         yield app
     finally:
         if app is not None:

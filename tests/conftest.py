@@ -1,11 +1,13 @@
 """Fixtures: one app per test session on a migrated database, emptied after every test.
 
-By default the suite runs on a SQLite file and an in-memory Redis stand-in. With TEST_DATABASE_URL
-and TEST_REDIS_URL set, the same tests run against the real servers.
+By default the suite runs on a SQLite file and an in-memory Redis stand-in (fakeredis, handed to
+the app here: the app itself knows only real Redis URLs). With TEST_DATABASE_URL and TEST_REDIS_URL
+set, the same tests run against the real servers.
 """
 import os
 import tempfile
 
+import fakeredis
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
@@ -18,12 +20,15 @@ from app.extensions import db
 from tests import factories, sessions
 
 _tmp = tempfile.mkdtemp(prefix="affiliate-tests-")
+# Empty or "memory://": the in-memory stand-in.
+_redis_url = os.environ.get("TEST_REDIS_URL", "").removeprefix("memory://")
 
 
 class SuiteConfig(TestConfig):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp}/test.db"
     UPLOAD_DIR = os.path.join(_tmp, "uploads")
     CLICK_SPOOL_DIR = os.path.join(_tmp, "spool")
+    REDIS_URL = _redis_url
 
 
 class SuiteClient(FlaskClient):
@@ -47,7 +52,7 @@ def is_postgres(app) -> bool:
 
 @pytest.fixture(scope="session")
 def base_app():
-    app = create_app(SuiteConfig)
+    app = create_app(SuiteConfig, redis_client=None if _redis_url else fakeredis.FakeStrictRedis())
     app.test_client_class = SuiteClient
     with app.app_context():
         if is_postgres(app):

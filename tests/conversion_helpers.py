@@ -5,8 +5,10 @@ from datetime import timedelta
 from loguru import logger
 
 from app.extensions import db
-from app.models import AuditEvent, LedgerEntry, utcnow
-from app.services import api_keys
+from app.models.audit import AuditEvent
+from app.models.common import utcnow
+from app.models.money import LedgerEntry
+from app.services.accounts import api_keys
 from tests import factories
 
 

@@ -5,9 +5,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from app.extensions import db
-from app.models import Campaign, Click, Conversion, Link, Membership, utcnow
+from app.models.campaigns import Campaign, Membership
+from app.models.common import utcnow
+from app.models.conversions import Conversion
+from app.models.tracking import Click, Link
 from app.money import percent_of
-from app.services import accounts
+from app.services.accounts import accounts
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"

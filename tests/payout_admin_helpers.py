@@ -6,8 +6,11 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from app.extensions import db
-from app.models import AuditEvent, PayoutRequest, utcnow
-from app.services import ledger, payout_details, payouts
+from app.models.audit import AuditEvent
+from app.models.common import utcnow
+from app.models.money import PayoutRequest
+from app.services.ledger import entries
+from app.services.payouts import details, requests, states
 from tests import factories
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
@@ -19,14 +22,14 @@ def payable_affiliate(amount=1_000_000, currency="VND", method="bank_transfer", 
     affiliate = factories.make_user("affiliate", name=name, **user_kw)
     values = {"bank_code": "VCB", "bank_account": ACCOUNT, "account_holder": name or "Nguyen Van An",
               "momo_phone": "0912345678", "paypal_email": f"pay{affiliate.id}@example.com"}
-    payout_details.update(affiliate.id, method, values)
+    details.update(affiliate.id, method, values)
     campaign = factories.make_campaign(currency=currency, commission_type="fixed", commission_fixed=amount,
                                        hold_days=1)
     link = factories.make_link(campaign, factories.make_membership(campaign, affiliate).affiliate)
     past = utcnow() - timedelta(days=3)
     conversion = factories.make_conversion(factories.make_click(link), status="approved", created_at=past,
                                            payable_at=past + timedelta(days=1))
-    ledger.append(affiliate.id, currency, conversion.commission, "commission", f"commission:conv:{conversion.id}",
+    entries.append(affiliate.id, currency, conversion.commission, "commission", f"commission:conv:{conversion.id}",
                   conversion_id=conversion.id, available_at=conversion.payable_at)
     db.session.commit()
     return affiliate
@@ -36,18 +39,18 @@ def payout_in(status="requested", *, amount=500_000, currency="VND", method="ban
               affiliate=None, **affiliate_kw) -> PayoutRequest:
     """A payout request moved through the service to `status`."""
     affiliate = affiliate or payable_affiliate(max(amount, 1_000_000), currency, method, **affiliate_kw)
-    request = payouts.request_payout(affiliate.id, amount, currency)
+    request = requests.request_payout(affiliate.id, amount, currency)
     admin = admin or factories.make_user("admin")
     if status in ("approved", "processing", "paid", "failed"):
-        payouts.approve(request.id, admin.id)
+        states.approve(request.id, admin.id)
     if status == "processing":
-        payouts.mark_processing(request.id, admin.id)
+        states.mark_processing(request.id, admin.id)
     if status == "paid":
-        payouts.confirm_paid(request.id, admin.id, method=method, transaction_id="FT-1", paid_on=local_today())
+        states.confirm_paid(request.id, admin.id, method=method, transaction_id="FT-1", paid_on=local_today())
     if status == "failed":
-        payouts.mark_failed(request.id, admin.id, "Closed account")
+        states.mark_failed(request.id, admin.id, "Closed account")
     if status == "rejected":
-        payouts.reject(request.id, admin.id, "Fraud")
+        states.reject(request.id, admin.id, "Fraud")
     return db.session.get(PayoutRequest, request.id)
 
 

@@ -2,8 +2,12 @@
 from datetime import date, timedelta
 
 from app.extensions import db
-from app.models import AuditEvent, LedgerEntry, PayoutRequest, utcnow
-from app.services import conversions, payout_details, payouts
+from app.models.audit import AuditEvent
+from app.models.common import utcnow
+from app.models.money import LedgerEntry, PayoutRequest
+from app.services.conversions import states as conversion_states
+from app.services.payouts import details, requests
+from app.services.payouts import states as payout_states
 from tests import factories
 
 BANK = {"bank_code": "VCB", "bank_account": "0123456789", "account_holder": "Nguyen Van A"}
@@ -17,7 +21,7 @@ def affiliate_with_details(method="bank_transfer", **values):
         values.setdefault("momo_phone", "0912345678")
     else:
         values.setdefault("paypal_email", "me@example.com")
-    payout_details.update(affiliate.id, method, values)
+    details.update(affiliate.id, method, values)
     return affiliate
 
 
@@ -32,7 +36,7 @@ def conversion_for(affiliate, commission, *, currency="VND", payable_at=None, **
 def earn(affiliate, commission, **kwargs):
     """An approved conversion: `commission` enters the affiliate's ledger."""
     conversion = conversion_for(affiliate, commission, **kwargs)
-    conversions.approve(conversion.id, None)
+    conversion_states.approve(conversion.id, None)
     return conversion
 
 
@@ -71,19 +75,19 @@ PATHS = {
 
 def run(door, request_id, affiliate_id, admin_id, ip=None):
     if door == "cancel":
-        return payouts.cancel(request_id, affiliate_id, ip=ip)
+        return payout_states.cancel(request_id, affiliate_id, ip=ip)
     if door == "reject":
-        return payouts.reject(request_id, admin_id, "Account name does not match", ip=ip)
+        return payout_states.reject(request_id, admin_id, "Account name does not match", ip=ip)
     if door == "mark_failed":
-        return payouts.mark_failed(request_id, admin_id, "Bank returned the transfer", ip=ip)
+        return payout_states.mark_failed(request_id, admin_id, "Bank returned the transfer", ip=ip)
     if door == "confirm_paid":
-        return payouts.confirm_paid(request_id, admin_id, ip=ip, **PAID)
-    return getattr(payouts, door)(request_id, admin_id, ip=ip)
+        return payout_states.confirm_paid(request_id, admin_id, ip=ip, **PAID)
+    return getattr(payout_states, door)(request_id, admin_id, ip=ip)
 
 
 def request_in(status, admin, affiliate):
     """A new request of AMOUNT, moved to `status`; returns its id."""
-    made = payouts.request_payout(affiliate.id, AMOUNT, "VND")
+    made = requests.request_payout(affiliate.id, AMOUNT, "VND")
     for door in PATHS[status]:
         run(door, made.id, affiliate.id, admin.id)
     assert db.session.get(PayoutRequest, made.id).status == status

@@ -1,7 +1,7 @@
 """Setup shared by the conversion review, affiliate activity and query tests."""
 from datetime import timedelta
 
-from app.models import utcnow
+from app.models.common import utcnow
 from tests import factories
 
 HX = {"HX-Request": "true"}

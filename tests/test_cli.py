@@ -1,8 +1,10 @@
 """`flask user ...` commands."""
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
-from app.services import accounts
+from app.models.audit import AuditEvent
+from app.services.accounts import accounts
 from tests.factories import PASSWORD, make_user
 
 
@@ -85,6 +87,12 @@ def test_disable_and_enable(run):
     result = run("user", "enable", "m@example.com")
     assert result.exit_code == 0 and not user.is_disabled
     assert accounts.authenticate("m@example.com", PASSWORD, "127.0.0.1") == user
+    # The admin page's door: each change audited with what it was before and after.
+    events = db.session.execute(select(AuditEvent.action, AuditEvent.before, AuditEvent.after)
+                                .where(AuditEvent.object_id == str(user.id), AuditEvent.action.like("user.%abled"))
+                                .order_by(AuditEvent.id)).all()
+    assert [tuple(e) for e in events] == [("user.disabled", {"is_disabled": False}, {"is_disabled": True}),
+                                          ("user.enabled", {"is_disabled": True}, {"is_disabled": False})]
 
 
 def test_disable_unknown_email_is_an_error(run):

@@ -6,8 +6,8 @@ from tests.app_helpers import other_app
 
 
 def production(app, **settings):
-    """A ProductionConfig subclass on the suite's database and the in-memory Redis."""
-    values = {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": "memory://",
+    """A ProductionConfig subclass on the suite's database (and, through other_app, its Redis)."""
+    values = {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": "",
               "LOG_FILE": "", "SECRET_KEY": "x" * 64}
     values.update(settings)
     return type("Production", (ProductionConfig,), values)

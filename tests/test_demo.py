@@ -9,9 +9,15 @@ from sqlalchemy import func, select
 from app.demo import load_demo
 from app.demo.people import PASSWORD
 from app.extensions import db
-from app.models import AuditEvent, Campaign, Click, Conversion, LedgerEntry, Link, Membership, User, utcnow
+from app.models.audit import AuditEvent
+from app.models.campaigns import Campaign, Membership
+from app.models.common import utcnow
+from app.models.conversions import Conversion
+from app.models.money import LedgerEntry
+from app.models.tracking import Click, Link
+from app.models.users import User
 from app.money import percent_of
-from app.services import accounts
+from app.services.accounts import accounts
 from tests.conftest import empty_database
 
 TABLES = (User, Campaign, Membership, Link, Click, Conversion, LedgerEntry)

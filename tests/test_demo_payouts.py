@@ -1,8 +1,9 @@
 """The demo's payouts leave the admin queue and the affiliate's history with something in them."""
 from app.demo import load_demo
 from app.extensions import db
-from app.models import PayoutRequest, User
-from app.services import balances, ledger_verify
+from app.models.money import PayoutRequest
+from app.models.users import User
+from app.services.ledger import balances, verify
 
 
 def _requests():
@@ -26,4 +27,4 @@ def test_demo_leaves_affiliate1_a_balance_to_request_from(app):
 
 def test_demo_ledger_verifies_clean(app):
     load_demo()
-    assert ledger_verify.verify().ok
+    assert verify.verify().ok

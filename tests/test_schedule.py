@@ -11,7 +11,9 @@ from rq.cron import CronScheduler
 from app import schedule
 from app.extensions import db
 from app.jobs.conversions import auto_approve_due_job
-from app.models import Conversion, utcnow
+from app.jobs.queue import QUEUES
+from app.models.common import utcnow
+from app.models.conversions import Conversion
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +37,7 @@ def test_declarations_are_valid_and_unique():
     assert len(names) == len(set(names))
     for job in schedule.RECURRING:
         assert croniter.is_valid(job.cron), job.name
-        assert callable(job.func) and job.queue in ("default", "payouts", "emails")
+        assert callable(job.func) and job.queue in QUEUES
     auto = next(job for job in schedule.RECURRING if job.func is auto_approve_due_job)
     assert auto.cron == "0 * * * *"  # hourly
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
-from app.models import Click
-from app.services import click_buffer, click_spool, click_store, link_cache
+from app.models.tracking import Click
+from app.services.tracking import buffer, link_cache, spool, store
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
@@ -18,11 +18,11 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.
 def clean_click_path(app):
     """Each test starts with an empty link cache, closed circuits and an empty spool."""
     link_cache.clear()
-    click_buffer.reset_breakers()
+    buffer.reset_breakers()
     yield
     link_cache.clear()
-    click_buffer.reset_breakers()
-    shutil.rmtree(click_spool.spool_dir(), ignore_errors=True)
+    buffer.reset_breakers()
+    shutil.rmtree(spool.spool_dir(), ignore_errors=True)
 
 
 def all_clicks() -> list[Click]:
@@ -31,12 +31,12 @@ def all_clicks() -> list[Click]:
 
 
 def stream_length() -> int:
-    connection = click_buffer.click_redis()
-    return connection.xlen(click_buffer.stream_name()) if connection.exists(click_buffer.stream_name()) else 0
+    connection = buffer.click_redis()
+    return connection.xlen(buffer.stream_name()) if connection.exists(buffer.stream_name()) else 0
 
 
 def spool_lines() -> list[str]:
-    directory = click_spool.spool_dir()
+    directory = spool.spool_dir()
     if not os.path.isdir(directory):
         return []
     lines = []
@@ -80,8 +80,8 @@ def break_redis(monkeypatch, app) -> BrokenRedis:
 
 
 def break_database(monkeypatch) -> None:
-    monkeypatch.setattr(click_store, "insert_clicks", database_down)
-    monkeypatch.setattr(click_store, "insert_fresh", database_down)
+    monkeypatch.setattr(store, "insert_clicks", database_down)
+    monkeypatch.setattr(store, "insert_fresh", database_down)
 
 
 def without_redis(monkeypatch, app) -> None:

@@ -2,8 +2,12 @@
 
 One URL answers with the whole page or, for htmx, with the piece it swaps (DESIGN §5.5).
 """
-from flask import flash, make_response, redirect, render_template, request, url_for
+import dataclasses
+from collections.abc import Callable
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_timezone
+from flask_babel import gettext as _
 
 from app.urls import local_path
 
@@ -57,13 +61,71 @@ def row_answer(template: str, back: str, message: str | None, category: str, tri
                    row_category=category, reject_form=reject_form, **row)
 
 
-def read_form(form) -> dict:
-    """The values of a filter form bound to the query string; a field that does not validate counts as empty.
+@dataclasses.dataclass(frozen=True)
+class RowDecisions:
+    """Approving or rejecting (with a reason) one row of a review list: a conversion, a payout request.
 
-    Its error stays on the field, so the page shows it beside the field.
+    `answer(row_id, message, category, reject_form=None)` answers with the row (see row_answer); the
+    domain refuses by raising `not_found` (404), `moved_on` (the row's status changed meanwhile: said
+    with `not_changed(row_id)`) or `reason_required` (shown beside the reason as `reason_message`).
+    """
+
+    answer: Callable
+    not_changed: Callable[[int], str]
+    not_found: type[Exception]
+    moved_on: type[Exception]
+    reason_required: type[Exception]
+    reason_message: object
+
+    def approve(self, row_id: int, decide: Callable[[], object]):
+        """`decide()` approves the row."""
+        try:
+            decide()
+        except self.not_found:
+            abort(404)
+        except self.moved_on:
+            return self.answer(row_id, self.not_changed(row_id), "error")
+        return self.answer(row_id, _("Approved."), "success")
+
+    def reject(self, row_id: int, form, decide: Callable[[str], object]):
+        """`decide(reason)` rejects the row with the reason typed in `form`."""
+        if not form.validate_on_submit():
+            return self.answer(row_id, None, "error", reject_form=form)
+        try:
+            decide(form.reason.data)
+        except self.not_found:
+            abort(404)
+        except self.reason_required:
+            form.reason.errors = [str(self.reason_message)]
+            return self.answer(row_id, None, "error", reject_form=form)
+        except self.moved_on:
+            return self.answer(row_id, self.not_changed(row_id), "error")
+        return self.answer(row_id, _("Rejected."), "success")
+
+
+def show_refusal(form, error) -> None:
+    """A service's refusal beside the field it names, or above the form when it names none of the form's."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def read_filters(form, into=None, **form_names):
+    """The filters of a list, read from `form` (bound to the query string).
+
+    A field that is empty or does not validate counts as None; its error stays on the field, so the
+    page shows it beside the field. Returns {field name: value}, or the dataclass `into` filled from
+    the form's fields of the same names (or of the names in `form_names`: campaign_id="campaign").
     """
     form.validate()
-    return {name: (None if field.errors else field.data) for name, field in form._fields.items()}
+    values = {name: None if field.errors or field.data == "" else field.data for name, field in form._fields.items()}
+    if into is None:
+        return values
+    names = (f.name for f in dataclasses.fields(into))
+    return into(**{name: values[form_names.get(name, name)] for name in names
+                   if form_names.get(name, name) in values})
 
 
 def filter_errors(form) -> list[str]:

@@ -9,8 +9,10 @@ from app.demo.payouts import build_payouts
 from app.demo.people import ADMIN_EMAIL, PASSWORD, build_people
 from app.demo.traffic import build_traffic
 from app.extensions import db
-from app.models import User, utcnow
-from app.services import ServiceError, accounts
+from app.models.common import utcnow
+from app.models.users import User
+from app.services.accounts import accounts
+from app.services.common.errors import ServiceError
 
 
 @click.group("demo", help="Demo data for trying the app.")

@@ -3,8 +3,10 @@
 They go through the payout services, so the ledger, the audit trail and the balances are exactly
 what the app itself would have written.
 """
-from app.models import User, utcnow
-from app.services import balances, payout_details, payouts
+from app.models.common import utcnow
+from app.models.users import User
+from app.services.ledger import balances
+from app.services.payouts import details, requests, states
 
 DETAILS = {
     "affiliate1@demo.test": ("bank_transfer", {"bank_code": "VCB", "bank_account": "0071000123456",
@@ -22,13 +24,13 @@ def build_payouts(affiliates: list[User], admin: User) -> dict:
     by_email = {a.email: a for a in affiliates}
     for email, (method, values) in DETAILS.items():
         if email in by_email:
-            payout_details.update(by_email[email].id, method, values)
+            details.update(by_email[email].id, method, values)
     paid_to = by_email.get(PAID_EMAIL)
-    if paid_to is None or balances.available(paid_to.id, "VND") < PAID_AMOUNT + payouts.minimum_for("VND"):
+    if paid_to is None or balances.available(paid_to.id, "VND") < PAID_AMOUNT + requests.minimum_for("VND"):
         return {"payout_requests": 0}
-    first = payouts.request_payout(paid_to.id, PAID_AMOUNT, "VND")
-    payouts.approve(first.id, admin.id)
-    payouts.confirm_paid(first.id, admin.id, method="bank_transfer", transaction_id="FT2611240001",
+    first = requests.request_payout(paid_to.id, PAID_AMOUNT, "VND")
+    states.approve(first.id, admin.id)
+    states.confirm_paid(first.id, admin.id, method="bank_transfer", transaction_id="FT2611240001",
                          paid_on=utcnow().date(), notes="Chuyển khoản Techcombank")
-    payouts.request_payout(paid_to.id, balances.available(paid_to.id, "VND"), "VND")
+    requests.request_payout(paid_to.id, balances.available(paid_to.id, "VND"), "VND")
     return {"payout_requests": 2}

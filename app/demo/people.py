@@ -6,8 +6,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from app.extensions import db
-from app.models import AuditEvent, Campaign, Link, Membership, User
-from app.services import accounts
+from app.models.audit import AuditEvent
+from app.models.campaigns import Campaign, Membership
+from app.models.tracking import Link
+from app.models.users import User
+from app.services.accounts import accounts
 
 PASSWORD = "demo-password"
 ADMIN_EMAIL = "admin@demo.test"

@@ -6,7 +6,10 @@ from sqlalchemy import insert
 
 from app.demo.people import People
 from app.extensions import db
-from app.models import AuditEvent, Click, Conversion, LedgerEntry
+from app.models.audit import AuditEvent
+from app.models.conversions import Conversion
+from app.models.money import LedgerEntry
+from app.models.tracking import Click
 from app.money import percent_of
 
 DAYS = 60

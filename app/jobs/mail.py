@@ -1,6 +1,6 @@
 """Sending email in the background."""
-from app.services import notifications
+from app.services.common import mail
 
 
 def send_email_job(to: str, subject: str, body: str) -> None:
-    notifications.deliver(to, subject, body)
+    mail.deliver(to, subject, body)

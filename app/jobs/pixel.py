@@ -2,7 +2,9 @@
 from loguru import logger
 
 from app.extensions import db
-from app.services import ServiceError, conversions, tracking
+from app.services.common.errors import ServiceError
+from app.services.conversions import record
+from app.services.tracking import drain
 
 
 def record_pixel_conversion(campaign_id: int, click_id: str, order_id: str, amount: int, currency: str,
@@ -16,8 +18,8 @@ def record_pixel_conversion(campaign_id: int, click_id: str, order_id: str, amou
     try:
         if isinstance(click_id, str) and click_id.isprintable():
             # A click made moments ago may still wait in the click buffer.
-            tracking.lookup_click(click_id)
-        conversion, _created = conversions.record_conversion(
+            drain.lookup_click(click_id)
+        conversion, _created = record.record_conversion(
             merchant_id=None, campaign_id=campaign_id, click_public_id=click_id, order_id=order_id,
             amount=amount, currency=currency, source="pixel", ip=ip)
     except ServiceError as exc:

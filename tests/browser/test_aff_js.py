@@ -7,7 +7,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from app.models import Conversion
+from app.models.conversions import Conversion
 from tests.conversion_helpers import setup_click
 
 pytestmark = pytest.mark.browser

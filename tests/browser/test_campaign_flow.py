@@ -222,8 +222,7 @@ def test_campaign_from_creation_to_a_followed_link(app, request, chromium_browse
         affiliate_applies(affiliate_page)
         merchant_approves(merchant_page, affiliate)
         url = affiliate_makes_link(affiliate_page, live_url)
-        if "tracking.follow" in app.view_functions:
-            visitor_follows(chromium_browser, live_url, url)
+        visitor_follows(chromium_browser, live_url, url)
     except Exception:
         affiliate_page.screenshot(path=screenshot_path(f"{request.node.name}-affiliate"), full_page=True)
         raise

@@ -2,7 +2,7 @@
 import pytest
 
 from app.extensions import db
-from app.models import PayoutRequest
+from app.models.money import PayoutRequest
 from tests import factories
 from tests.browser.helpers import sign_in
 from tests.payout_admin_helpers import PNG, payable_affiliate

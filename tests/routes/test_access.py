@@ -3,9 +3,9 @@ import pytest
 from flask_login import login_user
 from werkzeug.exceptions import NotFound
 
-from app.models import Campaign, Membership
+from app.models.campaigns import Campaign, Membership
 from app.security import get_owned_or_404
-from app.services import accounts
+from app.services.accounts import admin
 from tests.factories import make_campaign, make_click, make_conversion, make_link, make_membership, make_user
 
 HOMES = {"admin": "/home/admin", "merchant": "/home/merchant", "affiliate": "/home/affiliate"}
@@ -94,10 +94,10 @@ def test_affiliates_load_only_their_own_memberships(app):
 def test_disabling_an_account_ends_its_session(client, login_as):
     user = login_as("merchant")
     assert client.get("/home/merchant").status_code == 200
-    accounts.set_disabled(user.email)
+    admin.set_disabled(user.id, True, actor_id=None)
     response = client.get("/home/merchant")
     assert response.status_code == 302 and response.headers["Location"].startswith("/auth/sign-in")
-    accounts.set_disabled(user.email, False)
+    admin.set_disabled(user.id, False, actor_id=None)
     assert client.get("/home/merchant").status_code == 302  # the old session stays dead
 
 

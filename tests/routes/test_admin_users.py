@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, User
+from app.models.audit import AuditEvent
+from app.models.users import User
 from tests.factories import PASSWORD, make_user
 from tests.routes.csrf import post_form
 from tests.sessions import signed_in_client

@@ -3,8 +3,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.models import utcnow
-from app.services.conversion_flags import FLOOD_CLICKS
+from app.models.common import utcnow
+from app.services.conversions.flags import FLOOD_CLICKS
 from tests import factories
 from tests.review_helpers import HX, sale, shop
 

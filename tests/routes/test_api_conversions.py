@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.models import Conversion
-from app.services import api_keys
+from app.models.conversions import Conversion
+from app.services.accounts import api_keys
 from tests.conversion_helpers import logged_warnings, make_key, setup_click
 
 URL = "/api/v1/conversions"

@@ -3,8 +3,8 @@ import re
 import pytest
 
 from app.extensions import db
-from app.models import ApiKey
-from app.services import api_keys
+from app.models.api_keys import ApiKey
+from app.services.accounts import api_keys
 from tests import factories
 from tests.routes.csrf import csrf_token
 

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 import pytest
 
 from app.extensions import db
-from app.models import Conversion
+from app.models.conversions import Conversion
 from tests import factories
 from tests.conversion_helpers import setup_click
 

@@ -1,8 +1,9 @@
 import pytest
 
 from app.extensions import db
-from app.models import LedgerEntry, Refund
-from app.services import conversions
+from app.models.conversions import Refund
+from app.models.money import LedgerEntry
+from app.services.conversions import states
 from tests.conversion_helpers import make_key, setup_click
 
 
@@ -22,7 +23,7 @@ def refund(client, sale, payload, headers=None):
 
 def test_partial_then_full_refund_through_the_api(client, sale):
     admin_id = sale["merchant"].id
-    conversions.approve(sale["id"], admin_id)
+    states.approve(sale["id"], admin_id)
     first = refund(client, sale, {"amount": 250_000, "refund_id": "re_1", "reason": "one item returned"})
     assert first.status_code == 201
     data = first.get_json()
@@ -58,7 +59,7 @@ def test_refund_validation(client, sale, payload, status, code, field):
 
 
 def test_refund_of_a_rejected_conversion_is_409(client, sale):
-    conversions.reject(sale["id"], sale["merchant"].id, "test order")
+    states.reject(sale["id"], sale["merchant"].id, "test order")
     response = refund(client, sale, {"amount": 5})
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "refund_not_allowed"
 

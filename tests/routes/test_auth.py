@@ -2,7 +2,8 @@
 import pytest
 
 from app.extensions import db
-from app.models import SignInFailure
+from app.models.users import SignInFailure
+from app.services.accounts import admin
 from tests.factories import PASSWORD, make_user
 from tests.routes.csrf import csrf_token, post_form
 
@@ -156,10 +157,8 @@ def test_a_different_address_is_not_blocked_by_the_per_ip_limit(app, client):
 
 
 def test_disabled_user_cannot_sign_in(client):
-    from app.services import accounts
-
-    make_user(email="a@example.com")
-    accounts.set_disabled("a@example.com")
+    user = make_user(email="a@example.com")
+    admin.set_disabled(user.id, True, actor_id=None)
     html = sign_in(client, "a@example.com").get_data(as_text=True)
     assert "Wrong email or password." in html
 

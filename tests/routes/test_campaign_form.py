@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Campaign
+from app.models.campaigns import Campaign
 from tests import factories
 from tests.routes.csrf import csrf_token
 

@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Campaign, utcnow
+from app.models.audit import AuditEvent
+from app.models.campaigns import Campaign
+from app.models.common import utcnow
 from tests import factories
 from tests.routes.csrf import csrf_token
 

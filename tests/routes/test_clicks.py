@@ -5,8 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from app.extensions import db
-from app.models import utcnow
-from app.services import tracking
+from app.models.common import utcnow
+from app.services.tracking import drain
 from tests.factories import make_campaign, make_link, make_membership, make_user
 from tests.tracking_helpers import BROWSER, all_clicks, clean_click_path  # noqa: F401
 
@@ -54,7 +54,7 @@ def test_every_click_gets_its_own_id_and_is_stored(client):
     link = make_link()
     first, second = click_id_of(click(client, link.code)), click_id_of(click(client, link.code))
     assert first != second
-    tracking.drain_once()
+    drain.drain_once()
     stored = all_clicks()
     assert [c.public_id for c in stored] == [first, second]
     assert stored[0].link_id == link.id and stored[0].campaign_id == link.campaign_id
@@ -165,7 +165,7 @@ def test_head_redirects_without_recording(client):
     assert response.status_code == 302
     assert response.headers["Location"] == LANDING
     assert "Set-Cookie" not in response.headers
-    tracking.drain_once()
+    drain.drain_once()
     assert all_clicks() == []
 
 
@@ -195,7 +195,7 @@ def test_robots_and_link_previews_are_redirected_but_not_recorded(client, agent)
     assert response.status_code == 302
     assert response.headers["Location"] == LANDING
     assert "Set-Cookie" not in response.headers
-    tracking.drain_once()
+    drain.drain_once()
     assert all_clicks() == []
 
 
@@ -205,7 +205,7 @@ def test_sub_ids_referrer_and_user_agent_are_kept_and_cut_to_their_columns(clien
     subs = "&".join(f"sub{i}={str(i) * 150}" for i in range(1, 6))
     click(client, link.code, query=subs + "&sub6=ignored",
           headers={"User-Agent": long_agent, "Referer": "https://blog.example/" + "p" * 3000})
-    tracking.drain_once()
+    drain.drain_once()
     (stored,) = all_clicks()
     assert [stored.sub1, stored.sub2, stored.sub3, stored.sub4, stored.sub5] == [str(i) * 100 for i in range(1, 6)]
     assert stored.user_agent == long_agent[:512]
@@ -215,7 +215,7 @@ def test_sub_ids_referrer_and_user_agent_are_kept_and_cut_to_their_columns(clien
 def test_nul_characters_in_sub_ids_are_dropped(client):
     link = make_link()
     click(client, link.code, query="sub1=a%00b&sub2=%00")
-    tracking.drain_once()
+    drain.drain_once()
     (stored,) = all_clicks()
     assert stored.sub1 == "ab" and stored.sub2 is None
 
@@ -227,7 +227,7 @@ def test_a_repeated_click_by_the_same_visitor_within_the_hour_is_not_unique(clie
     click(client, link.code, headers={"User-Agent": BROWSER + " other"})
     click(client, link.code, environ_base={"REMOTE_ADDR": "203.0.113.9"})
     click(client, other_link.code)
-    tracking.drain_once()
+    drain.drain_once()
     assert [(c.link_id, c.is_unique) for c in all_clicks()] == [
         (link.id, True), (link.id, False), (link.id, True), (link.id, True), (other_link.id, True)]
 
@@ -246,7 +246,7 @@ def test_clicks_that_cannot_earn_still_redirect_but_are_not_attributable(client,
     db.session.commit()
     response = click(client, link.code)
     assert response.status_code == 302 and click_id_of(response)
-    tracking.drain_once()
+    drain.drain_once()
     (stored,) = all_clicks()
     assert stored.is_attributable is False
 
@@ -257,14 +257,14 @@ def test_clicks_of_an_affiliate_not_approved_in_the_campaign_are_not_attributabl
     membership = make_membership(campaign, make_user("affiliate"), status=status)
     link = make_link(campaign, membership.affiliate)
     click(client, link.code)
-    tracking.drain_once()
+    drain.drain_once()
     assert [c.is_attributable for c in all_clicks()] == [False]
 
 
 def test_an_approved_affiliate_on_an_active_campaign_is_attributable(client):
     link = make_link(make_campaign(starts_on=date.today(), ends_on=date.today()))
     click(client, link.code)
-    tracking.drain_once()
+    drain.drain_once()
     assert [c.is_attributable for c in all_clicks()] == [True]
 
 

@@ -4,8 +4,10 @@ from datetime import datetime
 import pytest
 
 from app.extensions import db
-from app.models import Conversion, LedgerEntry, Refund, User
-from app.services import conversion_states
+from app.models.conversions import Conversion, Refund
+from app.models.money import LedgerEntry
+from app.models.users import User
+from app.services.conversions import states
 from tests import factories
 from tests.review_helpers import HX, sale, shop
 from tests.routes.csrf import post_form
@@ -158,7 +160,7 @@ def test_inline_reject_with_a_reason(client, setup):
 
 def test_a_second_decision_shows_an_error_in_the_row(client, setup):
     merchant, *_, conversion = setup
-    conversion_states.reject(conversion.id, factories.make_user("admin").id, "duplicate")
+    states.reject(conversion.id, factories.make_user("admin").id, "duplicate")
     response = post(client, f"/conversions/{conversion.id}/approve", headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -241,7 +243,7 @@ def test_detail_page_shows_everything(client, setup):
     click = conversion.click
     click.referrer, click.sub1, click.sub3, click.is_unique = "https://blog.example/post", "spring", "banner", False
     db.session.commit()
-    conversion_states.approve(conversion.id, merchant.id, ip="192.0.2.44")
+    states.approve(conversion.id, merchant.id, ip="192.0.2.44")
     html = client.get(f"/conversions/{conversion.id}").get_data(as_text=True)
     for text in ("A-100", "Tea club", affiliate.name, "buyer@example.com", "203.0.113.77", "198.51.100.7",
                  "Mozilla/5.0 Firefox/140.0", "https://blog.example/post", "sub1=spring", "sub3=banner",
@@ -252,7 +254,7 @@ def test_detail_page_shows_everything(client, setup):
 
 def test_refund_in_part_then_in_full_through_the_form(client, setup):
     merchant, *_, conversion = setup
-    conversion_states.approve(conversion.id, merchant.id)
+    states.approve(conversion.id, merchant.id)
     url = f"/conversions/{conversion.id}/refund"
     response = post(client, url, {"amount": "250.000", "reason": "One item back"})
     assert response.status_code == 302 and response.headers["Location"] == f"/conversions/{conversion.id}"
@@ -286,7 +288,7 @@ def test_refund_input_errors_show_beside_the_field(client, setup, amount, error)
 
 def test_refund_of_a_rejected_conversion_is_refused(client, setup):
     merchant, *_, conversion = setup
-    conversion_states.reject(conversion.id, merchant.id, "fraud")
+    states.reject(conversion.id, merchant.id, "fraud")
     html = client.get(f"/conversions/{conversion.id}").get_data(as_text=True)
     assert "Record refund" not in html
     response = post(client, f"/conversions/{conversion.id}/refund", {"amount": "1000"}, follow_redirects=True)

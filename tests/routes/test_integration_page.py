@@ -4,8 +4,9 @@ import re
 import pytest
 
 from app.extensions import db
-from app.models import AuditEvent, MerchantProfile
-from app.services import stripe_endpoint
+from app.models.audit import AuditEvent
+from app.models.users import MerchantProfile
+from app.services.conversions import stripe_endpoint
 from tests import factories
 from tests.routes.csrf import csrf_token
 

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Link
-from app.services import links
+from app.models.tracking import Link
+from app.services.campaigns import links
 from tests import factories
 from tests.routes.csrf import csrf_token
 

@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Membership, utcnow
+from app.models.audit import AuditEvent
+from app.models.campaigns import Membership
+from app.models.common import utcnow
 from tests.factories import make_campaign, make_membership, make_user
 from tests.routes.csrf import post_form
 

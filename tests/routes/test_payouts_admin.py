@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.models import utcnow
-from app.services import balances, payouts
+from app.models.common import utcnow
+from app.services.ledger import balances
+from app.services.payouts import states
 from tests import factories
 from tests.payout_admin_helpers import ACCOUNT, fresh, payout_in
 from tests.routes.csrf import csrf_token
@@ -126,7 +127,7 @@ def test_inline_approve_rerenders_the_row(client, admin, outbox):
 def test_approving_twice_shows_the_error_in_the_row(client, admin):
     request = payout_in("requested")
     other_admin = factories.make_user("admin")
-    payouts.approve(request.id, other_admin.id)
+    states.approve(request.id, other_admin.id)
     response = client.post(f"{QUEUE}/{request.id}/approve", data={"csrf_token": token(client)}, headers=HTMX)
     assert response.status_code == 200
     assert "already approved" in response.get_data(as_text=True)

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from app.models import utcnow
-from app.services import balances, payouts, proofs
+from app.models.common import utcnow
+from app.services.ledger import balances
+from app.services.payouts import proofs, states
 from tests.payout_admin_helpers import PNG, audit_for, fresh, local_today, payable_affiliate, payout_in
 from tests.routes.csrf import csrf_token
 
@@ -107,7 +108,7 @@ def test_confirm_form_validation(client, admin, fields, message):
 
 def test_confirming_a_request_that_is_no_longer_approved(app, client, admin):
     request = payout_in("approved")
-    payouts.mark_failed(request.id, admin.id, "Bounced")
+    states.mark_failed(request.id, admin.id, "Bounced")
     before = proof_files(app)
     response = confirm(client, request.id, proof=(io.BytesIO(PNG), "late.png"))
     assert response.status_code == 302 and response.headers["Location"].endswith(f"{QUEUE}/{request.id}")
@@ -118,13 +119,13 @@ def test_confirming_a_request_that_is_no_longer_approved(app, client, admin):
 
 def test_a_race_lost_between_form_and_service_keeps_no_file(app, client, admin, monkeypatch):
     request = payout_in("approved")
-    real = payouts.confirm_paid
+    real = states.confirm_paid
 
     def someone_else_first(request_id, *args, **kwargs):
-        payouts.mark_failed(request_id, admin.id, "Bounced")
+        states.mark_failed(request_id, admin.id, "Bounced")
         return real(request_id, *args, **kwargs)
 
-    monkeypatch.setattr(payouts, "confirm_paid", someone_else_first)
+    monkeypatch.setattr(states, "confirm_paid", someone_else_first)
     before = proof_files(app)
     response = confirm(client, request.id, proof=(io.BytesIO(PNG), "x.png"))
     assert response.status_code == 200 and "cannot become paid" in response.get_data(as_text=True)

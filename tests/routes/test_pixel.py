@@ -3,10 +3,10 @@ import struct
 
 import pytest
 
-from app import jobs
 from app.extensions import db
-from app.models import Conversion
-from app.services import conversions
+from app.jobs import queue
+from app.models.conversions import Conversion
+from app.services.conversions import record
 from tests import factories
 from tests.conversion_helpers import logged_warnings, setup_click
 
@@ -70,7 +70,7 @@ def test_a_queue_that_fails_falls_back_to_recording_in_the_request(client, order
     def broken_enqueue(*args, **kwargs):
         raise ConnectionError("redis is away")
 
-    monkeypatch.setattr(jobs, "enqueue", broken_enqueue)
+    monkeypatch.setattr(queue, "enqueue", broken_enqueue)
     assert_gif(client.get(PIXEL, query_string=order[2]))
     assert count_conversions() == 1
 
@@ -145,7 +145,7 @@ def test_a_service_that_raises_still_answers_the_gif(app, client, order, monkeyp
     def boom(**kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(conversions, "record_conversion", boom)
+    monkeypatch.setattr(record, "record_conversion", boom)
     if not redis:
         monkeypatch.setitem(app.extensions, "redis", None)
     with logged_warnings() as warnings:

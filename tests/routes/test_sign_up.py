@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AffiliateProfile, MerchantProfile, User
+from app.models.users import AffiliateProfile, MerchantProfile, User
 from tests.factories import make_user
 from tests.routes.csrf import post_form
 

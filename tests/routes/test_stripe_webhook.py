@@ -5,9 +5,11 @@ import time
 import pytest
 
 from app.extensions import db
-from app.models import Conversion, LedgerEntry, ProcessedEvent, Refund
-from app.services import conversions, stripe_endpoint
-from app.services.stripe_webhooks import from_stripe
+from app.models.audit import ProcessedEvent
+from app.models.conversions import Conversion, Refund
+from app.models.money import LedgerEntry
+from app.services.conversions import states, stripe_endpoint
+from app.services.conversions.stripe_checkout import from_stripe
 from tests import factories
 from tests.concurrency import run_together
 from tests.conversion_helpers import setup_click
@@ -201,7 +203,7 @@ def test_a_replaced_address_stops_working(client, shop):
 def test_partial_then_full_refund_reverses_the_commission(client, shop):
     send(client, shop, "checkout.session.completed", session(shop["click"].public_id), "evt_paid")
     conversion = db.session.scalar(db.select(Conversion))
-    conversions.approve(conversion.id, shop["merchant"].id)
+    states.approve(conversion.id, shop["merchant"].id)
 
     partial = send(client, shop, "charge.refunded", charge(200000), "evt_r1")
     assert partial.status_code == 200 and partial.get_json()["status"] == "processed"

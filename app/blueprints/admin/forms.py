@@ -6,10 +6,10 @@ from wtforms import DateField, EmailField, PasswordField, SearchField, SelectCho
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from app.blueprints.auth.forms import NewAccountRules, password_field
-from app.blueprints.form_filters import strip
+from app.blueprints.forms import strip
 from app.labels import label
 from app.models.users import ROLES
-from app.services.users_admin import STATUSES
+from app.services.accounts.admin import STATUSES
 
 
 class AuditFilterForm(FlaskForm):

@@ -1,18 +1,17 @@
 """Pieces the admin views share: names of and links to audited objects, snapshot values in a cell."""
 import json
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
-from werkzeug.routing import BuildError
 
-# The page that shows each kind of audited object; a link appears only once that page exists.
-OBJECT_ENDPOINTS = {
-    "conversions": "conversions.detail",
-    "payout_requests": "payouts.admin_detail",
-    "campaigns": "campaigns.detail",
-    "users": "admin.user_detail",
-    "affiliate_profiles": "admin.user_detail",  # a profile's id is its user's id
-    "merchant_profiles": "admin.user_detail",
+# The page that shows each kind of audited object, and the name of its id in that page's URL.
+OBJECT_PAGES = {
+    "conversions": ("conversions.detail", "conversion_id"),
+    "payout_requests": ("payouts.admin_detail", "request_id"),
+    "campaigns": ("campaigns.detail", "campaign_id"),
+    "users": ("admin.user_detail", "user_id"),
+    "affiliate_profiles": ("admin.user_detail", "user_id"),  # a profile's id is its user's id
+    "merchant_profiles": ("admin.user_detail", "user_id"),
 }
 OBJECT_NAMES = {
     "conversions": _l("Conversion"), "payout_requests": _l("Payout request"), "campaigns": _l("Campaign"),
@@ -27,17 +26,12 @@ def object_name(object_type: str) -> str:
 
 
 def object_url(object_type: str, object_id: str | None) -> str | None:
-    """The page of an audited object, if this app has one for its type."""
-    endpoint = OBJECT_ENDPOINTS.get(object_type)
-    if not endpoint or endpoint not in current_app.view_functions or not (object_id or "").isdigit():
+    """The page of an audited object, for the kinds of object that have one."""
+    page = OBJECT_PAGES.get(object_type)
+    if page is None or not (object_id or "").isdigit():
         return None
-    for rule in current_app.url_map.iter_rules(endpoint):
-        if len(rule.arguments) == 1 and "GET" in (rule.methods or ()):
-            try:
-                return url_for(endpoint, **{next(iter(rule.arguments)): int(object_id)})
-            except BuildError:
-                return None
-    return None
+    endpoint, argument = page
+    return url_for(endpoint, **{argument: int(object_id)})
 
 
 def short(value, limit: int = 60) -> str:

@@ -4,28 +4,24 @@ from flask import Response, request, stream_with_context
 from app.blueprints.admin import bp
 from app.blueprints.admin.forms import AuditFilterForm
 from app.blueprints.admin.helpers import object_name, object_url, short
-from app.blueprints.web import display_timezone, filter_errors, list_args, page_arg, read_form, respond
-from app.models import utcnow
+from app.blueprints.web import display_timezone, filter_errors, list_args, page_arg, read_filters, respond
+from app.models.common import utcnow
 from app.security import role_required
-from app.services import audit_queries
-from app.services.audit_queries import AuditFilters
+from app.services.audit import queries
+from app.services.audit.queries import AuditFilters
 
 
 @bp.context_processor
 def audit_helpers():
     return {"object_url": object_url, "object_name": object_name, "short": short,
-            "changes": audit_queries.changes}
+            "changes": queries.changes}
 
 
 def _filters() -> tuple[AuditFilterForm, AuditFilters]:
-    actions = audit_queries.actions()
-    form = AuditFilterForm(request.args, actions=actions, prefixes=audit_queries.action_prefixes(actions),
-                           object_types=audit_queries.object_types())
-    values = read_form(form)
-    filters = AuditFilters(actor=values["actor"] or None, action=values["action"] or None,
-                           object_type=values["object_type"] or None, object_id=values["object_id"] or None,
-                           date_from=values["date_from"], date_to=values["date_to"])
-    return form, filters
+    actions = queries.actions()
+    form = AuditFilterForm(request.args, actions=actions, prefixes=queries.action_prefixes(actions),
+                           object_types=queries.object_types())
+    return form, read_filters(form, AuditFilters)
 
 
 @bp.get("/audit")
@@ -34,7 +30,7 @@ def audit_log():
     """Every recorded decision, newest first, filtered by actor, action, object and dates."""
     form, filters = _filters()
     tz = display_timezone()
-    page = audit_queries.search(filters, tz, page_arg())
+    page = queries.search(filters, tz, page_arg())
     return respond("admin/audit_log.html", "admin/_audit_table.html", filters=form, page=page,
                    filter_problems=filter_errors(form), list_args=list_args(), timezone=tz)
 
@@ -44,7 +40,7 @@ def audit_log():
 def audit_export():
     """The filtered audit log as a CSV file (secrets masked), streamed so a large log never sits in memory."""
     _form, filters = _filters()
-    rows = audit_queries.export_csv(filters, display_timezone())
+    rows = queries.export_csv(filters, display_timezone())
     name = f"audit-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(stream_with_context(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

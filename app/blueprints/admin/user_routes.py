@@ -5,12 +5,13 @@ from flask_login import current_user
 
 from app.blueprints.admin import bp
 from app.blueprints.admin.forms import CreateUserForm, UserFilterForm
-from app.blueprints.web import client_ip, list_args, page_arg, read_form, respond, wants_partial
+from app.blueprints.web import client_ip, list_args, page_arg, read_filters, respond, show_refusal, wants_partial
 from app.extensions import db
-from app.models import User
+from app.models.users import User
 from app.security import role_required
-from app.services import ServiceError, accounts, users_admin
-from app.services.users_admin import CannotDisableSelf, UserFilters, UserNotFound
+from app.services.accounts import accounts, admin
+from app.services.accounts.admin import CannotDisableSelf, UserFilters, UserNotFound
+from app.services.common.errors import ServiceError
 from app.urls import local_path
 
 
@@ -19,9 +20,7 @@ from app.urls import local_path
 def users():
     """Every account, searchable by name or email and filtered by role and status."""
     form = UserFilterForm(request.args)
-    values = read_form(form)
-    page = users_admin.list_users(UserFilters(q=values["q"], role=values["role"], status=values["status"]),
-                                  page_arg())
+    page = admin.list_users(read_filters(form, UserFilters), page_arg())
     return respond("admin/users.html", "admin/_users_table.html", filters=form, page=page, list_args=list_args())
 
 
@@ -32,15 +31,14 @@ def user_create():
     form = CreateUserForm()
     if form.validate_on_submit():
         try:
-            user = users_admin.create_user(
+            user = admin.create_user(
                 current_user.id, email=form.email.data, password=form.password.data, role=form.role.data,
                 name=form.name.data, company_name=form.company_name.data, website=form.website.data,
                 ip=client_ip())
         except accounts.EmailTaken:
             form.email.errors.append(_("An account with this email already exists."))
         except ServiceError as error:
-            field = getattr(form, error.field, None) if error.field else None
-            (field.errors if field is not None else form.form_errors).append(error.message)
+            show_refusal(form, error)
         else:
             flash(_("Account created for %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -52,16 +50,16 @@ def user_create():
 def user_detail(user_id: int):
     """One account: role, profile, masked payout details, status and recent audit events."""
     try:
-        detail = users_admin.user_detail(user_id)
+        detail = admin.user_detail(user_id)
     except UserNotFound:
         abort(404)
-    return render_template("admin/user_detail.html", d=detail, u=detail.user)
+    return render_template("admin/user_detail.html", detail=detail, user=detail.user)
 
 
 def _set_disabled(user_id: int, disabled: bool):
     # The CSRF token was checked before the view (CSRFProtect); the form carries nothing else but `next`.
     try:
-        users_admin.set_disabled(user_id, disabled, actor_id=current_user.id, ip=client_ip())
+        admin.set_disabled(user_id, disabled, actor_id=current_user.id, ip=client_ip())
     except CannotDisableSelf:
         message, category = _("You cannot disable your own account."), "error"
     except UserNotFound:
@@ -73,7 +71,7 @@ def _set_disabled(user_id: int, disabled: bool):
         flash(message, category)
         return redirect(local_path(request.form.get("next")) or url_for("admin.users"))
     user = db.session.get(User, user_id)
-    return respond("admin/_user_status.html", "admin/_user_status.html", u=user,
+    return respond("admin/_user_status.html", "admin/_user_status.html", user=user,
                    here=local_path(request.form.get("next")), status_message=message, status_category=category)
 
 

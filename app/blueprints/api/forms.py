@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from app.services.api_keys import LABEL_MAX
+from app.services.accounts.api_keys import LABEL_MAX
 
 
 class ApiKeyForm(FlaskForm):

@@ -6,10 +6,10 @@ from flask_login import current_user
 from app.blueprints.api import bp
 from app.blueprints.api.forms import ApiKeyForm
 from app.blueprints.web import wants_partial
-from app.models import ApiKey
+from app.models.api_keys import ApiKey
 from app.security import get_owned_or_404, role_required
-from app.services import api_keys
-from app.services.api_keys import InvalidLabel
+from app.services.accounts import api_keys
+from app.services.accounts.api_keys import InvalidLabel
 
 
 @bp.route("/settings/api-keys", methods=["GET", "POST"])

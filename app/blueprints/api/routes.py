@@ -13,8 +13,9 @@ from app.blueprints.api import bp, schema
 from app.blueprints.api.schema import SchemaError
 from app.blueprints.api.serialize import conversion_json, refund_json
 from app.extensions import csrf
-from app.services import api_keys, conversions
-from app.services.conversion_errors import (
+from app.services.accounts import api_keys
+from app.services.conversions import record, refunds
+from app.services.conversions.errors import (
     ConversionError,
     ConversionNotFound,
     InvalidPostbackToken,
@@ -28,7 +29,6 @@ from app.services.conversion_errors import (
 # Query parameters that look like a credential: refused so a key never ends up in access logs.
 KEY_PARAMS = ("api_key", "apikey", "key", "access_token")
 MAX_BODY = 64 * 1024
-MAX_ID = 2**31 - 1
 STATUS = {UnknownClick: 404, ConversionNotFound: 404, InvalidPostbackToken: 401, OrderConflict: 409,
           RefundConflict: 409, RefundNotAllowed: 409, InvalidTransition: 409}
 
@@ -124,7 +124,7 @@ def _conversion_reply(conversion, created: bool):
 
 
 def _owned_conversion(conversion_id: int):
-    conversion = conversions.get_for_merchant(conversion_id, g.api_key.merchant_id)
+    conversion = record.get_for_merchant(conversion_id, g.api_key.merchant_id)
     if conversion is None:
         raise ApiError(404, "not_found", "No such conversion.")
     return conversion
@@ -137,14 +137,14 @@ def create_conversion():
     """A shop's server reports an order: 201 when recorded, 200 with the same body on a repeat."""
     body = _json_body()
     data = _checked(schema.conversion_input, body, order_id=body.get("order_id", "-"))
-    conversion, created = conversions.record_conversion(
+    conversion, created = record.record_conversion(
         merchant_id=g.api_key.merchant_id, campaign_id=None, click_public_id=data["click_id"],
         order_id=data["order_id"], amount=data["amount"], currency=data["currency"], source="api",
         customer_email=data["customer_email"], ip=request.remote_addr)
     return _conversion_reply(conversion, created)
 
 
-@bp.get("/api/v1/conversions/<int(max=2147483647):conversion_id>")
+@bp.get("/api/v1/conversions/<int:conversion_id>")
 @api_key_required
 def get_conversion(conversion_id: int):
     """One of the merchant's conversions, with its current status."""
@@ -152,13 +152,13 @@ def get_conversion(conversion_id: int):
 
 
 @csrf.exempt
-@bp.post("/api/v1/conversions/<int(max=2147483647):conversion_id>/refunds")
+@bp.post("/api/v1/conversions/<int:conversion_id>/refunds")
 @api_key_required
 def create_refund(conversion_id: int):
     """Refund all or part of an order; a repeated refund_id returns the first refund with 200."""
     data = _checked(schema.refund_input, _json_body())
     conversion = _owned_conversion(conversion_id)
-    refund, created = conversions.record_refund(
+    refund, created = refunds.record_refund(
         conversion.id, data["amount"], actor_id=g.api_key.merchant_id, external_id=data["refund_id"],
         reason=data["reason"], ip=request.remote_addr)
     return _reply(refund_json(refund), created, url_for("api.get_conversion", conversion_id=conversion.id))
@@ -170,9 +170,9 @@ def postback():
     if request.method == "HEAD":
         # Link checkers and prefetchers send HEAD; only a real GET records an order.
         raise MethodNotAllowed(valid_methods=["GET"])
-    campaign_id = conversions.postback_campaign_id(request.args.get("token"))
+    campaign_id = record.postback_campaign_id(request.args.get("token"))
     data = _checked(schema.postback_input, request.args, order_id=request.args.get("order_id", "-"))
-    conversion, created = conversions.record_conversion(
+    conversion, created = record.record_conversion(
         merchant_id=None, campaign_id=campaign_id, click_public_id=data["click_id"], order_id=data["order_id"],
         amount=data["amount"], currency=data["currency"], source="postback",
         customer_email=data["customer_email"], ip=request.remote_addr)

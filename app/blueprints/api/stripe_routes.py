@@ -4,8 +4,8 @@ from flask import jsonify, request
 from app.blueprints.api import bp
 from app.blueprints.api.routes import ApiError
 from app.extensions import csrf
-from app.services import stripe_webhooks
-from app.services.stripe_webhooks import UnknownEndpoint, WebhookError
+from app.services.conversions import stripe_checkout
+from app.services.conversions.stripe_checkout import UnknownEndpoint, WebhookError
 
 MESSAGES = {
     "not_found": "No webhook endpoint has this address.",
@@ -20,7 +20,7 @@ MESSAGES = {
 def stripe_webhook(token: str):
     """Stripe reports a completed Checkout session (a conversion) or a refunded charge (a refund)."""
     try:
-        outcome = stripe_webhooks.handle(token, request.get_data(cache=False),
+        outcome = stripe_checkout.handle(token, request.get_data(cache=False),
                                          request.headers.get("Stripe-Signature"))
     except WebhookError as exc:
         status = 404 if isinstance(exc, UnknownEndpoint) else 400

@@ -4,8 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectChoice, StringField, URLField
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, ValidationError
 
-from app.blueprints.form_filters import strip
-from app.services.accounts import PASSWORD_MAX, PASSWORD_MIN, find_by_email
+from app.blueprints.forms import strip
+from app.services.accounts.accounts import PASSWORD_MAX, PASSWORD_MIN, find_by_email
 
 
 def password_field(label):

@@ -12,8 +12,9 @@ from app.blueprints.auth.forms import (
     SignUpForm,
 )
 from app.blueprints.web import client_ip
-from app.services import accounts, notifications
-from app.services.accounts import InvalidCredentials, InvalidResetToken, TooManyAttempts
+from app.services.accounts import accounts
+from app.services.accounts.accounts import InvalidCredentials, InvalidResetToken, TooManyAttempts
+from app.services.common import mail
 from app.urls import local_path
 
 
@@ -108,7 +109,7 @@ def forgot_password():
         user = accounts.find_by_email(form.email.data)
         if user and not user.is_disabled:
             link = url_for("auth.reset_password", token=accounts.make_reset_token(user), _external=True)
-            notifications.send_email(user.email, _("Reset your password"), _(
+            mail.send_email(user.email, _("Reset your password"), _(
                 "Someone asked to reset the password of your account. To choose a new one, open this link "
                 "within an hour:\n\n%(link)s\n\nIf it was not you, ignore this message.", link=link))
         # The same answer either way, so the form does not reveal which emails have accounts.

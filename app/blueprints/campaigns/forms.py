@@ -20,8 +20,8 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 
 from app.models.campaigns import CAMPAIGN_STATUSES
 from app.money import CURRENCIES, MoneyInputError, format_for_input, parse_money
-from app.services import campaigns
-from app.services.campaign_lists import DIRECTORY_SORTS
+from app.services.campaigns import campaigns
+from app.services.campaigns.lists import DIRECTORY_SORTS
 from app.urls import host_of
 
 WHOLE_NUMBER = _l("Enter a whole number.")

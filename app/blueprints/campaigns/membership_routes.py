@@ -5,27 +5,18 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from app.blueprints.campaigns import bp
-from app.blueprints.campaigns.membership_forms import BulkDecisionForm, ConfirmForm, DecisionForm, RemoveForm
+from app.blueprints.campaigns.membership_forms import BulkDecisionForm, DecisionForm, RemoveForm
 from app.blueprints.web import client_ip, form_errors, respond, wants_partial
 from app.extensions import db
-from app.models import Campaign, Membership
-from app.models.campaigns import MEMBERSHIP_STATUSES
+from app.ids import is_id
+from app.models.campaigns import MEMBERSHIP_STATUSES, Campaign, Membership
 from app.security import get_owned_or_404, role_required
-from app.services import memberships
-from app.services.membership_queries import ID_MAX, is_id
-from app.services.memberships import MembershipError, MembershipNotFound, NotAnAffiliate
+from app.services.campaigns import errors, membership_queries, memberships
+from app.services.campaigns.errors import MembershipError, MembershipNotFound, NotAnAffiliate
 
 CHANGED = "applicationsChanged"
-
-
-def _campaign_url(campaign_id: int) -> str | None:
-    try:
-        return url_for("campaigns.view", campaign_id=campaign_id)
-    except BuildError:
-        return None
 
 
 def _back_to(campaign_id: int) -> str:
@@ -34,7 +25,7 @@ def _back_to(campaign_id: int) -> str:
     path = parts.path
     if parts.netloc == request.host and path.startswith("/") and not path.startswith("//") and "\\" not in path:
         return path + (f"?{parts.query}" if parts.query else "")
-    return _campaign_url(campaign_id) or url_for("dashboard.home")
+    return url_for("campaigns.view", campaign_id=campaign_id)
 
 
 @bp.app_template_global("membership_join_state")
@@ -44,7 +35,7 @@ def membership_join_state(campaign, membership):
 
 @bp.app_template_global("membership_refusal")
 def membership_refusal(reason):
-    return memberships.refusal_message(reason)
+    return errors.refusal_message(reason)
 
 
 def _actions_result(campaign_id: int, message: str, category: str):
@@ -56,15 +47,14 @@ def _actions_result(campaign_id: int, message: str, category: str):
     # 200 even when refused: htmx only swaps successful responses, and the message is in the partial.
     return respond("campaigns/_membership_actions.html", "campaigns/_membership_actions.html",
                    trigger="membershipChanged", campaign=campaign,
-                   membership=memberships.membership_of(campaign_id, current_user.id),
+                   membership=membership_queries.membership_of(campaign_id, current_user.id),
                    membership_message=message, membership_message_category=category)
 
 
-@bp.post(f"/<int(max={ID_MAX}):campaign_id>/join")
+@bp.post("/<int:campaign_id>/join")
 @role_required("affiliate")
 def join(campaign_id: int):
     """Join a campaign at once, or apply when the merchant reviews affiliates."""
-    ConfirmForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
     try:
         membership = memberships.join(campaign_id, current_user.id, ip=client_ip())
     except (MembershipNotFound, NotAnAffiliate):
@@ -79,11 +69,10 @@ def join(campaign_id: int):
     return _actions_result(campaign_id, message, "success")
 
 
-@bp.post(f"/<int(max={ID_MAX}):campaign_id>/leave")
+@bp.post("/<int:campaign_id>/leave")
 @role_required("affiliate")
 def leave(campaign_id: int):
     """Leave a campaign or withdraw an application; links keep redirecting but stop earning."""
-    ConfirmForm().validate_on_submit()
     try:
         membership = memberships.leave(campaign_id, current_user.id, ip=client_ip())
     except MembershipNotFound:
@@ -100,10 +89,10 @@ def _campaign_filter() -> int | None:
 
 def _applications_context(campaign_id: int | None, **extra) -> dict:
     user = current_user._get_current_object()
-    items = memberships.pending_for(user, campaign_id)
-    return {"items": items, "campaign_id": campaign_id, "campaigns": memberships.pending_by_campaign(user),
-            "joined_counts": memberships.approved_counts(m.affiliate_id for m in items),
-            "pending_total": memberships.pending_count(user), **extra}
+    items = membership_queries.pending_for(user, campaign_id)
+    return {"items": items, "campaign_id": campaign_id, "campaigns": membership_queries.pending_by_campaign(user),
+            "joined_counts": membership_queries.approved_counts(m.affiliate_id for m in items),
+            "pending_total": membership_queries.pending_count(user), **extra}
 
 
 @bp.get("/applications")
@@ -120,10 +109,10 @@ def applications():
 def applications_count():
     """The pending-applications badge, refreshed after every decision."""
     return render_template("campaigns/_applications_count.html",
-                           pending_total=memberships.pending_count(current_user._get_current_object()))
+                           pending_total=membership_queries.pending_count(current_user._get_current_object()))
 
 
-@bp.post(f"/applications/<int(max={ID_MAX}):membership_id>/decide")
+@bp.post("/applications/<int:membership_id>/decide")
 @role_required("merchant", "admin")
 def decide_application(membership_id: int):
     """Approve or reject one application, with an optional note to the affiliate."""
@@ -140,7 +129,7 @@ def decide_application(membership_id: int):
         except MembershipError as exc:
             category, message = "error", exc.message
     membership = db.session.get(Membership, membership_id)
-    if membership is None or not memberships.may_review(current_user, membership.campaign):
+    if membership is None or not membership_queries.may_review(current_user, membership.campaign):
         abort(404)
     if message is None:
         message = _("Approved.") if membership.status == "approved" else _("Rejected.")
@@ -148,8 +137,8 @@ def decide_application(membership_id: int):
         flash(message, category)
         return redirect(url_for("campaigns.applications"))
     return respond("campaigns/_applications_row.html", "campaigns/_applications_row.html", trigger=CHANGED,
-                   m=membership, row_message=message, row_category=category,
-                   joined_counts=memberships.approved_counts([membership.affiliate_id]))
+                   membership=membership, row_message=message, row_category=category,
+                   joined_counts=membership_queries.approved_counts([membership.affiliate_id]))
 
 
 @bp.post("/applications/bulk")
@@ -186,11 +175,11 @@ def applications_bulk():
 
 def _members_context(campaign: Campaign, status: str) -> dict:
     return {"campaign": campaign, "status": status, "statuses": MEMBERSHIP_STATUSES,
-            "campaign_url": _campaign_url(campaign.id),
-            "items": memberships.members_of(campaign.id, status), "counts": memberships.status_counts(campaign.id)}
+            "items": membership_queries.members_of(campaign.id, status),
+            "counts": membership_queries.status_counts(campaign.id)}
 
 
-@bp.get(f"/<int(max={ID_MAX}):campaign_id>/affiliates")
+@bp.get("/<int:campaign_id>/affiliates")
 @role_required("merchant", "admin")
 def members(campaign_id: int):
     """A campaign's affiliates by status (approved, pending, rejected, removed); remove one from here."""
@@ -201,7 +190,7 @@ def members(campaign_id: int):
     return respond("campaigns/members.html", "campaigns/_members.html", **_members_context(campaign, status))
 
 
-@bp.post(f"/<int(max={ID_MAX}):campaign_id>/affiliates/<int(max={ID_MAX}):membership_id>/remove")
+@bp.post("/<int:campaign_id>/affiliates/<int:membership_id>/remove")
 @role_required("merchant", "admin")
 def remove_member(campaign_id: int, membership_id: int):
     """Remove an approved affiliate from the campaign, with an optional reason sent to them."""
@@ -226,6 +215,6 @@ def remove_member(campaign_id: int, membership_id: int):
         return redirect(url_for("campaigns.members", campaign_id=campaign.id))
     membership = db.session.get(Membership, membership_id)
     return respond("campaigns/_members_row.html", "campaigns/_members_row.html", trigger="membersChanged",
-                   m=membership, row_message=message, row_category=category, with_tabs_oob=True,
-                   counts=memberships.status_counts(campaign.id), campaign=campaign, status="approved",
+                   membership=membership, row_message=message, row_category=category, with_tabs_oob=True,
+                   counts=membership_queries.status_counts(campaign.id), campaign=campaign, status="approved",
                    statuses=MEMBERSHIP_STATUSES)

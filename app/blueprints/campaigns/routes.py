@@ -1,5 +1,5 @@
 """Campaigns: the merchant's list and pages, and the affiliates' directory."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,11 +11,12 @@ from app.blueprints.campaigns.forms import (
     DirectoryFilterForm,
     StatusForm,
 )
-from app.blueprints.web import client_ip, page_arg, respond
-from app.models import Campaign, utcnow
+from app.blueprints.web import client_ip, page_arg, read_filters, respond, show_refusal
+from app.models.campaigns import Campaign
+from app.models.common import utcnow
 from app.security import get_owned_or_404, role_required
-from app.services import campaign_lists, campaigns
-from app.services.campaigns import CampaignHasActivity, CampaignNotFound, IllegalStatusChange, InvalidCampaign
+from app.services.campaigns import campaigns, lists
+from app.services.campaigns.campaigns import CampaignHasActivity, CampaignNotFound, IllegalStatusChange, InvalidCampaign
 
 STATUS_DONE = {
     "paused": lambda: _("Campaign paused. Affiliates' links keep working; nobody new can join."),
@@ -24,28 +25,26 @@ STATUS_DONE = {
 }
 
 
-def _filters(form_class):
-    form = form_class(request.args)
-    if not form.validate():
-        form = form_class(formdata=None)
-    return form
-
-
-def _show_field_error(form, error: InvalidCampaign) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+def _form_page(form, campaign: Campaign | None, save, done: str):
+    """The campaign form; once it validates and `save()` takes it, on to the saved campaign's page."""
+    if form.validate_on_submit():
+        try:
+            saved = save()
+        except InvalidCampaign as error:
+            show_refusal(form, error)
+        else:
+            flash(done, "success")
+            return redirect(url_for("campaigns.detail", campaign_id=saved.id))
+    return render_template("campaigns/form.html", form=form, campaign=campaign)
 
 
 @bp.get("/")
 @role_required("merchant", "admin")
 def index():
     """A merchant's campaigns (an admin's: everyone's) with their figures, searchable and filtered."""
-    filters = _filters(CampaignFilterForm)
-    page = campaign_lists.merchant_campaigns(current_user, q=filters.q.data or "",
-                                             status=filters.status.data or "", page=page_arg())
+    filters = CampaignFilterForm(request.args)
+    values = read_filters(filters)
+    page = lists.merchant_campaigns(current_user, q=values["q"] or "", status=values["status"] or "", page=page_arg())
     return respond("campaigns/index.html", "campaigns/_campaign_table.html", filters=filters, page=page)
 
 
@@ -56,18 +55,10 @@ def new():
     is_admin = current_user.role == "admin"
     form = AdminCampaignForm() if is_admin else CampaignForm()
     if is_admin:
-        form.merchant_id.choices = [("", _("Choose a merchant"))] + campaign_lists.merchant_choices()
-    if form.validate_on_submit():
-        merchant_id = form.merchant_id.data if is_admin else current_user.id
-        try:
-            campaign = campaigns.create_campaign(merchant_id, form.to_data(), actor_id=current_user.id,
-                                                 ip=client_ip())
-        except InvalidCampaign as error:
-            _show_field_error(form, error)
-        else:
-            flash(_("Campaign created."), "success")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/form.html", form=form, campaign=None)
+        form.merchant_id.choices = [("", _("Choose a merchant"))] + lists.merchant_choices()
+    return _form_page(form, None, lambda: campaigns.create_campaign(
+        form.merchant_id.data if is_admin else current_user.id, form.to_data(), actor_id=current_user.id,
+        ip=client_ip()), _("Campaign created."))
 
 
 @bp.get("/<int:campaign_id>")
@@ -75,11 +66,8 @@ def new():
 def detail(campaign_id: int):
     """Everything about one campaign for its merchant: terms, status actions, postback token."""
     campaign = get_owned_or_404(Campaign, campaign_id)
-    stats = campaign_lists.stats_for([campaign.id])[campaign.id]
-    members_url = None
-    if "campaigns.members" in current_app.view_functions:
-        members_url = url_for("campaigns.members", campaign_id=campaign.id)
-    return render_template("campaigns/detail.html", campaign=campaign, stats=stats, members_url=members_url,
+    stats = lists.stats_for([campaign.id])[campaign.id]
+    return render_template("campaigns/detail.html", campaign=campaign, stats=stats,
                            transitions=campaigns.TRANSITIONS, can_delete=campaigns.can_delete(campaign.id))
 
 
@@ -89,15 +77,8 @@ def edit(campaign_id: int):
     """Change a campaign. Recorded conversions keep the commission they were given."""
     campaign = get_owned_or_404(Campaign, campaign_id)
     form = CampaignForm.for_campaign(campaign)
-    if form.validate_on_submit():
-        try:
-            campaigns.update_campaign(campaign.id, form.to_data(), actor_id=current_user.id, ip=client_ip())
-        except InvalidCampaign as error:
-            _show_field_error(form, error)
-        else:
-            flash(_("Campaign saved."), "success")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/form.html", form=form, campaign=campaign)
+    return _form_page(form, campaign, lambda: campaigns.update_campaign(
+        campaign.id, form.to_data(), actor_id=current_user.id, ip=client_ip()), _("Campaign saved."))
 
 
 @bp.post("/<int:campaign_id>/status")
@@ -140,10 +121,11 @@ def delete(campaign_id: int):
 @role_required("affiliate")
 def directory():
     """Campaigns an affiliate can join, searchable, filtered by commission type and sortable."""
-    filters = _filters(DirectoryFilterForm)
-    page = campaign_lists.directory(current_user.id, utcnow().date(), q=filters.q.data or "",
-                                    commission_type=filters.commission_type.data or "",
-                                    sort=filters.sort.data or "newest", page=page_arg())
+    filters = DirectoryFilterForm(request.args)
+    values = read_filters(filters)
+    page = lists.directory(current_user.id, utcnow().date(), q=values["q"] or "",
+                           commission_type=values["commission_type"] or "", sort=values["sort"] or "newest",
+                           page=page_arg())
     return respond("campaigns/directory.html", "campaigns/_directory_table.html", filters=filters,
                    page=page)
 
@@ -154,7 +136,7 @@ def view(campaign_id: int):
     """A campaign's terms as an affiliate sees them, with joining or leaving."""
     today = utcnow().date()
     try:
-        campaign, membership = campaign_lists.for_affiliate(campaign_id, current_user.id, today)
+        campaign, membership = lists.for_affiliate(campaign_id, current_user.id, today)
     except CampaignNotFound:
         abort(404)
     return render_template("campaigns/view.html", campaign=campaign, membership=membership)

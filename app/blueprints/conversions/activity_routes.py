@@ -4,28 +4,28 @@ from flask_login import current_user
 
 from app.blueprints.conversions import bp
 from app.blueprints.conversions.forms import AffiliateFilterForm, ClickFilterForm
-from app.blueprints.conversions.helpers import read_filters
-from app.blueprints.web import display_timezone, filter_errors, page_arg, respond
+from app.blueprints.web import display_timezone, filter_errors, page_arg, read_filters, respond
 from app.security import role_required
-from app.services import conversion_queries
-from app.services.conversion_flags import FLOOD_CLICKS
+from app.services.conversions import queries
+from app.services.conversions.flags import FLOOD_CLICKS
+from app.services.conversions.queries import ConversionFilters
 
 
 @bp.get("/mine")
 @role_required("affiliate")
 def mine():
     """The affiliate's own conversions: status, commission and, for a rejection, the merchant's reason."""
-    form = AffiliateFilterForm(request.args, campaigns=conversion_queries.affiliate_campaigns(current_user.id))
-    filters = read_filters(form)
-    page = conversion_queries.affiliate_page(current_user.id, filters, display_timezone(), page_arg())
+    form = AffiliateFilterForm(request.args, campaigns=queries.affiliate_campaigns(current_user.id))
+    filters = read_filters(form, ConversionFilters, campaign_id="campaign")
+    page = queries.affiliate_page(current_user.id, filters, display_timezone(), page_arg())
     return respond("conversions/mine.html", "conversions/_mine_table.html", filters=form, page=page,
                    filter_problems=filter_errors(form), list_args=request.args.to_dict(),
                    timezone=str(display_timezone()))
 
 
 def _clicks_context(form, page) -> dict:
-    counts = conversion_queries.ip_click_counts(page.items)
-    signals = {click.id: conversion_queries.click_signals(click, counts.get(click.id)) for click in page.items}
+    counts = queries.ip_click_counts(page.items)
+    signals = {click.id: queries.click_signals(click, counts.get(click.id)) for click in page.items}
     return {"filters": form, "page": page, "signals": signals, "ip_counts": counts,
             "filter_problems": filter_errors(form), "list_args": request.args.to_dict(),
             "flood_clicks": FLOOD_CLICKS}
@@ -35,10 +35,10 @@ def _clicks_context(form, page) -> dict:
 @role_required("affiliate")
 def clicks():
     """The affiliate's own recent clicks, with whether each counted and any signs of bots or click floods."""
-    form = ClickFilterForm(request.args, campaigns=conversion_queries.affiliate_campaigns(current_user.id))
+    form = ClickFilterForm(request.args, campaigns=queries.affiliate_campaigns(current_user.id))
     form.validate()
     campaign_id = None if form.campaign.errors else form.campaign.data
-    page = conversion_queries.affiliate_clicks(current_user.id, page_arg(), campaign_id)
+    page = queries.affiliate_clicks(current_user.id, page_arg(), campaign_id)
     return respond("conversions/clicks.html", "conversions/_clicks_table.html", reviewer=False,
                    **_clicks_context(form, page))
 
@@ -48,9 +48,9 @@ def clicks():
 def campaign_clicks():
     """Clicks on the reviewer's campaigns with the visitor's address, to spot many clicks from one IP."""
     user = current_user._get_current_object()
-    form = ClickFilterForm(request.args, campaigns=conversion_queries.reviewer_campaigns(user))
+    form = ClickFilterForm(request.args, campaigns=queries.reviewer_campaigns(user))
     form.validate()
     campaign_id = None if form.campaign.errors else form.campaign.data
-    page = conversion_queries.campaign_clicks(user, page_arg(), campaign_id)
+    page = queries.campaign_clicks(user, page_arg(), campaign_id)
     return respond("conversions/campaign_clicks.html", "conversions/_clicks_table.html", reviewer=True,
                    **_clicks_context(form, page))

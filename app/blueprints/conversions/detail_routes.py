@@ -7,18 +7,18 @@ from app.blueprints.conversions import bp
 from app.blueprints.conversions.forms import RefundForm
 from app.blueprints.web import client_ip
 from app.labels import label
-from app.models import Conversion
+from app.models.conversions import Conversion
 from app.money import format_money
 from app.security import get_owned_or_404, role_required
-from app.services import conversion_queries, refunds
-from app.services.conversion_errors import ConversionNotFound, RefundNotAllowed, RefundTooLarge
+from app.services.conversions import queries, refunds
+from app.services.conversions.errors import ConversionNotFound, RefundNotAllowed, RefundTooLarge
 
 
 def render_detail_page(conversion, refund_form):
     """The detail page; the refund form shows its errors on it when it does not validate."""
-    detail = conversion_queries.detail(conversion)
-    click_flags = conversion_queries.click_signals(detail.click, detail.ip_clicks) if detail.click else []
-    return render_template("conversions/detail.html", d=detail, c=conversion, refund_form=refund_form,
+    detail = queries.detail(conversion)
+    click_flags = queries.click_signals(detail.click, detail.ip_clicks) if detail.click else []
+    return render_template("conversions/detail.html", detail=detail, conversion=conversion, refund_form=refund_form,
                            click_flags=click_flags)
 
 

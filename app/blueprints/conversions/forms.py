@@ -2,9 +2,10 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.blueprints.forms import TickedIds
 from app.models.conversions import CONVERSION_SOURCES, CONVERSION_STATUSES
 from app.money import MoneyInputError, parse_money
 
@@ -72,27 +73,14 @@ class ClickFilterForm(FlaskForm):
         self.campaign.choices = [("", _l("All campaigns"))] + [(c.id, c.name) for c in campaigns]
 
 
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: approving needs nothing else."""
-
-
 class RejectForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason for rejecting.")),
                                                    Length(max=REASON_MAX)])
 
 
-class _Ids(SelectMultipleField):
-    """Conversion ids ticked in the list; anything that is not a number is ignored."""
-
-    def pre_validate(self, form):
-        pass
-
-    def process_formdata(self, valuelist):
-        self.data = sorted({int(v) for v in valuelist if v.isdigit() and len(v) < 12})
-
 
 class BulkForm(FlaskForm):
-    ids = _Ids(_l("Conversions"), coerce=int)
+    ids = TickedIds(_l("Conversions"), coerce=int)
     decision = RadioField(_l("Decision"), validators=[DataRequired(_l("Choose whether to approve or reject."))],
                           choices=[("approve", _l("Approve")), ("reject", _l("Reject"))])
     reason = StringField(_l("Reason for rejecting"), validators=[Length(max=REASON_MAX)])

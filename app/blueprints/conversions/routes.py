@@ -1,38 +1,41 @@
 """Reviewing conversions: the filtered list, and approving or rejecting one row or a selection."""
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
 from app.blueprints.conversions import bp
-from app.blueprints.conversions.forms import BulkForm, ConfirmForm, RejectForm, ReviewFilterForm
-from app.blueprints.conversions.helpers import read_filters
+from app.blueprints.conversions.forms import BulkForm, RejectForm, ReviewFilterForm
 from app.blueprints.web import (
+    RowDecisions,
     client_ip,
     display_timezone,
     filter_errors,
     form_errors,
     page_arg,
+    read_filters,
     respond,
     row_answer,
     wants_partial,
 )
 from app.extensions import db
 from app.labels import label
-from app.models import Conversion
+from app.models.conversions import Conversion
 from app.security import get_owned_or_404, role_required
-from app.services import conversion_queries, conversion_states
-from app.services.conversion_errors import ConversionNotFound, InvalidTransition, ReasonRequired
+from app.services.conversions import queries, states
+from app.services.conversions.errors import ConversionNotFound, InvalidTransition, ReasonRequired
+from app.services.conversions.queries import ConversionFilters
 
 CHANGED = "conversionsChanged"
 
 
 def _list_context(**extra) -> dict:
     user = current_user._get_current_object()
-    form = ReviewFilterForm(request.args, campaigns=conversion_queries.reviewer_campaigns(user),
-                            affiliates=conversion_queries.reviewer_affiliates(user))
-    filters = read_filters(form)
-    page = conversion_queries.review_page(user, filters, display_timezone(), page_arg())
+    form = ReviewFilterForm(request.args, campaigns=queries.reviewer_campaigns(user),
+                            affiliates=queries.reviewer_affiliates(user))
+    filters = read_filters(form, ConversionFilters, campaign_id="campaign", affiliate_id="affiliate")
+    page = queries.review_page(user, filters, display_timezone(), page_arg())
     return {"filters": form, "filter_problems": filter_errors(form), "page": page,
             "list_args": request.args.to_dict(), "timezone": str(display_timezone()), **extra}
 
@@ -51,7 +54,12 @@ def _not_changed(conversion_id: int) -> str:
 
 def _row_answer(conversion_id: int, message: str | None, category: str, reject_form=None):
     return row_answer("conversions/_row.html", "conversions.index", message, category, CHANGED, reject_form,
-                      c=db.session.get(Conversion, conversion_id))
+                      conversion=db.session.get(Conversion, conversion_id))
+
+
+DECISIONS = RowDecisions(answer=_row_answer, not_changed=_not_changed, not_found=ConversionNotFound,
+                         moved_on=InvalidTransition, reason_required=ReasonRequired,
+                         reason_message=_l("Give a reason for rejecting."))
 
 
 @bp.post("/<int:conversion_id>/approve")
@@ -59,14 +67,7 @@ def _row_answer(conversion_id: int, message: str | None, category: str, reject_f
 def approve(conversion_id: int):
     """Approve one pending conversion; its commission enters the affiliate's ledger."""
     get_owned_or_404(Conversion, conversion_id)
-    ConfirmForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
-    try:
-        conversion_states.approve(conversion_id, current_user.id, ip=client_ip())
-    except ConversionNotFound:
-        abort(404)
-    except InvalidTransition:
-        return _row_answer(conversion_id, _not_changed(conversion_id), "error")
-    return _row_answer(conversion_id, _("Approved."), "success")
+    return DECISIONS.approve(conversion_id, lambda: states.approve(conversion_id, current_user.id, ip=client_ip()))
 
 
 @bp.post("/<int:conversion_id>/reject")
@@ -74,19 +75,8 @@ def approve(conversion_id: int):
 def reject(conversion_id: int):
     """Reject one pending conversion with a reason the affiliate will see."""
     get_owned_or_404(Conversion, conversion_id)
-    form = RejectForm()
-    if not form.validate_on_submit():
-        return _row_answer(conversion_id, None, "error", reject_form=form)
-    try:
-        conversion_states.reject(conversion_id, current_user.id, form.reason.data, ip=client_ip())
-    except ConversionNotFound:
-        abort(404)
-    except ReasonRequired:
-        form.reason.errors = [_("Give a reason for rejecting.")]
-        return _row_answer(conversion_id, None, "error", reject_form=form)
-    except InvalidTransition:
-        return _row_answer(conversion_id, _not_changed(conversion_id), "error")
-    return _row_answer(conversion_id, _("Rejected."), "success")
+    return DECISIONS.reject(conversion_id, RejectForm(), lambda reason: states.reject(
+        conversion_id, current_user.id, reason, ip=client_ip()))
 
 
 def _bulk_message(form: BulkForm, changed: int) -> str:
@@ -115,9 +105,9 @@ def bulk():
         actor = current_user._get_current_object()
         try:
             if form.decision.data == "approve":
-                changed = conversion_states.approve_many(form.ids.data, actor, ip=client_ip())
+                changed = states.approve_many(form.ids.data, actor, ip=client_ip())
             else:
-                changed = conversion_states.reject_many(form.ids.data, actor, form.reason.data, ip=client_ip())
+                changed = states.reject_many(form.ids.data, actor, form.reason.data, ip=client_ip())
         except ReasonRequired:
             message = _("Give a reason for rejecting.")
         else:

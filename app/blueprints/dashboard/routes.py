@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from app.blueprints.dashboard import bp
 from app.security import role_required
-from app.services import analytics
+from app.services.analytics import overview
 from app.urls import local_path
 
 HOMES = {"admin": "dashboard.admin_home", "merchant": "dashboard.merchant_home",
@@ -30,21 +30,21 @@ def home():
 @role_required("admin")
 def admin_home():
     """The operator's overview: users, campaigns, work waiting."""
-    return render_template("dashboard/admin.html", stats=analytics.admin_overview())
+    return render_template("dashboard/admin.html", stats=overview.admin_overview())
 
 
 @bp.get("/home/merchant")
 @role_required("merchant")
 def merchant_home():
     """A merchant's overview of their program."""
-    return render_template("dashboard/merchant.html", stats=analytics.merchant_overview(current_user.id))
+    return render_template("dashboard/merchant.html", stats=overview.merchant_overview(current_user.id))
 
 
 @bp.get("/home/affiliate")
 @role_required("affiliate")
 def affiliate_home():
     """An affiliate's overview: campaigns, clicks, earnings."""
-    return render_template("dashboard/affiliate.html", stats=analytics.affiliate_overview(current_user.id))
+    return render_template("dashboard/affiliate.html", stats=overview.affiliate_overview(current_user.id))
 
 
 @bp.post("/language")

@@ -1,10 +1,10 @@
 """Health checks for load balancers and monitors."""
-from flask import current_app, jsonify
+from flask import jsonify
 from loguru import logger
 from sqlalchemy import text
 
 from app.blueprints.health import bp
-from app.extensions import csrf, db
+from app.extensions import csrf, db, redis_connection
 
 
 @bp.get("/health")
@@ -17,7 +17,7 @@ def health():
         db.session.rollback()
         logger.error("health: database unreachable: {}", type(exc).__name__)
         state["db"] = "error"
-    connection = current_app.extensions.get("redis")
+    connection = redis_connection()
     if connection is not None:
         try:
             connection.ping()

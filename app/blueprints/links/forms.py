@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, URLField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.services.links import LABEL_MAX, SUB_ID_MAX, SUB_ID_PATTERN
+from app.services.campaigns.links import LABEL_MAX, SUB_ID_MAX, SUB_ID_PATTERN
 
 
 def _int_or_none(value):

@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from app.blueprints.links import bp
 from app.blueprints.links.forms import LinkForm
-from app.blueprints.web import wants_partial
-from app.models import Link
+from app.blueprints.web import page_arg, show_refusal, wants_partial
+from app.models.tracking import Link
 from app.security import get_owned_or_404, role_required
-from app.services import links
-from app.services.links import LinkError
+from app.services.campaigns import links
+from app.services.campaigns.links import LinkError
 
 
 @bp.get("/")
@@ -20,11 +20,9 @@ from app.services.links import LinkError
 def index():
     """The affiliate's tracking links with their clicks, conversions and earnings; archived ones on a tab."""
     archived = request.args.get("archived") == "1"
-    page = request.args.get("page", 1, type=int)
-    pagination, rows = links.list_links(current_user.id, archived=archived, page=page)
+    pagination, rows = links.list_links(current_user.id, archived=archived, page=page_arg())
     return render_template("links/index.html", rows=rows, pagination=pagination, archived=archived,
-                           counts=links.link_counts(current_user.id),
-                           can_find_campaigns="campaigns.directory" in current_app.view_functions)
+                           counts=links.link_counts(current_user.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -47,13 +45,11 @@ def create():
             link = links.create_link(current_user.id, form.campaign.data, form.destination_url.data,
                                      form.label.data, form.sub_id.data)
         except LinkError as exc:
-            target = getattr(form, exc.field) if exc.field else None
-            (target.errors if target else form.form_errors).append(exc.message)
+            show_refusal(form, exc)
         else:
             flash(_("Your link is ready. Copy it and share it."), "success")
             return redirect(url_for("links.index", _anchor=f"link-{link.id}"))
-    return render_template("links/new.html", form=form, campaigns=campaigns,
-                           can_find_campaigns="campaigns.directory" in current_app.view_functions)
+    return render_template("links/new.html", form=form, campaigns=campaigns)
 
 
 def _after_change(link: Link, message: str):

@@ -8,16 +8,16 @@ from app.blueprints.payouts import bp
 from app.blueprints.payouts.admin_forms import ImportApplyForm, ImportForm, local_today
 from app.blueprints.web import client_ip, display_timezone
 from app.security import role_required
-from app.services import payout_csv, payout_import, payout_queries
-from app.services.payout_csv import ImportFileError
-from app.services.payout_import import ImportTokenInvalid
+from app.services.payouts import bank_csv, bank_import, queries
+from app.services.payouts.bank_csv import ImportFileError
+from app.services.payouts.bank_import import ImportTokenInvalid
 
 
 @bp.get("/admin/export.csv")
 @role_required("admin")
 def export_csv():
     """Approved bank-transfer requests as a CSV for the bank's batch-transfer upload (other methods left out)."""
-    content, included, excluded = payout_csv.export_bank_file(payout_queries.approved_for_export())
+    content, included, excluded = bank_csv.export_bank_file(queries.approved_for_export())
     filename = f"payouts-{local_today():%Y-%m-%d}.csv"
     logger.info("bank file exported by admin {}: {} requests, {} left out", current_user.id, len(included),
                 len(excluded))
@@ -37,12 +37,12 @@ def import_csv():
     if form.validate_on_submit():
         data = form.file.data.read()
         try:
-            preview = payout_csv.parse_results(data, local_today(), display_timezone())
+            preview = bank_csv.parse_results(data, local_today(), display_timezone())
         except ImportFileError as exc:
             form.file.errors = [*form.file.errors, exc.message]
         else:
             if preview.valid:
-                token = payout_import.stage(data, current_user.id)
+                token = bank_import.stage(data, current_user.id)
     return render_template("payouts/admin_import.html", form=form, preview=preview,
                            apply_form=ImportApplyForm(token=token) if token else None)
 
@@ -56,7 +56,7 @@ def import_apply():
         flash(_("Upload the results file again."), "error")
         return redirect(url_for("payouts.import_csv"))
     try:
-        preview, results = payout_import.apply(form.token.data, current_user.id, client_ip(), local_today(),
+        preview, results = bank_import.apply(form.token.data, current_user.id, client_ip(), local_today(),
                                                display_timezone())
     except (ImportTokenInvalid, ImportFileError) as exc:
         return render_template("payouts/admin_import.html", form=ImportForm(formdata=None), preview=None,

@@ -7,17 +7,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.blueprints.forms import TickedIds
 from app.models.money import PAYOUT_METHODS, PAYOUT_STATUSES
-from app.services import proofs
-from app.services.payout_csv import IMPORT_MAX_BYTES
-from app.services.payout_states import NOTES_MAX, REASON_MAX, TRANSACTION_MAX
+from app.services.payouts import proofs
+from app.services.payouts.bank_csv import IMPORT_MAX_BYTES
+from app.services.payouts.states import NOTES_MAX, REASON_MAX, TRANSACTION_MAX
 
-# How an admin can have paid by hand (Stripe payouts are recorded by the Stripe flow, not here).
+# How an admin can have paid by hand.
 MANUAL_METHODS = ("bank_transfer", "momo", "paypal", "cash", "other")
-ID_MAX = 2**31 - 1
 
 
 def local_today() -> date:
@@ -67,10 +67,6 @@ class QueueFilterForm(FlaskForm):
             raise ValidationError(_("The end date is before the start date."))
 
 
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: approving needs nothing else."""
-
-
 def _reason(label):
     return StringField(label, validators=[DataRequired(_l("Give a reason.")), Length(max=REASON_MAX)])
 
@@ -83,18 +79,9 @@ class FailForm(FlaskForm):
     reason = _reason(_l("Why the payment failed"))
 
 
-class _Ids(SelectMultipleField):
-    """Request ids ticked in the list; anything that is not a number is ignored."""
-
-    def pre_validate(self, form):
-        pass
-
-    def process_formdata(self, valuelist):
-        self.data = sorted({int(v) for v in valuelist if v.isascii() and v.isdigit() and 0 < int(v) <= ID_MAX})
-
 
 class BulkApproveForm(FlaskForm):
-    ids = _Ids(_l("Payout requests"), coerce=int)
+    ids = TickedIds(_l("Payout requests"), coerce=int)
 
 
 def _check_proof(field) -> None:

@@ -6,25 +6,15 @@ from flask_login import current_user
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.admin_forms import MANUAL_METHODS, CorrectionForm, FailForm, PaymentForm, local_date
 from app.blueprints.payouts.admin_routes import load_request, render_detail
-from app.blueprints.web import client_ip
+from app.blueprints.web import client_ip, show_refusal
 from app.labels import label
-from app.models import PayoutRequest
+from app.models.money import PayoutRequest
 from app.money import format_money
 from app.security import get_owned_or_404, role_required
-from app.services import payouts, proofs
-from app.services.payout_errors import PayoutError, PayoutNotFound
+from app.services.payouts import proofs, states
+from app.services.payouts.errors import PayoutError, PayoutNotFound
 
 PAYABLE = ("approved", "processing")
-
-
-def _show_error(form, exc: PayoutError) -> None:
-    """A refusal beside the field it is about, or above the form."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
-
 
 
 def _save_with_proof(form, save):
@@ -43,7 +33,7 @@ def _save_with_proof(form, save):
         abort(404)
     except PayoutError as exc:
         proofs.discard(proof)
-        _show_error(form, exc)
+        show_refusal(form, exc)
     return None
 
 def _store_proof(form) -> dict | None:
@@ -56,7 +46,7 @@ def _wrong_status(payout: PayoutRequest, message: str):
     return redirect(url_for("payouts.admin_detail", request_id=payout.id))
 
 
-@bp.route("/admin/<int(max=2147483647):request_id>/confirm", methods=["GET", "POST"])
+@bp.route("/admin/<int:request_id>/confirm", methods=["GET", "POST"])
 @role_required("admin")
 def confirm(request_id: int):
     """Record a payment made by hand (bank transfer, Momo, PayPal, cash): method, transaction id, date, proof."""
@@ -67,17 +57,17 @@ def confirm(request_id: int):
     form = PaymentForm(method=payout.method if payout.method in MANUAL_METHODS else "bank_transfer",
                        requested_on=local_date(payout.requested_at))
     if form.validate_on_submit():
-        saved = _save_with_proof(form, lambda proof: payouts.confirm_paid(
+        saved = _save_with_proof(form, lambda proof: states.confirm_paid(
             request_id, current_user.id, method=form.method.data, transaction_id=form.transaction_id.data,
             paid_on=form.paid_on.data, notes=form.notes.data or None, proof=proof, ip=client_ip()))
         if saved is not None:
             flash(_("Payment recorded: %(amount)s to %(name)s is paid.",
                     amount=format_money(payout.amount, payout.currency), name=payout.affiliate.name), "success")
             return redirect(url_for("payouts.admin_detail", request_id=request_id))
-    return render_template("payouts/admin_confirm.html", form=form, r=payout)
+    return render_template("payouts/admin_confirm.html", form=form, payout=payout)
 
 
-@bp.post("/admin/<int(max=2147483647):request_id>/fail")
+@bp.post("/admin/<int:request_id>/fail")
 @role_required("admin")
 def fail(request_id: int):
     """Mark an approved payout as failed, with the reason; the amount goes back to the affiliate's balance."""
@@ -87,7 +77,7 @@ def fail(request_id: int):
         # 200, not 400: a boosted form's answer is only swapped in when it is a success.
         return render_detail(payout, fail_form=form)
     try:
-        payouts.mark_failed(request_id, current_user.id, form.reason.data, ip=client_ip())
+        states.mark_failed(request_id, current_user.id, form.reason.data, ip=client_ip())
     except PayoutNotFound:
         abort(404)
     except PayoutError as exc:
@@ -102,7 +92,7 @@ def _payment_record(payout: PayoutRequest) -> tuple:
     return payout.paid_method, payout.transaction_id, payout.payment_notes, payout.proof_path
 
 
-@bp.route("/admin/<int(max=2147483647):request_id>/correct", methods=["GET", "POST"])
+@bp.route("/admin/<int:request_id>/correct", methods=["GET", "POST"])
 @role_required("admin")
 def correct(request_id: int):
     """Fix the payment record of a paid request (transaction id, method, notes, proof); the change is audited."""
@@ -114,7 +104,7 @@ def correct(request_id: int):
                           transaction_id=payout.transaction_id, notes=payout.payment_notes)
     if form.validate_on_submit():
         before = _payment_record(payout)
-        saved = _save_with_proof(form, lambda proof: payouts.correct_payment(
+        saved = _save_with_proof(form, lambda proof: states.correct_payment(
             request_id, current_user.id, method=form.method.data, transaction_id=form.transaction_id.data,
             notes=form.notes.data or "", proof=proof, ip=client_ip()))
         if saved is not None:
@@ -123,10 +113,10 @@ def correct(request_id: int):
             flash(_("Payment record corrected.") if changed else _("Nothing was changed."),
                   "success" if changed else "info")
             return redirect(url_for("payouts.admin_detail", request_id=request_id))
-    return render_template("payouts/admin_correct.html", form=form, r=payout)
+    return render_template("payouts/admin_correct.html", form=form, payout=payout)
 
 
-@bp.get("/<int(max=2147483647):request_id>/proof")
+@bp.get("/<int:request_id>/proof")
 @role_required("admin", "affiliate")
 def proof(request_id: int):
     """Download the proof of payment of a paid request (its affiliate and admins only)."""

@@ -1,20 +1,32 @@
 """The admin's payout queue: filter, approve or reject one request or a selection, see one request."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
 from app.blueprints.payouts import bp
-from app.blueprints.payouts.admin_forms import BulkApproveForm, ConfirmForm, FailForm, QueueFilterForm, RejectForm
-from app.blueprints.payouts.admin_helpers import read_filters
-from app.blueprints.web import client_ip, display_timezone, form_errors, page_arg, respond, row_answer, wants_partial
+from app.blueprints.payouts.admin_forms import BulkApproveForm, FailForm, QueueFilterForm, RejectForm
+from app.blueprints.web import (
+    RowDecisions,
+    client_ip,
+    display_timezone,
+    form_errors,
+    page_arg,
+    read_filters,
+    respond,
+    row_answer,
+    wants_partial,
+)
 from app.extensions import db
 from app.labels import label
-from app.models import PayoutRequest
+from app.models.money import PayoutRequest
 from app.security import role_required
-from app.services import balances, payout_csv, payout_queries, payouts
-from app.services.payout_details import mask
-from app.services.payout_errors import InvalidPayoutTransition, PayoutError, PayoutNotFound, ReasonRequired
+from app.services.ledger import balances
+from app.services.payouts import bank_csv, queries, states
+from app.services.payouts.details import mask
+from app.services.payouts.errors import InvalidPayoutTransition, PayoutError, PayoutNotFound, ReasonRequired
+from app.services.payouts.queries import PayoutFilters
 
 CHANGED = "payoutsChanged"
 FILTER_KEYS = ("status", "method", "currency", "date_from", "date_to")
@@ -22,7 +34,7 @@ FILTER_KEYS = ("status", "method", "currency", "date_from", "date_to")
 
 @bp.context_processor
 def _admin_template_helpers():
-    return {"mask_account": mask, "payout_reference": payout_csv.reference}
+    return {"mask_account": mask, "payout_reference": bank_csv.reference}
 
 
 def _list_args() -> dict:
@@ -30,14 +42,14 @@ def _list_args() -> dict:
 
 
 def _queue_context(**extra) -> dict:
-    form = QueueFilterForm(request.args, currencies=payout_queries.currencies())
-    filters = read_filters(form)
+    form = QueueFilterForm(request.args, currencies=queries.currencies())
+    filters = read_filters(form, PayoutFilters)
     tz = display_timezone()
-    approved = payout_queries.approved_for_export()
-    return {"filters": form, "page": payout_queries.queue_page(filters, tz, page_arg()),
-            "totals": payout_queries.totals(filters, tz), "list_args": _list_args(), "timezone": tz,
-            "export_count": sum(payout_csv.is_exportable(r) for r in approved),
-            "not_exported": [r for r in approved if not payout_csv.is_exportable(r)], **extra}
+    approved = queries.approved_for_export()
+    return {"filters": form, "page": queries.queue_page(filters, tz, page_arg()),
+            "totals": queries.totals(filters, tz), "list_args": _list_args(), "timezone": tz,
+            "export_count": sum(bank_csv.is_exportable(r) for r in approved),
+            "not_exported": [r for r in approved if not bank_csv.is_exportable(r)], **extra}
 
 
 @bp.get("/admin")
@@ -61,42 +73,29 @@ def _not_changed(request_id: int) -> str:
 
 def _row_answer(request_id: int, message: str | None, category: str, reject_form=None):
     return row_answer("payouts/_admin_row.html", "payouts.admin_queue", message, category, CHANGED, reject_form,
-                      r=load_request(request_id))
+                      payout=load_request(request_id))
 
 
-@bp.post("/admin/<int(max=2147483647):request_id>/approve")
+DECISIONS = RowDecisions(answer=_row_answer, not_changed=_not_changed, not_found=PayoutNotFound,
+                         moved_on=InvalidPayoutTransition, reason_required=ReasonRequired,
+                         reason_message=_l("Give a reason."))
+
+
+@bp.post("/admin/<int:request_id>/approve")
 @role_required("admin")
 def approve(request_id: int):
     """Approve one requested payout; it then waits to be paid."""
     load_request(request_id)
-    ConfirmForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
-    try:
-        payouts.approve(request_id, current_user.id, ip=client_ip())
-    except PayoutNotFound:
-        abort(404)
-    except InvalidPayoutTransition:
-        return _row_answer(request_id, _not_changed(request_id), "error")
-    return _row_answer(request_id, _("Approved."), "success")
+    return DECISIONS.approve(request_id, lambda: states.approve(request_id, current_user.id, ip=client_ip()))
 
 
-@bp.post("/admin/<int(max=2147483647):request_id>/reject")
+@bp.post("/admin/<int:request_id>/reject")
 @role_required("admin")
 def reject(request_id: int):
     """Reject one requested payout with a reason the affiliate will see; the amount goes back to them."""
     load_request(request_id)
-    form = RejectForm()
-    if not form.validate_on_submit():
-        return _row_answer(request_id, None, "error", reject_form=form)
-    try:
-        payouts.reject(request_id, current_user.id, form.reason.data, ip=client_ip())
-    except PayoutNotFound:
-        abort(404)
-    except ReasonRequired:
-        form.reason.errors = [_("Give a reason.")]
-        return _row_answer(request_id, None, "error", reject_form=form)
-    except InvalidPayoutTransition:
-        return _row_answer(request_id, _not_changed(request_id), "error")
-    return _row_answer(request_id, _("Rejected."), "success")
+    return DECISIONS.reject(request_id, RejectForm(), lambda reason: states.reject(
+        request_id, current_user.id, reason, ip=client_ip()))
 
 
 @bp.post("/admin/bulk-approve")
@@ -110,7 +109,7 @@ def bulk_approve():
     elif not form.ids.data:
         message = _("Select at least one payout request.")
     else:
-        changed = payouts.approve_many(form.ids.data, current_user._get_current_object(), ip=client_ip())
+        changed = states.approve_many(form.ids.data, current_user._get_current_object(), ip=client_ip())
         message = ngettext("%(num)d payout request approved.", "%(num)d payout requests approved.", changed)
         skipped = len(form.ids.data) - changed
         if skipped:
@@ -127,26 +126,25 @@ def bulk_approve():
 
 def render_detail(payout: PayoutRequest, *, fail_form=None, reject_form=None, status: int = 200):
     """The detail page; also shown again by the forms on it when they have errors."""
-    return render_template("payouts/admin_detail.html", d=payout_queries.detail(payout), r=payout,
+    return render_template("payouts/admin_detail.html", detail=queries.detail(payout), payout=payout,
                            fail_form=fail_form or FailForm(), reject_form=reject_form or RejectForm(),
                            available=balances.available(payout.affiliate_id, payout.currency)), status
 
 
-@bp.get("/admin/<int(max=2147483647):request_id>")
+@bp.get("/admin/<int:request_id>")
 @role_required("admin")
 def admin_detail(request_id: int):
     """One payout request: where the money goes (in full), its history, and what can be done next."""
     return render_detail(load_request(request_id))
 
 
-@bp.post("/admin/<int(max=2147483647):request_id>/processing")
+@bp.post("/admin/<int:request_id>/processing")
 @role_required("admin")
 def processing(request_id: int):
     """Note that an approved payout is being sent (e.g. in a bank batch), so nobody pays it twice."""
     load_request(request_id)
-    ConfirmForm().validate_on_submit()
     try:
-        payouts.mark_processing(request_id, current_user.id, ip=client_ip())
+        states.mark_processing(request_id, current_user.id, ip=client_ip())
     except PayoutNotFound:
         abort(404)
     except PayoutError as exc:

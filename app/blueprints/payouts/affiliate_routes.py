@@ -2,17 +2,18 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from app.blueprints.payouts import bp
-from app.blueprints.payouts.forms import CancelForm, PayoutDetailsForm, PayoutRequestForm
-from app.blueprints.web import client_ip, respond
+from app.blueprints.payouts.forms import PayoutDetailsForm, PayoutRequestForm
+from app.blueprints.web import client_ip, page_arg, respond, show_refusal
 from app.labels import label
-from app.models import PayoutRequest
+from app.models.money import PayoutRequest
 from app.money import format_money
 from app.security import get_owned_or_404, role_required
-from app.services import balances, payout_details, payouts
-from app.services.payout_errors import InvalidPayoutDetails, InvalidPayoutTransition, PayoutError
+from app.services.ledger import balances
+from app.services.payouts import details as payout_details
+from app.services.payouts import requests, states
+from app.services.payouts.errors import InvalidPayoutDetails, InvalidPayoutTransition, PayoutError
 
 
 @bp.app_template_filter("mask")
@@ -34,26 +35,20 @@ def details_of_filter(profile):
 
 
 def proof_url(payout: PayoutRequest) -> str | None:
-    """The proof-of-payment download, once the admin side serves it."""
-    if not payout.proof_path or "payouts.proof" not in current_app.view_functions:
-        return None
-    try:
-        return url_for("payouts.proof", request_id=payout.id)
-    except BuildError:
-        return None
+    """The proof-of-payment download, when the payment has a proof."""
+    return url_for("payouts.proof", request_id=payout.id) if payout.proof_path else None
 
 
 @bp.get("/")
 @role_required("affiliate")
 def mine():
     """The affiliate's payouts: balance per currency, payout details, and every request with its timeline."""
-    page = payouts.requests_of(current_user.id, request.args.get("page", 1, type=int) or 1)
-    timelines = payouts.timelines(r.id for r in page.items)
-    names = payouts.names_of(e.actor_id for events in timelines.values() for e in events)
+    page = requests.requests_of(current_user.id, page_arg())
+    timelines = requests.timelines(r.id for r in page.items)
+    names = requests.names_of(e.actor_id for events in timelines.values() for e in events)
     return respond("payouts/mine.html", "payouts/_history.html", page=page, timelines=timelines, names=names,
                    balances=balances.for_affiliate(current_user.id),
-                   profile=payout_details.profile_of(current_user.id), cancel_form=CancelForm(),
-                   proof_url=proof_url)
+                   profile=payout_details.profile_of(current_user.id), proof_url=proof_url)
 
 
 @bp.get("/balance")
@@ -80,17 +75,16 @@ def new_request():
         form.currency.data = request.args["currency"]
     if form.validate_on_submit():
         try:
-            made = payouts.request_payout(current_user.id, form.minor_amount, form.currency.data, ip=client_ip())
+            made = requests.request_payout(current_user.id, form.minor_amount, form.currency.data, ip=client_ip())
         except PayoutError as exc:
-            target = form[exc.field] if exc.field in ("amount", "currency") else None
-            (target.errors if target is not None else form.form_errors).append(exc.message)
+            show_refusal(form, exc)
         else:
             flash(_("Payout of %(amount)s requested. We will email you when it is approved.",
                     amount=format_money(made.amount, made.currency)), "success")
             return redirect(url_for("payouts.mine"))
     profile = payout_details.profile_of(current_user.id)
     has_details = profile is not None and profile.payout_method in payout_details.METHODS
-    minimums = {c: payouts.minimum_for(c) for c, _label in form.currency.choices}
+    minimums = {c: requests.minimum_for(c) for c, _label in form.currency.choices}
     return render_template("payouts/request.html", form=form, balances=amounts, profile=profile,
                            has_details=has_details, minimums=minimums)
 
@@ -100,9 +94,8 @@ def new_request():
 def cancel(request_id: int):
     """Withdraw one of the affiliate's own requests while it still waits for approval."""
     get_owned_or_404(PayoutRequest, request_id)
-    CancelForm().validate_on_submit()  # CSRF is checked before the view; there is nothing else to read.
     try:
-        cancelled = payouts.cancel(request_id, current_user.id, ip=client_ip())
+        cancelled = states.cancel(request_id, current_user.id, ip=client_ip())
     except InvalidPayoutTransition as exc:
         flash(_("This request can no longer be cancelled: it is %(status)s.", status=label(exc.status).lower()),
               "error")

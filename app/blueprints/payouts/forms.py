@@ -4,10 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TelField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.blueprints.form_filters import strip
+from app.blueprints.forms import strip
 from app.money import MoneyInputError, parse_money
-from app.services import payout_details
-from app.services.payout_errors import InvalidPayoutDetails
+from app.services.payouts import details
+from app.services.payouts.errors import InvalidPayoutDetails
 
 
 def _check(clean, *args):
@@ -28,19 +28,19 @@ class PayoutDetailsForm(FlaskForm):
                         validators=[InputRequired(_l("Choose how you want to be paid."))])
     bank_code = SelectField(_l("Bank"))
     bank_name = StringField(_l("Bank name (if it is not in the list)"), filters=[strip],
-                            validators=[Length(max=payout_details.BANK_NAME_MAX)])
+                            validators=[Length(max=details.BANK_NAME_MAX)])
     bank_account = StringField(_l("Account number"), filters=[strip], validators=[Length(max=40)],
                                render_kw={"inputmode": "numeric", "autocomplete": "off"})
     account_holder = StringField(_l("Account holder (as printed on the account)"), filters=[strip],
-                                 validators=[Length(max=payout_details.HOLDER_MAX)])
+                                 validators=[Length(max=details.HOLDER_MAX)])
     momo_phone = TelField(_l("Momo phone number"), filters=[strip], validators=[Length(max=20)],
                           render_kw={"autocomplete": "tel"})
     paypal_email = EmailField(_l("PayPal email"), filters=[strip], validators=[Length(max=254)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.bank_code.choices = ([("", _l("Choose a bank"))] + list(payout_details.BANKS)
-                                  + [(payout_details.OTHER_BANK, _l("Other bank"))])
+        self.bank_code.choices = ([("", _l("Choose a bank"))] + list(details.BANKS)
+                                  + [(details.OTHER_BANK, _l("Other bank"))])
 
     def values(self) -> dict:
         return {name: self[name].data for name in
@@ -50,28 +50,28 @@ class PayoutDetailsForm(FlaskForm):
         return self.method.data == "bank_transfer" or bool(self.bank_account.data or self.account_holder.data)
 
     def validate_bank_code(self, field):
-        if self._wants_bank() and field.data != payout_details.OTHER_BANK:
-            _check(payout_details.clean_bank, field.data, None)
+        if self._wants_bank() and field.data != details.OTHER_BANK:
+            _check(details.clean_bank, field.data, None)
 
     def validate_bank_name(self, field):
-        if self._wants_bank() and self.bank_code.data == payout_details.OTHER_BANK:
-            _check(payout_details.clean_bank, self.bank_code.data, field.data)
+        if self._wants_bank() and self.bank_code.data == details.OTHER_BANK:
+            _check(details.clean_bank, self.bank_code.data, field.data)
 
     def validate_bank_account(self, field):
         if self._wants_bank():
-            _check(payout_details.clean_account_number, field.data)
+            _check(details.clean_account_number, field.data)
 
     def validate_account_holder(self, field):
         if self._wants_bank():
-            _check(payout_details.clean_account_holder, field.data)
+            _check(details.clean_account_holder, field.data)
 
     def validate_momo_phone(self, field):
         if self.method.data == "momo" or field.data:
-            _check(payout_details.clean_momo_phone, field.data)
+            _check(details.clean_momo_phone, field.data)
 
     def validate_paypal_email(self, field):
         if self.method.data == "paypal" or field.data:
-            _check(payout_details.clean_paypal_email, field.data)
+            _check(details.clean_paypal_email, field.data)
 
 
 class PayoutRequestForm(FlaskForm):
@@ -94,7 +94,3 @@ class PayoutRequestForm(FlaskForm):
             raise ValidationError(_l("Enter an amount such as 500000 or 500.000.")) from exc
         if self.minor_amount <= 0:
             raise ValidationError(_l("Enter an amount greater than zero."))
-
-
-class CancelForm(FlaskForm):
-    """Only the CSRF token: cancelling needs nothing else."""

@@ -4,11 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from app.blueprints.form_filters import strip
-
-
-class WebhookUrlForm(FlaskForm):
-    """Creates (or replaces) the webhook address; the button is the whole form."""
+from app.blueprints.forms import strip
 
 
 class SigningSecretForm(FlaskForm):

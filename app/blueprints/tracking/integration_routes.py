@@ -3,13 +3,14 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.blueprints.forms import ConfirmForm
 from app.blueprints.tracking import bp
-from app.blueprints.tracking.integration_forms import SigningSecretForm, WebhookUrlForm
+from app.blueprints.tracking.integration_forms import SigningSecretForm
 from app.blueprints.web import wants_partial
 from app.money import exponent
 from app.security import role_required
-from app.services import integration, stripe_endpoint
-from app.services.stripe_endpoint import InvalidSigningSecret, NotAMerchant
+from app.services.conversions import integration, stripe_endpoint
+from app.services.conversions.stripe_endpoint import InvalidSigningSecret, NotAMerchant
 
 
 def _merchant_id(required: bool = True) -> int | None:
@@ -43,9 +44,9 @@ def _page_url(merchant_id: int) -> str:
 def _render(info, secret_form=None, status=None):
     """The whole page, or only the Stripe card when htmx asks for it."""
     context = dict(info=info, base=current_app.config["PUBLIC_BASE_URL"],
-                   url_form=WebhookUrlForm(formdata=None), secret_form=secret_form or SigningSecretForm(formdata=None),
+                   url_form=ConfirmForm(formdata=None), secret_form=secret_form or SigningSecretForm(formdata=None),
                    merchant_arg={"merchant": info.merchant.id} if current_user.role == "admin" else {},
-                   stripe_status=status, has_api_keys="api.keys" in current_app.view_functions,
+                   stripe_status=status,
                    example_amount=example_amount)
     template = "tracking/_integration_stripe.html" if wants_partial() else "tracking/integration.html"
     if template == "tracking/integration.html" and current_user.role == "admin":
@@ -75,7 +76,7 @@ def stripe_webhook_url():
     """Create the merchant's Stripe webhook address, or replace it (the old one stops working)."""
     merchant_id = _merchant_id()
     info = _info(merchant_id)
-    if WebhookUrlForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         stripe_endpoint.new_webhook_token(merchant_id, current_user.id, ip=request.remote_addr)
         message = _("Webhook address ready. Add it as an endpoint in your Stripe dashboard.")
         if wants_partial():

@@ -11,11 +11,12 @@ from flask import current_app, make_response, request, send_file
 from loguru import logger
 from rq import Retry
 
-from app import jobs
 from app.blueprints.tracking import bp
-from app.extensions import csrf
+from app.extensions import csrf, redis_connection
+from app.ids import ID_MAX
+from app.jobs import queue
 from app.jobs.pixel import record_pixel_conversion
-from app.services import tracking
+from app.services.tracking import follow
 
 # A transparent 1×1 GIF89a: one palette entry marked transparent by the graphic control extension.
 GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff"
@@ -25,7 +26,6 @@ SCRIPT_MAX_AGE = 3600
 _DIGITS = re.compile(r"^[0-9]{1,19}$")
 # Click ids are URL-safe and at most 64 characters; anything else was never issued.
 _CLICK_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-MAX_CAMPAIGN_ID = 2**31 - 1
 # A worker retries a job the database could not take, for a few minutes.
 RETRY = Retry(max=3, interval=[10, 60, 300])
 
@@ -55,7 +55,7 @@ def conversion_pixel():
     order_id = request.args.get("order_id", "")
     try:
         if request.method == "GET":
-            _record(request.args, request.cookies.get(tracking.COOKIE_NAME), request.remote_addr)
+            _record(request.args, request.cookies.get(follow.COOKIE_NAME), request.remote_addr)
     except PixelInputError as exc:
         logger.warning("pixel conversion refused order_id={!r} code={} field={}", order_id[:255], exc.code,
                        exc.field)
@@ -67,7 +67,7 @@ def conversion_pixel():
 
 def _record(args, cookie_click_id: str | None, ip: str | None) -> None:
     campaign_id = _integer(args.get("campaign"), "campaign")
-    if campaign_id > MAX_CAMPAIGN_ID:
+    if campaign_id > ID_MAX:
         raise PixelInputError("unknown_campaign", "campaign")
     amount = _integer(args.get("amount"), "amount")
     order_id = (args.get("order_id") or "").strip()
@@ -80,9 +80,9 @@ def _record(args, cookie_click_id: str | None, ip: str | None) -> None:
     if not _CLICK_ID.match(click_id):
         raise PixelInputError("unknown_click", "click_id")
     arguments = (campaign_id, click_id, order_id, amount, currency, ip)
-    if jobs.redis_connection() is not None:
+    if redis_connection() is not None:
         try:
-            jobs.enqueue(record_pixel_conversion, *arguments, retry=RETRY)
+            queue.enqueue(record_pixel_conversion, *arguments, retry=RETRY)
             return
         except Exception as exc:
             # Redis is away: record it here rather than lose the order.

@@ -7,7 +7,8 @@ from flask import abort, g, redirect, request
 from loguru import logger
 
 from app.blueprints.tracking import bp
-from app.services import click_drain, tracking
+from app.services.tracking import drain
+from app.services.tracking.follow import COOKIE_NAME, LinkUnavailable, UnknownLink, follow_link
 
 
 @bp.route("/r/<code>", methods=["GET", "HEAD"])
@@ -15,18 +16,18 @@ def follow(code):
     """A tracking link: record the click and send the visitor on to the merchant at once."""
     args = request.args
     try:
-        outcome = tracking.follow_link(
+        outcome = follow_link(
             code, to=args.get("to"), subs=[args.get(f"sub{i}") for i in range(1, 6)],
             ip=request.remote_addr, user_agent=request.headers.get("User-Agent"),
             referrer=request.headers.get("Referer"), record=request.method == "GET",
         )
-    except tracking.UnknownLink:
+    except UnknownLink:
         abort(404)
-    except tracking.LinkUnavailable:
+    except LinkUnavailable:
         abort(503)
     response = redirect(outcome.location, 302)
     if outcome.click_id:
-        response.set_cookie(tracking.COOKIE_NAME, outcome.click_id, max_age=outcome.cookie_max_age, path="/",
+        response.set_cookie(COOKIE_NAME, outcome.click_id, max_age=outcome.cookie_max_age, path="/",
                             samesite="Lax", httponly=True, secure=request.is_secure)
     response.headers["Cache-Control"] = "no-store"
     g.quiet_request = True  # every click is stored; a log line per redirect would cost a fifth of the CPU
@@ -35,17 +36,17 @@ def follow(code):
 
 @bp.cli.command("drain")
 @click.option("--once", is_flag=True, help="Store what is waiting now, then exit.")
-@click.option("--batch-size", default=click_drain.BATCH_SIZE, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--batch-size", default=drain.BATCH_SIZE, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--interval", default=0.25, show_default=True, type=click.FloatRange(0.01, 60),
               help="Seconds to gather clicks before each batch.")
 def drain_command(once, batch_size, interval):
     """Move recorded clicks from Redis and the spool into the database (until SIGTERM/SIGINT)."""
     if once:
-        click.echo(f"Stored {tracking.drain_once(max_items=10**9)} clicks.")
+        click.echo(f"Stored {drain.drain_once(max_items=10**9)} clicks.")
         return
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     logger.info("click drain started (batches of up to {}, every {} s)", batch_size, interval)
-    total = click_drain.run(stop, batch_size=batch_size, interval=interval)
+    total = drain.run(stop, batch_size=batch_size, interval=interval)
     logger.info("click drain stopped after storing {} clicks", total)

@@ -1,0 +1,111 @@
+"""Merchant API keys: shown once, stored only as a SHA-256 hash.
+
+A key carries 256 random bits, so a plain SHA-256 is enough: nobody can guess or brute-force a
+preimage, and unlike a password hash (argon2) it lets the database find the key by an indexed
+equality lookup in microseconds on every API call. Comparing inside the database leaks no useful
+timing either: an attacker cannot steer the hash of what they send toward a stored one.
+"""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from loguru import logger
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models.api_keys import ApiKey
+from app.models.common import utcnow
+from app.models.users import User
+from app.services.audit import trail
+from app.services.common.errors import ServiceError
+
+KEY_PREFIX = "ak_live_"
+VISIBLE_CHARS = 12
+LABEL_MAX = 80
+MAX_KEY_LENGTH = 200
+# Remembering every use would be one write per API call; once a minute is precise enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class InvalidLabel(ServiceError):
+    """Give the key a name of 1 to 80 characters."""
+
+    field = "label"
+
+
+class KeyNotFound(ServiceError):
+    """No such API key."""
+
+
+def hash_key(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
+
+
+def create_key(merchant_id: int, label: str, actor_id: int | None = None, ip: str | None = None
+               ) -> tuple[ApiKey, str]:
+    """Make a key for the merchant; returns (the stored key, the full key to show once)."""
+    label = (label or "").strip()
+    if not 1 <= len(label) <= LABEL_MAX:
+        raise InvalidLabel()
+    merchant = db.session.get(User, merchant_id)
+    if merchant is None or merchant.role != "merchant":
+        raise ServiceError("Only merchants have API keys.")
+    raw_key = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(merchant_id=merchant_id, label=label, prefix=raw_key[:VISIBLE_CHARS], key_hash=hash_key(raw_key),
+                 created_at=utcnow())
+    db.session.add(key)
+    db.session.flush()
+    trail.record("api_key.created", key, actor_id=actor_id if actor_id is not None else merchant_id, ip=ip,
+                 after={"label": label, "prefix": key.prefix})
+    db.session.commit()
+    logger.info("api key {} created for merchant {} prefix={}", key.id, merchant_id, key.prefix)
+    return key, raw_key
+
+
+def authenticate(raw_key: str | None) -> ApiKey | None:
+    """The live key matching `raw_key`, or None (unknown, revoked, or its merchant disabled)."""
+    if not raw_key or len(raw_key) > MAX_KEY_LENGTH or not raw_key.startswith(KEY_PREFIX):
+        return None
+    key = db.session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(raw_key)))
+    if key is None or key.is_revoked:
+        return None
+    merchant = db.session.get(User, key.merchant_id)
+    if merchant is None or merchant.is_disabled or merchant.role != "merchant":
+        return None
+    _touch(key)
+    return key
+
+
+def _touch(key: ApiKey) -> None:
+    now = utcnow()
+    if key.last_used_at is not None and now - key.last_used_at < LAST_USED_RESOLUTION:
+        return
+    # Conditional, so a burst of concurrent calls writes the time once.
+    db.session.execute(
+        update(ApiKey).where(ApiKey.id == key.id,
+                             (ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < now - LAST_USED_RESOLUTION))
+        .values(last_used_at=now).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def list_keys(merchant_id: int) -> list[ApiKey]:
+    """The merchant's keys, live ones first, newest first."""
+    return list(db.session.scalars(
+        select(ApiKey).where(ApiKey.merchant_id == merchant_id)
+        .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id.desc())
+    ))
+
+
+def revoke(key_id: int, merchant_id: int, actor_id: int | None = None, ip: str | None = None) -> ApiKey:
+    """Revoke one of the merchant's keys; requests using it fail from now on. Revoking twice is harmless."""
+    key = db.session.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.merchant_id == merchant_id))
+    if key is None:
+        raise KeyNotFound()
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        trail.record("api_key.revoked", key, actor_id=actor_id if actor_id is not None else merchant_id, ip=ip,
+                     before={"revoked": False}, after={"revoked": True, "prefix": key.prefix})
+        db.session.commit()
+        logger.info("api key {} of merchant {} revoked", key.id, merchant_id)
+    return key

@@ -1,0 +1,1 @@
+"""Figures about the programme: the dashboards' counts and sums."""

@@ -1,0 +1,143 @@
+"""Reading campaigns: the merchant's list with its figures, the affiliates' directory, one campaign."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models.campaigns import CAMPAIGN_STATUSES, COMMISSION_TYPES, Campaign, Membership
+from app.models.conversions import Conversion
+from app.models.tracking import Click
+from app.models.users import MerchantProfile, User
+from app.services.campaigns.campaigns import CampaignNotFound, has_ended
+from app.services.common.lists import Page, paginate
+
+PER_PAGE = 20
+DIRECTORY_SORTS = ("newest", "commission_desc", "commission_asc")
+# Memberships that let an affiliate keep seeing a campaign after it is paused or ended.
+MEMBER_STATUSES = ("pending", "approved")
+OWED_STATUSES = ("pending", "approved")
+
+
+@dataclass
+class CampaignStats:
+    affiliates: int = 0
+    clicks: int = 0
+    conversions: int = 0
+    # currency -> minor units; a campaign whose currency changed can owe in several.
+    owed: dict = field(default_factory=dict)
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def stats_for(campaign_ids: list[int]) -> dict[int, CampaignStats]:
+    """Figures of the given campaigns: three grouped queries, however many campaigns."""
+    stats = defaultdict(CampaignStats)
+    if not campaign_ids:
+        return stats
+    affiliates = db.session.execute(
+        select(Membership.campaign_id, func.count())
+        .where(Membership.campaign_id.in_(campaign_ids), Membership.status == "approved")
+        .group_by(Membership.campaign_id))
+    for campaign_id, count in affiliates:
+        stats[campaign_id].affiliates = count
+    clicks = db.session.execute(
+        select(Click.campaign_id, func.count())
+        .where(Click.campaign_id.in_(campaign_ids), Click.is_unique.is_(True))
+        .group_by(Click.campaign_id))
+    for campaign_id, count in clicks:
+        stats[campaign_id].clicks = count
+    owed = func.sum(case((Conversion.status.in_(OWED_STATUSES),
+                          Conversion.commission - Conversion.commission_reversed), else_=0))
+    conversions = db.session.execute(
+        select(Conversion.campaign_id, Conversion.currency, func.count(), owed)
+        .where(Conversion.campaign_id.in_(campaign_ids), Conversion.status != "rejected")
+        .group_by(Conversion.campaign_id, Conversion.currency))
+    for campaign_id, currency, count, amount in conversions:
+        stats[campaign_id].conversions += count
+        if amount:
+            stats[campaign_id].owed[currency] = int(amount)
+    return stats
+
+
+def merchant_campaigns(viewer: User, q: str = "", status: str = "", page: int = 1) -> Page:
+    """The campaigns a merchant manages (an admin: all), newest first; items are (Campaign, CampaignStats)."""
+    query = (select(Campaign).outerjoin(MerchantProfile, MerchantProfile.user_id == Campaign.merchant_id)
+             .options(joinedload(Campaign.merchant).joinedload(User.merchant_profile))
+             .order_by(Campaign.created_at.desc(), Campaign.id.desc()))
+    if viewer.role != "admin":
+        query = query.where(Campaign.merchant_id == viewer.id)
+    q = (q or "").strip()
+    if q:
+        pattern = _like(q)
+        matches = Campaign.name.ilike(pattern, escape="\\")
+        if viewer.role == "admin":
+            matches = or_(matches, MerchantProfile.company_name.ilike(pattern, escape="\\"))
+        query = query.where(matches)
+    if status in CAMPAIGN_STATUSES:
+        query = query.where(Campaign.status == status)
+    result = paginate(query, page, PER_PAGE, rows=True)
+    campaigns = [row[0] for row in result.items]
+    stats = stats_for([c.id for c in campaigns])
+    result.items = [(c, stats[c.id]) for c in campaigns]
+    return result
+
+
+def _commission_order(sort: str):
+    # Percentages and fixed amounts are not comparable, so each kind is sorted within its own group.
+    kind = case((Campaign.commission_type == "percent", 0), else_=1)
+    if sort == "commission_asc":
+        return [kind, Campaign.commission_rate.asc(), Campaign.commission_fixed.asc(), Campaign.id.desc()]
+    return [kind, Campaign.commission_rate.desc(), Campaign.commission_fixed.desc(), Campaign.id.desc()]
+
+
+def directory(affiliate_id: int, today: date, q: str = "", commission_type: str = "", sort: str = "newest",
+              page: int = 1) -> Page:
+    """Campaigns open to affiliates; items are (Campaign, this affiliate's membership status or None)."""
+    query = (select(Campaign, Membership.status)
+             .outerjoin(Membership, and_(Membership.campaign_id == Campaign.id,
+                                         Membership.affiliate_id == affiliate_id))
+             .outerjoin(MerchantProfile, MerchantProfile.user_id == Campaign.merchant_id)
+             .options(joinedload(Campaign.merchant).joinedload(User.merchant_profile))
+             .where(Campaign.status == "active", or_(Campaign.ends_on.is_(None), Campaign.ends_on >= today)))
+    q = (q or "").strip()
+    if q:
+        pattern = _like(q)
+        query = query.where(or_(Campaign.name.ilike(pattern, escape="\\"),
+                                Campaign.description.ilike(pattern, escape="\\"),
+                                MerchantProfile.company_name.ilike(pattern, escape="\\")))
+    if commission_type in COMMISSION_TYPES:
+        query = query.where(Campaign.commission_type == commission_type)
+    if sort in ("commission_desc", "commission_asc"):
+        query = query.order_by(*_commission_order(sort))
+    else:
+        query = query.order_by(Campaign.created_at.desc(), Campaign.id.desc())
+    result = paginate(query, page, PER_PAGE, rows=True)
+    result.items = [(campaign, status) for campaign, status in result.items]
+    return result
+
+
+def for_affiliate(campaign_id: int, affiliate_id: int, today: date) -> tuple[Campaign, Membership | None]:
+    """A campaign as an affiliate may see it: open ones, or paused/ended ones they belong to."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise CampaignNotFound()
+    membership = db.session.scalar(select(Membership).where(
+        Membership.campaign_id == campaign_id, Membership.affiliate_id == affiliate_id))
+    is_member = membership is not None and membership.status in MEMBER_STATUSES
+    if (campaign.status != "active" or has_ended(campaign, today)) and not is_member:
+        raise CampaignNotFound()
+    return campaign, membership
+
+
+def merchant_choices() -> list[tuple[int, str]]:
+    """Merchants an admin can create a campaign for, by name."""
+    merchants = db.session.scalars(
+        select(User).options(joinedload(User.merchant_profile))
+        .where(User.role == "merchant", User.is_disabled.is_(False)).order_by(User.name)).all()
+    return sorted(((m.id, m.display_name) for m in merchants), key=lambda item: item[1].lower())

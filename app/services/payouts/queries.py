@@ -1,0 +1,138 @@
+"""Reading payout requests for the admin queue and detail page (no writes).
+
+Date filters take calendar days in the reader's timezone, both included, turned into naive UTC
+bounds of `requested_at` here.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.money import PAYOUT_STATUSES, LedgerEntry, PayoutRequest
+from app.models.users import User
+from app.services.common.lists import Page, paginate, within_days
+
+PER_PAGE = 25
+
+
+@dataclass
+class PayoutFilters:
+    status: str | None = None
+    method: str | None = None
+    currency: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass
+class CurrencyTotal:
+    currency: str
+    count: int
+    amount: int
+
+
+@dataclass
+class Totals:
+    count: int
+    by_currency: list[CurrencyTotal]
+
+
+def _where(query, filters: PayoutFilters, tz: str):
+    if filters.status:
+        query = query.where(PayoutRequest.status == filters.status)
+    if filters.method:
+        query = query.where(PayoutRequest.method == filters.method)
+    if filters.currency:
+        query = query.where(PayoutRequest.currency == filters.currency)
+    query = within_days(query, PayoutRequest.requested_at, filters.date_from, filters.date_to, tz)
+    return query
+
+
+def queue_page(filters: PayoutFilters, tz: str, page: int = 1) -> Page:
+    """Payout requests matching `filters`, oldest waiting first within a status, newest otherwise."""
+    # Requests waiting for a decision come first, oldest first: they are the work to do.
+    waiting_first = (PayoutRequest.status != "requested", PayoutRequest.requested_at, PayoutRequest.id)
+    query = _where(select(PayoutRequest), filters, tz).order_by(*waiting_first)
+    return paginate(query, page, PER_PAGE, (selectinload(PayoutRequest.affiliate),))
+
+
+def totals(filters: PayoutFilters, tz: str) -> Totals:
+    """How many requests match `filters`, and their count and sum per currency."""
+    query = _where(select(PayoutRequest.currency, func.count(PayoutRequest.id), func.sum(PayoutRequest.amount)),
+                   filters, tz).group_by(PayoutRequest.currency).order_by(PayoutRequest.currency)
+    by_currency = [CurrencyTotal(currency, int(count), int(amount or 0))
+                   for currency, count, amount in db.session.execute(query)]
+    return Totals(count=sum(t.count for t in by_currency), by_currency=by_currency)
+
+
+def currencies() -> list[str]:
+    """Currencies that payout requests exist in, for the filter."""
+    return list(db.session.scalars(select(PayoutRequest.currency).distinct().order_by(PayoutRequest.currency)))
+
+
+def status_counts() -> dict[str, int]:
+    rows = db.session.execute(select(PayoutRequest.status, func.count()).group_by(PayoutRequest.status))
+    counts = {status: 0 for status in PAYOUT_STATUSES}
+    counts.update({status: int(n) for status, n in rows})
+    return counts
+
+
+def approved_for_export() -> list[PayoutRequest]:
+    """Approved requests in the order the bank file lists them (oldest first)."""
+    return list(db.session.scalars(
+        select(PayoutRequest).options(selectinload(PayoutRequest.affiliate))
+        .where(PayoutRequest.status == "approved").order_by(PayoutRequest.requested_at, PayoutRequest.id)))
+
+
+@dataclass
+class Step:
+    at: datetime
+    status: str
+    actor: User | None
+    note: str | None = None
+
+
+@dataclass
+class PayoutDetail:
+    request: PayoutRequest
+    events: list
+    ledger: list
+    timeline: list[Step]
+    decided_by: User | None
+    paid_by: User | None
+
+
+def _note_of(event: AuditEvent) -> str | None:
+    after = event.after or {}
+    for key in ("reason", "failed_reason", "reject_reason", "transaction_id"):
+        if after.get(key):
+            return str(after[key])
+    return None
+
+
+def timeline(request: PayoutRequest, events: list) -> list[Step]:
+    """The request's statuses in order: its creation, then every audited change of status."""
+    steps = [Step(request.requested_at, "requested", request.affiliate)]
+    for event in events:
+        before, after = event.before or {}, event.after or {}
+        status = after.get("status")
+        if status and status != before.get("status") and status != "requested":
+            steps.append(Step(event.created_at, status, event.actor, _note_of(event)))
+    return steps
+
+
+def detail(request: PayoutRequest) -> PayoutDetail:
+    """Everything about one request an admin sees: audit events, ledger movements, the timeline."""
+    events = list(db.session.scalars(
+        select(AuditEvent).options(selectinload(AuditEvent.actor))
+        .where(AuditEvent.object_type == PayoutRequest.__tablename__, AuditEvent.object_id == str(request.id))
+        .order_by(AuditEvent.created_at, AuditEvent.id)))
+    ledger = list(db.session.scalars(select(LedgerEntry).where(LedgerEntry.payout_request_id == request.id)
+                                     .order_by(LedgerEntry.id)))
+    return PayoutDetail(
+        request=request, events=events, ledger=ledger, timeline=timeline(request, events),
+        decided_by=db.session.get(User, request.decided_by_id) if request.decided_by_id else None,
+        paid_by=db.session.get(User, request.paid_by_id) if request.paid_by_id else None)

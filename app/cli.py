@@ -15,6 +15,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(ledger_cli)
     from app.schedule import jobs_cli
     app.cli.add_command(jobs_cli)
+    from app.analytics_cli import stats_cli
+    app.cli.add_command(stats_cli)
 
 
 @click.group("user", help="Create and disable accounts.")

@@ -6,7 +6,7 @@ it. Without Redis nothing runs on a schedule: `flask jobs run-due` runs every jo
 Every job must be safe to run twice or at the same time as itself.
 
 Cron expressions are read in the scheduler process's local time (UTC in the Docker image).
-Daily payout batches (09:00) and hourly analytics rollups are declared here once their jobs exist.
+Daily payout batches (09:00) are declared here once their job exists.
 """
 import sys
 from collections.abc import Callable
@@ -16,6 +16,7 @@ import click
 from flask.cli import AppGroup
 from loguru import logger
 
+from app.jobs.analytics import queue_reports_job, roll_up_stats_job
 from app.jobs.clicks import drain_clicks_job
 from app.jobs.conversions import auto_approve_due_job
 
@@ -36,6 +37,10 @@ RECURRING: tuple[Recurring, ...] = (
               description="Approve conversions past their hold period on auto-approving campaigns."),
     Recurring("drain-clicks", drain_clicks_job, cron="*/5 * * * *", ttl=300,
               description="Backstop for the click drain process: store clicks waiting in Redis or a spool."),
+    Recurring("roll-up-stats", roll_up_stats_job, cron="*/5 * * * *", ttl=300,
+              description="Fold new clicks and conversion changes into the analytics rollup."),
+    Recurring("queue-email-reports", queue_reports_job, cron="15 * * * *", ttl=3600,
+              description="Queue the weekly and monthly summary emails that are due."),
 )
 
 

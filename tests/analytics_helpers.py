@@ -1,22 +1,12 @@
 """Helpers for the analytics tests: the same figures from the rollup (plus newer rows) and from raw rows."""
 from datetime import date
 
-import pytest
-
 from app.extensions import db
 from app.models.analytics import MEASURES, StatsState
-from app.services.analytics_wip import sql
-from app.services.analytics_wip.sources import live_sources, merge, raw_sources, rollup_sources
+from app.services.analytics.sources import live_sources, merge, raw_sources, rollup_sources
 
 ZONE = "Asia/Ho_Chi_Minh"
 EVER = (date(2000, 1, 1), date(2100, 1, 1))
-
-
-@pytest.fixture(autouse=True)
-def sqlite_functions(app):
-    """SQLite connections opened before the functions were installed lack them: open new ones."""
-    sql.install()
-    db.engine.dispose()
 
 
 def dialect() -> str:

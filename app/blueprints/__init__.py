@@ -14,6 +14,7 @@ BLUEPRINTS = (
     ("api", None),
     ("payouts", "/payouts"),
     ("admin", "/admin"),
+    ("analytics", "/analytics"),
 )
 
 

@@ -5,10 +5,9 @@ import pytest
 from sqlalchemy import event
 
 from app.extensions import db
-from app.models import utcnow
-from app.services.analytics_wip import cache, rollup
+from app.models.common import utcnow
+from app.services.analytics import cache, rollup
 from tests import factories
-from tests.analytics_helpers import sqlite_functions  # noqa: F401 (fixture)
 
 PAGE = "/analytics/"
 HX = {"HX-Request": "true"}
@@ -122,9 +121,10 @@ def test_the_affiliate_search_suggests_only_the_merchants_affiliates(client, log
 def _queries(client, url) -> int:
     statements = []
 
-    def count(*_args):
-        statements.append(1)
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
 
+    db.session.expire_all()  # the signed-in user is read from the database, as in any fresh request
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         assert client.get(url).status_code == 200

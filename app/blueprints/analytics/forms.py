@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SearchField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from app.blueprints.form_filters import strip
-from app.services.analytics_wip.periods import DEFAULT_PRESET
+from app.blueprints.forms import strip
+from app.services.analytics.periods import DEFAULT_PRESET
 
 RANGE_CHOICES = (("7d", _l("Last 7 days")), ("30d", _l("Last 30 days")), ("90d", _l("Last 90 days")),
                  ("this_month", _l("This month")), ("last_month", _l("Last month")),

@@ -6,12 +6,12 @@ from flask_login import current_user
 
 from app.blueprints.analytics.forms import AnalyticsFilterForm
 from app.blueprints.web import display_timezone
-from app.models import utcnow
-from app.services.analytics_wip import sql
-from app.services.analytics_wip.pages import Options
-from app.services.analytics_wip.periods import DEFAULT_PRESET, PRESETS, Period, custom_period, preset_period
-from app.services.analytics_wip.rankings import DEFAULT_METRIC, DIMENSIONS, METRICS, PAGE_SIZES
-from app.services.analytics_wip.scope import Filters, Scope, check_filters, currencies, scope_for
+from app.models.common import utcnow
+from app.services.analytics import sql
+from app.services.analytics.pages import Options
+from app.services.analytics.periods import DEFAULT_PRESET, PRESETS, Period, custom_period, preset_period
+from app.services.analytics.rankings import DEFAULT_METRIC, DIMENSIONS, METRICS, PAGE_SIZES
+from app.services.analytics.scope import Filters, Scope, check_filters, currencies, scope_for
 
 # Query arguments of the ranking and the options that are not filters.
 OPTION_ARGS = ("top", "sort", "order", "rows")

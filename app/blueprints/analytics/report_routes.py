@@ -8,7 +8,7 @@ from app.blueprints.analytics.forms import ReportSettingsForm
 from app.blueprints.analytics.helpers import today
 from app.blueprints.web import display_timezone
 from app.security import role_required
-from app.services.analytics_wip import reports
+from app.services.analytics import reports
 
 ROLES = ("admin", "merchant", "affiliate")
 

@@ -6,10 +6,10 @@ from app.blueprints.analytics import bp
 from app.blueprints.analytics.display import register_filters, trend_charts
 from app.blueprints.analytics.helpers import read_page
 from app.blueprints.web import respond
-from app.models import utcnow
+from app.models.common import utcnow
 from app.security import role_required
-from app.services.analytics_wip import exports, pages
-from app.services.analytics_wip.scope import scope_for, suggest_affiliates
+from app.services.analytics import exports, pages
+from app.services.analytics.scope import scope_for, suggest_affiliates
 
 ROLES = ("admin", "merchant", "affiliate")
 register_filters(bp)

@@ -87,7 +87,10 @@ def follow_link(code: str, *, to: str | None = None, subs=(), ip: str | None = N
     location = target.destination
     if to and is_allowed_destination(to, target.allowed_hosts):
         location = to
-    if not record or is_robot(user_agent):
+    if not record:
+        return Redirect(location, None, target.cookie_max_age)
+    if is_robot(user_agent):
+        buffer.count_robot(target.link_id, target.campaign_id, target.affiliate_id)
         return Redirect(location, None, target.cookie_max_age)
     click_id = new_click_id()
     row = {

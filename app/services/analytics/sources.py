@@ -12,10 +12,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import case, func, literal, select
 
-from app.models import Campaign, Click, Conversion, LedgerEntry
 from app.models.analytics import DAILY_MODELS, MEASURES, ConversionStatsChange, MonthlyAffiliateStats, PaidShare
-from app.services.analytics_wip import sql
-from app.services.analytics_wip.measures import STANDING, STATUSES
+from app.models.campaigns import Campaign
+from app.models.conversions import Conversion
+from app.models.money import LedgerEntry
+from app.models.tracking import Click
+from app.services.analytics import sql
+from app.services.analytics.measures import STANDING, STATUSES
 
 # The finest grain anything is counted at.
 FINE_DIMS = ("day", "campaign_id", "affiliate_id", "link_id", "sub_id", "referrer", "currency")

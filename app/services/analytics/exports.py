@@ -11,13 +11,13 @@ from collections.abc import Iterable, Iterator
 from flask_babel import gettext as _
 
 from app.money import from_minor
-from app.services.analytics_wip.cohorts import cohorts
-from app.services.analytics_wip.funnel import COMPARED, LABELS, funnel, trend
-from app.services.analytics_wip.pages import Options
-from app.services.analytics_wip.periods import Period
-from app.services.analytics_wip.rankings import ranking
-from app.services.analytics_wip.reader import Reader, month_start
-from app.services.analytics_wip.scope import Filters, Scope
+from app.services.analytics.cohorts import cohorts
+from app.services.analytics.funnel import COMPARED, LABELS, funnel, trend
+from app.services.analytics.pages import Options
+from app.services.analytics.periods import Period
+from app.services.analytics.rankings import ranking
+from app.services.analytics.reader import Reader, month_start
+from app.services.analytics.scope import Filters, Scope
 
 TABLES = ("funnel", "trend", "top", "cohorts")
 CHUNK_ROWS = 200

@@ -11,11 +11,12 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Membership, User
-from app.services.analytics_wip import sql
-from app.services.analytics_wip.funnel import rate
-from app.services.analytics_wip.periods import Period
-from app.services.analytics_wip.reader import Reader, month_start
+from app.models.campaigns import Membership
+from app.models.users import User
+from app.services.analytics import sql
+from app.services.analytics.funnel import rate
+from app.services.analytics.periods import Period
+from app.services.analytics.reader import Reader, month_start
 
 MONTHS = 12
 

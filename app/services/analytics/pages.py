@@ -2,12 +2,12 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from app.services.analytics_wip import cohorts as cohort_figures
-from app.services.analytics_wip.funnel import Funnel, TrendPoint, changes, funnel, trend
-from app.services.analytics_wip.periods import Period
-from app.services.analytics_wip.rankings import DEFAULT_METRIC, Ranked, dimensions_for, ranking
-from app.services.analytics_wip.reader import Reader, month_start
-from app.services.analytics_wip.scope import Filters, Scope
+from app.services.analytics import cohorts as cohort_figures
+from app.services.analytics.funnel import Funnel, TrendPoint, changes, funnel, trend
+from app.services.analytics.periods import Period
+from app.services.analytics.rankings import DEFAULT_METRIC, Ranked, dimensions_for, ranking
+from app.services.analytics.reader import Reader, month_start
+from app.services.analytics.scope import Filters, Scope
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,7 @@ from flask import current_app
 from loguru import logger
 from sqlalchemy import delete, func, select, text, update
 
-from app.extensions import db
-from app.jobs import redis_connection
-from app.models import Click, utcnow
+from app.extensions import db, redis_connection
 from app.models.analytics import (
     CONVERSION_MEASURES,
     PAID_MEASURES,
@@ -27,9 +25,11 @@ from app.models.analytics import (
     PaidShare,
     StatsState,
 )
-from app.services.analytics_wip import barrier, fold, paid, robots, sql
-from app.services.analytics_wip.fold import dialect_insert
-from app.services.analytics_wip.sources import changes_source, clicks_source, conversions_source, day_starts
+from app.models.common import utcnow
+from app.models.tracking import Click
+from app.services.analytics import barrier, fold, paid, robots, sql
+from app.services.analytics.fold import dialect_insert
+from app.services.analytics.sources import changes_source, clicks_source, conversions_source, day_starts
 
 STATE_ID = 1
 

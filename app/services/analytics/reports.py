@@ -16,14 +16,15 @@ from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.jobs import queue
-from app.models import User, utcnow
 from app.models.analytics import ReportSubscription
-from app.services.analytics_wip import sql
-from app.services.analytics_wip.funnel import LABELS, changes, funnel
-from app.services.analytics_wip.periods import Period
-from app.services.analytics_wip.rankings import ranking
-from app.services.analytics_wip.reader import Reader
-from app.services.analytics_wip.scope import check_filters, scope_for
+from app.models.common import utcnow
+from app.models.users import User
+from app.services.analytics import sql
+from app.services.analytics.funnel import LABELS, changes, funnel
+from app.services.analytics.periods import Period
+from app.services.analytics.rankings import ranking
+from app.services.analytics.reader import Reader
+from app.services.analytics.scope import check_filters, scope_for
 from app.services.common import mail
 
 KINDS = ("weekly", "monthly")

@@ -5,15 +5,17 @@ the rollup job copies the counts into `stats_robot_clicks`. Counts only grow, so
 larger of the two numbers: running it twice, or after Redis lost its hash, never lowers a figure.
 Without Redis the redirect adds to the table directly.
 """
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
+from flask import current_app
 from loguru import logger
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.analytics import RobotClicks
-from app.services.analytics_wip import sql
-from app.services.analytics_wip.fold import dialect_insert
+from app.models.common import utcnow
+from app.services.analytics import sql
+from app.services.analytics.fold import dialect_insert
 
 KEY_PREFIX = "stats:robots:"
 # Days kept in Redis: the job runs every few minutes, this is its margin for an outage.
@@ -24,9 +26,9 @@ def key_for(day: date) -> str:
     return f"{KEY_PREFIX}{day.isoformat()}"
 
 
-def count(connection, link_id: int, campaign_id: int, affiliate_id: int, at: datetime, zone_name: str) -> None:
-    """Count one robot visit of a link (`connection`: Redis, or None for the database)."""
-    day = sql.local_day_of(at, zone_name)
+def count(connection, link_id: int, campaign_id: int, affiliate_id: int) -> None:
+    """Count one robot visit of a link now (`connection`: Redis, or None for the database)."""
+    day = sql.local_day_of(utcnow(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
     if connection is not None:
         key = key_for(day)
         pipe = connection.pipeline(transaction=False)

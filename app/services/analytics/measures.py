@@ -20,7 +20,7 @@ from sqlalchemy import insert
 
 from app.extensions import db
 from app.models.analytics import CONVERSION_MEASURES, ConversionStatsChange
-from app.services.analytics_wip import barrier
+from app.services.analytics import barrier
 
 STATUSES = ("pending", "approved", "rejected", "reversed")
 # Still an order that counts (not rejected, not reversed).
@@ -36,16 +36,17 @@ def conversion_state(conversion) -> dict[str, int]:
     return figures
 
 
-def record_change(conversion, before: dict[str, int] | None, *, approved: int = 0, reversed_: int = 0) -> None:
+def record_change(conversion, before: dict[str, int] | None, ledger_entry=None) -> None:
     """Append how this write changed the conversion's figures (in the caller's transaction).
 
-    `before` is `conversion_state` taken before the write (None for a new conversion); `approved` and
-    `reversed_` are the commission this write put into the ledger or took back out of it.
+    `before` is `conversion_state` taken before the write (None for a new conversion); `ledger_entry`
+    is the commission or reversal entry the write added to the ledger, if any.
     """
     after = conversion_state(conversion)
     change = {name: after.get(name, 0) - (before or {}).get(name, 0) for name in CONVERSION_MEASURES}
-    change["commission_approved"] = approved
-    change["commission_reversed"] = reversed_
+    kind = ledger_entry.kind if ledger_entry is not None else None
+    change["commission_approved"] = ledger_entry.amount if kind == "commission" else 0
+    change["commission_reversed"] = -ledger_entry.amount if kind == "reversal" else 0
     if not any(change.values()):
         return
     barrier.writing(db.session)

@@ -2,15 +2,15 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from app.services.analytics_wip import rollup
-from app.services.analytics_wip.cohorts import cohorts
-from app.services.analytics_wip.funnel import changes, funnel, trend
-from app.services.analytics_wip.periods import Period, custom_period
-from app.services.analytics_wip.rankings import ranking
-from app.services.analytics_wip.reader import Reader
-from app.services.analytics_wip.scope import check_filters, scope_for
+from app.services.analytics import rollup
+from app.services.analytics.cohorts import cohorts
+from app.services.analytics.funnel import changes, funnel, trend
+from app.services.analytics.periods import Period, custom_period
+from app.services.analytics.rankings import ranking
+from app.services.analytics.reader import Reader
+from app.services.analytics.scope import check_filters, scope_for
 from tests import factories
-from tests.analytics_helpers import ZONE, sqlite_functions  # noqa: F401 (fixture)
+from tests.analytics_helpers import ZONE
 
 TODAY = date(2026, 3, 31)
 

@@ -10,10 +10,12 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Campaign, Link, User
-from app.services.analytics_wip.funnel import per, rate
-from app.services.analytics_wip.periods import Period
-from app.services.analytics_wip.reader import Reader
+from app.models.campaigns import Campaign
+from app.models.tracking import Link
+from app.models.users import User
+from app.services.analytics.funnel import per, rate
+from app.services.analytics.periods import Period
+from app.services.analytics.reader import Reader
 
 # The ranking's name → the dimension it groups by.
 DIMENSIONS = {"affiliate": "affiliate_id", "link": "link_id", "campaign": "campaign_id", "sub_id": "sub_id",

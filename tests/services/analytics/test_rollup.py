@@ -5,14 +5,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.analytics import DailyCampaignStats, DailyLinkStats, MonthlyAffiliateStats, StatsState
-from app.services.analytics_wip import rollup
+from app.services.analytics import rollup
 from tests import factories
-from tests.analytics_helpers import (  # noqa: F401 (fixture)
-    assert_rollup_matches_raw,
-    rollup_figures,
-    sqlite_functions,
-    watermarks,
-)
+from tests.analytics_helpers import assert_rollup_matches_raw, rollup_figures, watermarks
 
 
 def _rows(model):

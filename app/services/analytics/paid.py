@@ -10,10 +10,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
-from app.models import Click, Conversion, PayoutRequest
 from app.models.analytics import PaidShare
-from app.services.analytics_wip import sql
-from app.services.analytics_wip.fold import dialect_insert
+from app.models.conversions import Conversion
+from app.models.money import PayoutRequest
+from app.models.tracking import Click
+from app.services.analytics import sql
+from app.services.analytics.fold import dialect_insert
 
 # Payouts marked paid within this long before the last check are looked at again (clock skew,
 # transactions that were still open).

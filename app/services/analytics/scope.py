@@ -10,7 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
-from app.models import Campaign, Link, Membership, User
+from app.ids import is_id
+from app.models.campaigns import Campaign, Membership
+from app.models.tracking import Link
+from app.models.users import User
 
 SUB_ID_MAX = 100
 
@@ -99,7 +102,12 @@ def find_affiliate(scope: Scope, text: str) -> User | None:
     """The affiliate with this email (or id) whom the reader may see figures of."""
     text = (text or "").strip()
     query = select(User).where(User.role == "affiliate")
-    query = query.where(User.id == int(text)) if text.isdigit() else query.where(func.lower(User.email) == text.lower())
+    if text.isdigit():
+        if not text.isascii() or not is_id(int(text)):
+            return None
+        query = query.where(User.id == int(text))
+    else:
+        query = query.where(func.lower(User.email) == text.lower())
     if scope.role == "merchant":
         query = query.where(User.id.in_(select(Membership.affiliate_id).where(
             Membership.campaign_id.in_(scope.campaign_ids or (-1,)))))
@@ -113,8 +121,8 @@ def find_link(scope: Scope, code: str) -> Link | None:
     code = (code or "").strip()
     if not code or len(code) > 32:
         return None
-    query = select(Link).where(or_(Link.code == code, Link.id == int(code)) if code.isdigit() and len(code) < 10
-                               else Link.code == code)
+    by_id = code.isascii() and code.isdigit() and is_id(int(code))
+    query = select(Link).where(or_(Link.code == code, Link.id == int(code)) if by_id else Link.code == code)
     if scope.role == "merchant":
         query = query.where(Link.campaign_id.in_(scope.campaign_ids or (-1,)))
     elif scope.role == "affiliate":

@@ -13,7 +13,7 @@ from datetime import date
 from flask import current_app
 from loguru import logger
 
-from app.jobs import redis_connection
+from app.extensions import redis_connection
 
 PREFIX = "stats:cache:"
 TTL_SECONDS = 600

@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.models.analytics import MEASURES
 from app.money import round_half_up
-from app.services.analytics_wip.periods import Period
-from app.services.analytics_wip.reader import Reader
+from app.services.analytics.periods import Period
+from app.services.analytics.reader import Reader
 
 TREND_MEASURES = ("clicks", "unique_clicks", "conversions", "revenue", "commission")
 

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.analytics import MEASURES, RobotClicks, StatsState
-from app.services.analytics_wip import cache
-from app.services.analytics_wip.periods import Period
-from app.services.analytics_wip.scope import Filters, Scope
-from app.services.analytics_wip.sources import (
+from app.services.analytics import cache
+from app.services.analytics.periods import Period
+from app.services.analytics.scope import Filters, Scope
+from app.services.analytics.sources import (
     FINE_DIMS,
     live_sources,
     merge,

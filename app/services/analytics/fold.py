@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.models.analytics import MEASURES, ROLLUP_MODELS, MonthlyAffiliateStats
-from app.services.analytics_wip.sources import FINE_DIMS, Source
+from app.services.analytics.sources import FINE_DIMS, Source
 
 _DIM_TYPES = {"day": Date, "campaign_id": Integer, "affiliate_id": Integer, "link_id": Integer,
               "sub_id": lambda: String(100), "referrer": lambda: String(255), "currency": lambda: String(3)}

@@ -6,13 +6,20 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.demo.bulk import indexes_deferred
-from app.demo.generate import Sizes, generate, generate_command
+from app.demo.generate import Sizes, generate
 from app.demo.generate_clicks import UNIQUE_WINDOW
 from app.demo.people import PASSWORD
 from app.extensions import db
-from app.models import AuditEvent, Campaign, Click, Conversion, Link, Membership, PayoutRequest, User, utcnow
+from app.models.audit import AuditEvent
+from app.models.campaigns import Campaign, Membership
+from app.models.common import utcnow
+from app.models.conversions import Conversion
+from app.models.money import PayoutRequest
+from app.models.tracking import Click, Link
+from app.models.users import User
 from app.money import percent_of
-from app.services import accounts, ledger_verify
+from app.services.accounts import accounts
+from app.services.ledger import verify as ledger_verify
 from tests.conftest import is_postgres
 
 SMALL = Sizes(affiliates=30, campaigns=5, links=120, clicks=6_000, conversions=150, days=120, seed=3)
@@ -119,13 +126,13 @@ def test_the_command_refuses_a_seed_already_used_and_adds_with_another(app):
     runner = app.test_cli_runner()
     args = ["--affiliates", "5", "--campaigns", "2", "--links", "10", "--clicks", "300", "--conversions", "10",
             "--days", "30", "--seed", "11"]
-    first = runner.invoke(generate_command, args)
+    first = runner.invoke(args=["demo", "generate", *args])
     assert first.exit_code == 0, first.output
     assert "300 clicks" in first.output and "admin0001.g11@example.test" in first.output
-    again = runner.invoke(generate_command, args)
+    again = runner.invoke(args=["demo", "generate", *args])
     assert again.exit_code != 0 and "seed 11 is already" in again.output
     assert _count(Click) == 300
-    other = runner.invoke(generate_command, [*args[:-1], "12"])
+    other = runner.invoke(args=["demo", "generate", *args[:-1], "12"])
     assert other.exit_code == 0, other.output
     assert _count(Click) == 600
     assert ledger_verify.verify().ok

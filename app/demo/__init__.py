@@ -1,10 +1,12 @@
-"""Demo data for `make run`: `flask demo load` fills an empty database with a small, lived-in programme."""
+"""Demo data: `flask demo load` fills an empty database with a small, lived-in programme for `make run`;
+`flask demo generate` adds one at the size real programmes reach (`app/demo/generate.py`)."""
 import random
 import time
 
 import click
 from flask.cli import with_appcontext
 
+from app.demo.generate import generate_command
 from app.demo.payouts import build_payouts
 from app.demo.people import ADMIN_EMAIL, PASSWORD, build_people
 from app.demo.traffic import build_traffic
@@ -18,6 +20,9 @@ from app.services.common.errors import ServiceError
 @click.group("demo", help="Demo data for trying the app.")
 def demo_cli():
     pass
+
+
+demo_cli.add_command(generate_command)
 
 
 def load_demo(seed: int = 2024) -> dict | None:

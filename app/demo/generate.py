@@ -27,22 +27,14 @@ from app.demo.generate_orders import Orders
 from app.demo.generate_people import build_programme, email
 from app.demo.people import PASSWORD
 from app.extensions import db
-from app.models import (
-    AffiliateProfile,
-    AuditEvent,
-    Campaign,
-    Click,
-    Conversion,
-    LedgerEntry,
-    Link,
-    Membership,
-    MerchantProfile,
-    PayoutRequest,
-    Refund,
-    User,
-    utcnow,
-)
-from app.services.accounts import hash_password
+from app.models.audit import AuditEvent
+from app.models.campaigns import Campaign, Membership
+from app.models.common import utcnow
+from app.models.conversions import Conversion, Refund
+from app.models.money import LedgerEntry, PayoutRequest
+from app.models.tracking import Click, Link
+from app.models.users import AffiliateProfile, MerchantProfile, User
+from app.services.accounts.accounts import hash_password
 
 TABLES = (User, MerchantProfile, AffiliateProfile, Campaign, Membership, Link, Click, Conversion, Refund,
           PayoutRequest, LedgerEntry, AuditEvent)
@@ -152,8 +144,3 @@ def generate_command(**options):
                f"{email('affiliate', 1, sizes.tag)} (password: {PASSWORD}).")
 
 
-if __name__ == "__main__":
-    from app import create_app
-
-    with create_app().app_context():
-        generate_command.main(prog_name="python -m app.demo.generate")

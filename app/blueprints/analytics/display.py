@@ -90,3 +90,18 @@ def register_filters(app_or_blueprint) -> None:
                            ("analytics_change", change), ("analytics_money", money_or_dash),
                            ("analytics_month", month), ("analytics_heat", heat), ("analytics_sparkline", sparkline)):
         app_or_blueprint.add_app_template_filter(function, name)
+
+
+def recent_charts(recent) -> list[LineChart]:
+    """The dashboards' small charts: clicks and conversions per day over the last days."""
+    labels = [short_day(day) for day, _clicks, _conversions in recent.trend]
+    charts = []
+    for index, name in ((1, "clicks"), (2, "conversions")):
+        values = [point[index] for point in recent.trend]
+        title = measure_title(name)
+        summary = _("%(figure)s per day over the last %(days)d days: %(total)s in all, at most %(highest)s.",
+                    figure=title, days=recent.days, total=number(sum(values)), highest=number(max(values, default=0)))
+        charts.append(line_chart(values, labels, title=title, summary=summary,
+                                 label=lambda v: _compact(v, None),
+                                 point_text=lambda i, v: f"{labels[i]}: {number(v)}", x_label_count=4))
+    return charts

@@ -35,7 +35,8 @@ class Scope:
 
 @dataclass(frozen=True)
 class Filters:
-    currency: str
+    # None: every currency (the figures are then grouped by currency by whoever reads them).
+    currency: str | None
     campaign_id: int | None = None
     affiliate_id: int | None = None
     link_id: int | None = None
@@ -44,7 +45,9 @@ class Filters:
     link_owner: tuple[int, int] | None = field(default=None, compare=False)
 
     def conditions(self, scope: Scope) -> dict:
-        conditions = {**scope.conditions(), "currency": self.currency}
+        conditions = scope.conditions()
+        if self.currency is not None:
+            conditions["currency"] = self.currency
         if self.campaign_id is not None:
             conditions["campaign_id"] = self.campaign_id
         if self.affiliate_id is not None:

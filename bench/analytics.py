@@ -46,6 +46,13 @@ def main() -> int:
     from analytics_support import Bench  # noqa: E402 (after the environment is set)
 
     bench = Bench(args)
+    try:
+        return _measure(bench, args)
+    finally:
+        bench.clean_up()
+
+
+def _measure(bench, args) -> int:
     print(f"load before: {load()}")
     bench.check_data(GENERATE)
     if not args.skip_rebuild:
@@ -68,7 +75,6 @@ def main() -> int:
               f"{statistics.median(warm):>9.0f}{percentile(warm, .95):>9.0f}"
               f"{statistics.median(raw):>10.0f}{percentile(raw, .95):>10.0f}{ratio:>8.0f}x", flush=True)
     print(f"\ntargets: p95 < 50 ms warm, < 250 ms cold.   load after: {load()}")
-    bench.clean_up()
     return 0
 
 

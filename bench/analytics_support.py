@@ -1,6 +1,7 @@
 """The analytics benchmark's workings: the app in-process, signed-in clients, timing and clean-up."""
 import time
 
+from flask import g
 from sqlalchemy import func, select, text
 
 CACHE_PATTERN = "stats:cache:*"
@@ -21,7 +22,9 @@ class Bench:
         self.added_from = None
 
     def _users(self) -> dict:
-        from app.models import Campaign, Link, User
+        from app.models.campaigns import Campaign
+        from app.models.tracking import Link
+        from app.models.users import User
 
         db = self.db
         admin = db.session.scalar(select(User).where(User.role == "admin").order_by(User.id))
@@ -93,6 +96,8 @@ class Bench:
                       (role, "analytics, 30 days, by sub-ID", "/analytics/?top=sub_id"),
                       (role, "analytics, 365 days", "/analytics/?range=custom&date_from=2000-01-01"),
                       (role, "trend CSV, 90 days", "/analytics/export/trend.csv?range=90d")]
+            if role != "affiliate":
+                pages.append((role, "cohorts (loaded on scroll)", "/analytics/cohorts"))
         return pages
 
     def _forget_cache(self) -> None:
@@ -122,6 +127,9 @@ class Bench:
 
     @staticmethod
     def _get(client, url: str) -> None:
+        # A real server starts every request with a fresh `g`; the context kept open here would not.
+        for name in list(g):
+            g.pop(name)
         response = client.get(url)
         response.get_data()
         if response.status_code != 200:

@@ -55,6 +55,16 @@ def test_a_merchant_sees_only_their_campaigns(client, login_as, program):
     assert "₫2,000,000" in html and "₫9,000,000" not in html
 
 
+def test_cohorts_load_into_the_page_for_admins_and_merchants(client, login_as, program):
+    merchant, _campaign, affiliate, *_ = program
+    login_as(merchant)
+    html = client.get("/analytics/cohorts?range=30d", headers=HX).get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="cohorts"') and 'class="cohorts"' in html
+    assert "Back to analytics" in client.get("/analytics/cohorts").get_data(as_text=True)
+    login_as(affiliate)
+    assert client.get("/analytics/cohorts").status_code == 403
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(client, program):
     response = client.get(PAGE)
     assert response.status_code == 302 and "/auth/sign-in" in response.headers["Location"]

@@ -64,13 +64,14 @@ def measure_title(name: str) -> str:
 def trend_charts(points, currency: str, weekly: bool, compare: bool) -> list[LineChart]:
     """One chart per figure of the trend, with the previous period dashed behind when compared."""
     labels = [short_day(point.day) for point in points]
+    locale = _locale()
     charts = []
     for name in ("clicks", "conversions", "revenue", "commission"):
         values = [point.figures[name] for point in points]
         money = currency if name in MONEY_MEASURES else None
 
         def full(value, money=money):
-            return format_money(value, money) if money else number(value)
+            return format_money(value, money, locale) if money else format_decimal(value, locale=locale)
 
         title = measure_title(name)
         every = _("per week") if weekly else _("per day")

@@ -51,7 +51,7 @@ def _period(form: AnalyticsFilterForm, zone_name: str) -> tuple[Period, list[str
     return preset_period(preset, today(zone_name)), []
 
 
-def _options(role: str) -> Options:
+def _options() -> Options:
     args = request.args
     rows = args.get("rows", type=int)
     return Options(
@@ -59,8 +59,7 @@ def _options(role: str) -> Options:
         dimension=args.get("top") if args.get("top") in DIMENSIONS else "affiliate",
         metric=args.get("sort") if args.get("sort") in METRICS else DEFAULT_METRIC,
         descending=args.get("order") != "asc",
-        rows=rows if rows in PAGE_SIZES else PAGE_SIZES[0],
-        with_cohorts=role != "affiliate")
+        rows=rows if rows in PAGE_SIZES else PAGE_SIZES[0])
 
 
 def form_flag(name: str) -> bool:
@@ -83,4 +82,4 @@ def read_page() -> PageRequest:
     for name, message in refused.items():
         form[name].errors = [*form[name].errors, str(message)]
     period, notes = _period(form, zone_name)
-    return PageRequest(form, scope, filters, period, _options(user.role), zone_name, notes)
+    return PageRequest(form, scope, filters, period, _options(), zone_name, notes)

@@ -25,6 +25,15 @@ def index():
     return respond("analytics/index.html", "analytics/_results.html", page=page, overview=overview, charts=charts)
 
 
+@bp.get("/cohorts")
+@role_required("admin", "merchant")
+def cohorts():
+    """Affiliates grouped by the month they joined, month by month (loaded into the page when scrolled to)."""
+    page = read_page()
+    table = pages.cohorts(page.scope, page.filters, page.period, page.zone_name)
+    return respond("analytics/cohorts.html", "analytics/_cohorts.html", page=page, cohorts=table)
+
+
 @bp.get("/export/<table>.csv")
 @role_required(*ROLES)
 def export(table: str):

@@ -17,7 +17,6 @@ class Options:
     metric: str = DEFAULT_METRIC
     descending: bool = True
     rows: int = 10
-    with_cohorts: bool = True
 
 
 @dataclass
@@ -30,11 +29,10 @@ class Overview:
     dimensions: list[str]
     previous: Funnel | None = None
     changes: dict = field(default_factory=dict)
-    cohorts: list = field(default_factory=list)
 
 
 def overview(scope: Scope, filters: Filters, period: Period, options: Options, zone_name: str, *,
-             from_raw: bool = False) -> Overview:
+             from_raw: bool | None = None) -> Overview:
     dimensions = dimensions_for(scope.role)
     dimension = options.dimension if options.dimension in dimensions else dimensions[0]
     with Reader(scope, filters, zone_name, from_raw=from_raw) as reader:
@@ -45,9 +43,13 @@ def overview(scope: Scope, filters: Filters, period: Period, options: Options, z
         if options.compare:
             result.previous = funnel(reader, period.previous())
             result.changes = changes(current, result.previous)
-        if options.with_cohorts and scope.role != "affiliate":
-            result.cohorts = cohort_figures.cohorts(reader, month_start(period.end))
     return result
+
+
+def cohorts(scope: Scope, filters: Filters, period: Period, zone_name: str) -> list:
+    """The affiliate cohorts up to the month the period ends in (admins and merchants)."""
+    with Reader(scope, filters, zone_name) as reader:
+        return cohort_figures.cohorts(reader, month_start(period.end))
 
 
 def dashboard(scope: Scope, filters: Filters, zone_name: str, today: date, days: int = 30) -> tuple[Funnel, list]:

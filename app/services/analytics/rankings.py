@@ -6,6 +6,7 @@ more grouped read restricted to those rows. Names are looked up once for all row
 """
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import select
 
@@ -48,6 +49,15 @@ class Ranked:
         return self.figures[metric] if metric in self.figures else getattr(self, metric)
 
 
+def _sort_value(figures: dict, metric: str):
+    """The figure a row is ranked by; a rate as a fraction (exact, and cheaper than a Decimal)."""
+    if metric == "conversion_rate":
+        return Fraction(figures["conversions"], figures["unique_clicks"]) if figures["unique_clicks"] else None
+    if metric == "epc":
+        return Fraction(figures["commission"], figures["unique_clicks"]) if figures["unique_clicks"] else None
+    return figures[metric]
+
+
 def dimensions_for(role: str) -> list[str]:
     """An affiliate ranks their own links, campaigns, sub-IDs and referrers, not affiliates."""
     return [name for name in DIMENSIONS if not (role == "affiliate" and name == "affiliate")]
@@ -57,17 +67,17 @@ def ranking(reader: Reader, period: Period, dimension: str, metric: str, descend
             limit: int | None = 25, sparkline_metric: str | None = None) -> list[Ranked]:
     """The groups of `dimension` by `metric`; `limit` None gives them all (for an export)."""
     column = DIMENSIONS[dimension]
-    rows = [Ranked(key, figures) for (key,), figures in reader.grouped((column,), period, RANKING_MEASURES).items()
-            if any(figures.values())]
+    grouped = reader.grouped((column,), period, RANKING_MEASURES)
 
-    def order(row: Ranked):
-        value = row.value(metric)
+    def order(item):
+        (key,), figures = item
+        value = _sort_value(figures, metric)
         # Rows without a value (no clicks for a rate) go last whichever way the ranking runs.
-        missing = value is None
-        return (missing, -(value or 0) if descending else (value or 0), str(row.key))
+        return (value is None, -(value or 0) if descending else (value or 0), str(key))
 
-    rows.sort(key=order)
-    shown = rows if limit is None else rows[:limit]
+    ordered = sorted((item for item in grouped.items() if any(item[1].values())), key=order)
+    rows = [Ranked(key, figures) for (key,), figures in (ordered if limit is None else ordered[:limit])]
+    shown = rows
     _label(dimension, shown)
     if sparkline_metric and shown:
         _sparklines(reader, period, column, shown, sparkline_metric)

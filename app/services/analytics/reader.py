@@ -4,11 +4,13 @@ A `Reader` opens its own connection (REPEATABLE READ on Postgres), so the waterm
 rows and the rows above the watermarks all come from one snapshot and nothing is counted twice or
 missed while the rollup job commits. Rollup answers go through the Redis cache; the rows above the
 watermarks are read once per page at the finest grain and summed in Python for every question.
-With `from_raw` every answer is computed from the raw rows instead (the benchmark's baseline).
+With `from_raw` (default: the ANALYTICS_FROM_RAW setting) every answer is computed from the raw rows
+instead: slow at any size, the check of the rollup and the benchmark's baseline.
 """
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -39,7 +41,9 @@ def _full_months(period: Period) -> tuple[date, date] | None:
 
 
 class Reader:
-    def __init__(self, scope: Scope, filters: Filters, zone_name: str, *, from_raw: bool = False):
+    def __init__(self, scope: Scope, filters: Filters, zone_name: str, *, from_raw: bool | None = None):
+        if from_raw is None:
+            from_raw = current_app.config["ANALYTICS_FROM_RAW"]
         self.scope, self.filters, self.zone_name, self.from_raw = scope, filters, zone_name, from_raw
         self.conditions = filters.conditions(scope)
         self._connection = None
@@ -73,7 +77,7 @@ class Reader:
             return self._summed(raw_sources(self.zone_name, self.dialect), dims, conditions, period, measures)
         stored = cache.cached(
             cache.key(self.version, "rollup", list(dims), conditions, period.start, period.end, list(measures)),
-            lambda: self._rollup(dims, conditions, period, measures))
+            dims, measures, lambda: self._rollup(dims, conditions, period, measures))
         for group, figures in self._live_groups(dims, conditions, period, measures).items():
             bucket = stored.setdefault(group, dict.fromkeys(measures, 0))
             for name, value in figures.items():

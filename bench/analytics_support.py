@@ -141,6 +141,9 @@ class Bench:
         from app.services.analytics.sql import local_day_of
 
         if self.added_from is not None:
+            # No conversion points at these copies; without the per-row foreign key check (conversions have
+            # no index on click_id) the delete takes a second instead of hours.
+            self.db.session.execute(text("SET LOCAL session_replication_role = replica"))
             self.db.session.execute(text("DELETE FROM clicks WHERE id > :above"), {"above": self.added_from})
             self.db.session.commit()
             today = local_day_of(self.db.session.scalar(text("SELECT now() AT TIME ZONE 'UTC'")),

@@ -44,102 +44,95 @@ class Measures:
     commission_paid: Mapped[int] = _measure()
 
 
-class DailyLinkStats(Measures, db.Model):
-    """One day of one tracking link and sub-ID: the finest rollup, behind every filtered figure."""
-
-    __tablename__ = "stats_daily_links"
-    __table_args__ = (
-        Index("ix_stats_daily_links_campaign_day", "campaign_id", "day"),
-        Index("ix_stats_daily_links_affiliate_day", "affiliate_id", "day"),
-    )
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    affiliate_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    # 0 when the conversion's click no longer exists.
-    link_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    # The click's sub1 ("" when it had none).
-    sub_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+def _key(type_):
+    return mapped_column(type_, primary_key=True, autoincrement=False)
 
 
-class DailyAffiliateStats(Measures, db.Model):
-    """One day of one affiliate in one campaign: rankings and filters by affiliate, a row per membership."""
-
-    __tablename__ = "stats_daily_affiliates"
-    __table_args__ = (
-        Index("ix_stats_daily_affiliates_campaign_day", "campaign_id", "day"),
-        Index("ix_stats_daily_affiliates_affiliate_day", "affiliate_id", "day"),
-    )
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    affiliate_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
-
-
-class DailyReferrerStats(Measures, db.Model):
-    """One day of one affiliate in one campaign, split by the domain the visitors came from."""
-
-    __tablename__ = "stats_daily_referrers"
-    __table_args__ = (
-        Index("ix_stats_daily_referrers_campaign_day", "campaign_id", "day"),
-        Index("ix_stats_daily_referrers_affiliate_day", "affiliate_id", "day"),
-    )
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    affiliate_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    # Host name without "www." ("" for direct visits and unreadable referrers).
-    referrer: Mapped[str] = mapped_column(String(255), primary_key=True)
-    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
-
-
-class DailyLinkReferrerStats(Measures, db.Model):
-    """The finest rollup split by referrer domain too: referrers of one link or sub-ID."""
-
-    __tablename__ = "stats_daily_link_referrers"
-    __table_args__ = (
-        Index("ix_stats_daily_link_referrers_campaign_day", "campaign_id", "day"),
-        Index("ix_stats_daily_link_referrers_affiliate_day", "affiliate_id", "day"),
-    )
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    affiliate_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    link_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    sub_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    referrer: Mapped[str] = mapped_column(String(255), primary_key=True)
-    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+def _by_owner(table: str, time: str = "day") -> tuple:
+    """The indexes a rollup table is read through: a campaign's rows, an affiliate's rows, over time."""
+    return (Index(f"ix_{table}_campaign_{time}", "campaign_id", time),
+            Index(f"ix_{table}_affiliate_{time}", "affiliate_id", time))
 
 
 class DailyCampaignStats(Measures, db.Model):
     """One day of one campaign: the program-wide and per-campaign figures, a few rows per day."""
 
     __tablename__ = "stats_daily_campaigns"
-    __table_args__ = (
-        Index("ix_stats_daily_campaigns_campaign_day", "campaign_id", "day"),
-    )
+    __table_args__ = (Index("ix_stats_daily_campaigns_campaign_day", "campaign_id", "day"),)
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    day: Mapped[date] = _key(Date)
+    campaign_id: Mapped[int] = _key(Integer)
+    currency: Mapped[str] = _key(String(3))
+
+
+class DailyAffiliateStats(Measures, db.Model):
+    """One day of one affiliate in one campaign: rankings and filters by affiliate, a row per membership."""
+
+    __tablename__ = "stats_daily_affiliates"
+    __table_args__ = _by_owner(__tablename__)
+
+    day: Mapped[date] = _key(Date)
+    campaign_id: Mapped[int] = _key(Integer)
+    affiliate_id: Mapped[int] = _key(Integer)
+    currency: Mapped[str] = _key(String(3))
+
+
+class DailyLinkStats(Measures, db.Model):
+    """One day of one tracking link and sub-ID: the finest rollup, behind every filtered figure."""
+
+    __tablename__ = "stats_daily_links"
+    __table_args__ = _by_owner(__tablename__)
+
+    day: Mapped[date] = _key(Date)
+    campaign_id: Mapped[int] = _key(Integer)
+    affiliate_id: Mapped[int] = _key(Integer)
+    # 0 when the conversion's click no longer exists.
+    link_id: Mapped[int] = _key(Integer)
+    # The click's sub1 ("" when it had none).
+    sub_id: Mapped[str] = _key(String(100))
+    currency: Mapped[str] = _key(String(3))
+
+
+class DailyReferrerStats(Measures, db.Model):
+    """One day of one affiliate in one campaign, split by the domain the visitors came from."""
+
+    __tablename__ = "stats_daily_referrers"
+    __table_args__ = _by_owner(__tablename__)
+
+    day: Mapped[date] = _key(Date)
+    campaign_id: Mapped[int] = _key(Integer)
+    affiliate_id: Mapped[int] = _key(Integer)
+    # Host name without "www." ("" for direct visits and unreadable referrers).
+    referrer: Mapped[str] = _key(String(255))
+    currency: Mapped[str] = _key(String(3))
+
+
+class DailyLinkReferrerStats(Measures, db.Model):
+    """The finest rollup split by referrer domain too: referrers of one link or sub-ID."""
+
+    __tablename__ = "stats_daily_link_referrers"
+    __table_args__ = _by_owner(__tablename__)
+
+    day: Mapped[date] = _key(Date)
+    campaign_id: Mapped[int] = _key(Integer)
+    affiliate_id: Mapped[int] = _key(Integer)
+    link_id: Mapped[int] = _key(Integer)
+    sub_id: Mapped[str] = _key(String(100))
+    referrer: Mapped[str] = _key(String(255))
+    currency: Mapped[str] = _key(String(3))
 
 
 class MonthlyAffiliateStats(Measures, db.Model):
     """One calendar month of one affiliate in one campaign: cohorts and long ranges by affiliate."""
 
     __tablename__ = "stats_monthly_affiliates"
-    __table_args__ = (
-        Index("ix_stats_monthly_affiliates_campaign_month", "campaign_id", "month"),
-        Index("ix_stats_monthly_affiliates_affiliate_month", "affiliate_id", "month"),
-    )
+    __table_args__ = _by_owner(__tablename__, "month")
 
     # The first day of the month.
-    month: Mapped[date] = mapped_column(Date, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    affiliate_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    month: Mapped[date] = _key(Date)
+    campaign_id: Mapped[int] = _key(Integer)
+    affiliate_id: Mapped[int] = _key(Integer)
+    currency: Mapped[str] = _key(String(3))
 
 
 # Smallest first: a question is answered from the first table that has every dimension it needs.
@@ -200,13 +193,10 @@ class RobotClicks(db.Model):
     """Visits by crawlers and link-preview fetchers: redirected but never recorded as clicks, counted here."""
 
     __tablename__ = "stats_robot_clicks"
-    __table_args__ = (
-        Index("ix_stats_robot_clicks_campaign_day", "campaign_id", "day"),
-        Index("ix_stats_robot_clicks_affiliate_day", "affiliate_id", "day"),
-    )
+    __table_args__ = _by_owner(__tablename__)
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    link_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    day: Mapped[date] = _key(Date)
+    link_id: Mapped[int] = _key(Integer)
     campaign_id: Mapped[int] = mapped_column(Integer)
     affiliate_id: Mapped[int] = mapped_column(Integer)
     robot_clicks: Mapped[int] = _measure()

@@ -15,7 +15,7 @@ from app.services.analytics.cohorts import cohorts
 from app.services.analytics.funnel import COMPARED, LABELS, funnel, trend
 from app.services.analytics.pages import Options
 from app.services.analytics.periods import Period
-from app.services.analytics.rankings import ranking
+from app.services.analytics.rankings import dimension_for, ranking
 from app.services.analytics.reader import Reader, month_start
 from app.services.analytics.scope import Filters, Scope
 
@@ -73,7 +73,8 @@ def _trend_rows(reader: Reader, period: Period):
 
 def _top_rows(reader: Reader, period: Period, options: Options):
     currency = reader.filters.currency
-    for row in ranking(reader, period, options.dimension, options.metric, options.descending, limit=None):
+    dimension = dimension_for(reader.scope.role, options.dimension)
+    for row in ranking(reader, period, dimension, options.metric, options.descending, limit=None):
         figures = row.figures
         yield [cell(row.key), cell(row.label), cell(row.detail), figures["clicks"], figures["unique_clicks"],
                figures["conversions"], figures["approved"], "" if row.conversion_rate is None else row.conversion_rate,

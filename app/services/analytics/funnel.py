@@ -35,8 +35,26 @@ def change(now: int | Decimal | None, before: int | Decimal | None) -> Decimal |
     return ((Decimal(now) - Decimal(before)) * 100 / Decimal(before)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+class Rates:
+    """Rates of anything that has `figures`: per unique click, as the whole page counts them."""
+
+    figures: dict
+
+    @property
+    def conversion_rate(self) -> Decimal | None:
+        return rate(self.figures["conversions"], self.figures["unique_clicks"])
+
+    @property
+    def epc(self) -> int | None:
+        return per(self.figures["commission"], self.figures["unique_clicks"])
+
+    def value(self, name: str):
+        """A stored figure or a derived one, by name."""
+        return self.figures[name] if name in self.figures else getattr(self, name)
+
+
 @dataclass
-class Funnel:
+class Funnel(Rates):
     currency: str
     figures: dict = field(default_factory=dict)
     robot_clicks: int = 0
@@ -50,24 +68,12 @@ class Funnel:
         return self.figures["commission_approved"] - self.figures["commission_reversed"]
 
     @property
-    def conversion_rate(self) -> Decimal | None:
-        return rate(self.figures["conversions"], self.figures["unique_clicks"])
-
-    @property
-    def epc(self) -> int | None:
-        return per(self.figures["commission"], self.figures["unique_clicks"])
-
-    @property
     def average_order(self) -> int | None:
         return per(self.figures["revenue"], self.standing)
 
     def share(self, name: str, whole: str) -> Decimal | None:
         """Figure `name` as a percentage of figure `whole` (a step of the funnel against the one before)."""
         return rate(self.figures[name], self.figures[whole])
-
-    def value(self, name: str):
-        """A stored figure or a derived one, by name."""
-        return self.figures[name] if name in self.figures else getattr(self, name)
 
 
 def funnel(reader: Reader, period: Period, with_robots: bool = True) -> Funnel:

@@ -5,7 +5,7 @@ from datetime import date
 from app.services.analytics import cohorts as cohort_figures
 from app.services.analytics.funnel import Funnel, TrendPoint, changes, funnel, trend
 from app.services.analytics.periods import Period
-from app.services.analytics.rankings import DEFAULT_METRIC, Ranked, dimensions_for, ranking
+from app.services.analytics.rankings import DEFAULT_METRIC, Ranked, dimension_for, dimensions_for, ranking
 from app.services.analytics.reader import Reader, month_start
 from app.services.analytics.scope import Filters, Scope
 
@@ -33,13 +33,12 @@ class Overview:
 
 def overview(scope: Scope, filters: Filters, period: Period, options: Options, zone_name: str, *,
              from_raw: bool | None = None) -> Overview:
-    dimensions = dimensions_for(scope.role)
-    dimension = options.dimension if options.dimension in dimensions else dimensions[0]
+    dimension = dimension_for(scope.role, options.dimension)
     with Reader(scope, filters, zone_name, from_raw=from_raw) as reader:
         current = funnel(reader, period)
         result = Overview(period, options, current, trend(reader, period, options.compare),
                           ranking(reader, period, dimension, options.metric, options.descending, options.rows,
-                                  sparkline_metric=options.metric), dimensions)
+                                  sparkline_metric=options.metric), dimensions_for(scope.role))
         if options.compare:
             result.previous = funnel(reader, period.previous())
             result.changes = changes(current, result.previous)

@@ -5,7 +5,6 @@ affiliates, links… exist, not by how many clicks); the sparklines of the rows 
 more grouped read restricted to those rows. Names are looked up once for all rows shown.
 """
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -14,7 +13,7 @@ from app.extensions import db
 from app.models.campaigns import Campaign
 from app.models.tracking import Link
 from app.models.users import User
-from app.services.analytics.funnel import per, rate
+from app.services.analytics.funnel import Rates
 from app.services.analytics.periods import Period
 from app.services.analytics.reader import Reader
 
@@ -28,7 +27,7 @@ PAGE_SIZES = (10, 25, 100)
 
 
 @dataclass
-class Ranked:
+class Ranked(Rates):
     key: object
     figures: dict
     label: str = ""
@@ -36,17 +35,6 @@ class Ranked:
     # What the page's filter takes to narrow everything to this row (None: no such filter).
     filter_value: object = None
     sparkline: list[int] = field(default_factory=list)
-
-    @property
-    def conversion_rate(self) -> Decimal | None:
-        return rate(self.figures["conversions"], self.figures["unique_clicks"])
-
-    @property
-    def epc(self) -> int | None:
-        return per(self.figures["commission"], self.figures["unique_clicks"])
-
-    def value(self, metric: str):
-        return self.figures[metric] if metric in self.figures else getattr(self, metric)
 
 
 def _sort_value(figures: dict, metric: str):
@@ -61,6 +49,12 @@ def _sort_value(figures: dict, metric: str):
 def dimensions_for(role: str) -> list[str]:
     """An affiliate ranks their own links, campaigns, sub-IDs and referrers, not affiliates."""
     return [name for name in DIMENSIONS if not (role == "affiliate" and name == "affiliate")]
+
+
+def dimension_for(role: str, asked: str) -> str:
+    """The ranking asked for if the role has it, else the role's first."""
+    dimensions = dimensions_for(role)
+    return asked if asked in dimensions else dimensions[0]
 
 
 def ranking(reader: Reader, period: Period, dimension: str, metric: str, descending: bool = True,

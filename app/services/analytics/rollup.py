@@ -85,8 +85,9 @@ def _locked(work, wait: bool) -> Outcome:
                         outcome = work(conn, state, marks)
                         _finish(conn, state, marks, outcome, started)
                 if outcome.rebuilt:
-                    # Fresh planner statistics, or the first pages after a rebuild plan for empty tables.
-                    control.execute(text("ANALYZE " + ", ".join(m.__tablename__ for m in ROLLUP_MODELS)))
+                    # A rebuild deletes and rewrites rows: give the space back at once (reads would wade
+                    # through the dead rows until autovacuum came by) and refresh the planner's statistics.
+                    control.execute(text("VACUUM (ANALYZE) " + ", ".join(m.__tablename__ for m in ROLLUP_MODELS)))
             finally:
                 barrier.release_rollup_lock(control)
     else:

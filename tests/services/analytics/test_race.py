@@ -4,12 +4,12 @@ import threading
 import time
 from datetime import datetime
 
-import pytest
 from sqlalchemy import insert, text
 
 from app.extensions import db
 from app.models.tracking import Click
-from app.services.analytics import barrier, rollup
+from app.services.analytics import barrier, measures, rollup
+from app.services.tracking import store
 from tests import factories
 from tests.analytics_helpers import assert_rollup_matches_raw, watermarks
 from tests.concurrency import postgres_only, run_at_once
@@ -61,24 +61,33 @@ def test_two_rollups_at_once_count_every_click_once(app):
     assert_rollup_matches_raw()
 
 
-@pytest.mark.parametrize("writer", ["clicks", "conversion"])
-def test_writers_of_counted_rows_hold_the_shared_lock(app, writer):
-    """While a writer's transaction is open, the rollup's exclusive lock cannot be had."""
-    from app.services.tracking import store
+def _exclusive_lock_free() -> bool:
+    with db.engine.connect() as probe:
+        taken = probe.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": barrier.WRITERS_LOCK})
+        if taken:
+            probe.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": barrier.WRITERS_LOCK})
+    return bool(taken)
 
+
+def test_click_writers_hold_the_shared_lock(app):
+    """While the drain's transaction is open, the rollup's exclusive lock cannot be had."""
     link = factories.make_link()
     conn = db.engine.connect()
     transaction = conn.begin()
     try:
-        if writer == "clicks":
-            store.insert_clicks(conn, [_click_row(link), _click_row(link)])
-        else:
-            barrier.writing(conn)
-        with db.engine.connect() as probe:
-            taken = probe.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": barrier.WRITERS_LOCK})
-            if taken:
-                probe.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": barrier.WRITERS_LOCK})
-        assert not taken
+        store.insert_clicks(conn, [_click_row(link), _click_row(link)])
+        assert not _exclusive_lock_free()
     finally:
         transaction.rollback()
         conn.close()
+    assert _exclusive_lock_free()
+
+
+def test_conversion_changes_hold_the_shared_lock(app):
+    conversion = factories.make_conversion()
+    measures.record_change(conversion, measures.conversion_state(conversion) | {"pending": 0})
+    try:
+        assert not _exclusive_lock_free()
+    finally:
+        db.session.rollback()
+    assert _exclusive_lock_free()

@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --quiet --quiet --disable-pip-version-check --no-input
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-m 'not browser' -x"`
 PYTEST_ARGS ?=
+# Extra benchmark options, e.g. `make bench ARGS=--failover`
+ARGS ?=
 export FLASK_APP := wsgi
 
 .PHONY: run test setup dev-setup migrate demo translations lint worker bench clean
@@ -52,7 +54,7 @@ worker: migrate
 	$(BIN)/python worker.py
 
 bench: dev-setup
-	$(BIN)/python bench/clicks.py
+	$(BIN)/python bench/clicks.py $(ARGS)
 
 # Keeps instance/ (your database and uploads).
 clean:

@@ -10,6 +10,8 @@ def create_app(config=None, *, redis_client=None) -> Flask:
     """The app for `config` (default: from the environment); `redis_client` replaces the one REDIS_URL names."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config or config_from_env())
+    from app.request_input import CleanRequest
+    app.request_class = CleanRequest
     secret = app.config.get("SECRET_KEY") or ""
     if app.config["ENV_NAME"] == "production" and (secret == DEFAULT_SECRET_KEY or len(secret) < 16):
         raise RuntimeError("SECRET_KEY must be set to a long random value in production")
@@ -36,12 +38,15 @@ def create_app(config=None, *, redis_client=None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from app import i18n, labels, navigation, security
+    from app import headers, i18n, labels, navigation, rate_limits, security, static_files
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     navigation.init_app(app)
     labels.init_app(app)
     security.init_app(app)
+    headers.init_app(app)
+    static_files.init_app(app)
+    rate_limits.init_app(app)
 
     init_redis(app, redis_client)
 

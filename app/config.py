@@ -56,8 +56,27 @@ class Config:
 
     # Sign-in throttling: failures counted over a sliding window
     SIGNIN_WINDOW_SECONDS = int(os.environ.get("SIGNIN_WINDOW_SECONDS", 15 * 60))
-    SIGNIN_MAX_PER_ACCOUNT = int(os.environ.get("SIGNIN_MAX_PER_ACCOUNT", 5))
+    # Failures of one address on one account, and of one address on any accounts, before it is refused.
+    SIGNIN_MAX_PER_ACCOUNT_IP = int(os.environ.get("SIGNIN_MAX_PER_ACCOUNT_IP", 5))
     SIGNIN_MAX_PER_IP = int(os.environ.get("SIGNIN_MAX_PER_IP", 20))
+    # Failures of an account (from anywhere) before the addresses that failed on it must wait between
+    # tries (1 s, doubling with each further failure, up to the maximum); the owner is emailed at ALERT_AFTER.
+    SIGNIN_SLOW_AFTER = int(os.environ.get("SIGNIN_SLOW_AFTER", 5))
+    SIGNIN_MAX_DELAY_SECONDS = int(os.environ.get("SIGNIN_MAX_DELAY_SECONDS", 5 * 60))
+    SIGNIN_ALERT_AFTER = int(os.environ.get("SIGNIN_ALERT_AFTER", 20))
+
+    # Request rate limits (Flask-Limiter notation), counted in Redis or, without it, per process.
+    RATE_LIMITS = {name: os.environ.get(f"RATE_LIMIT_{name.upper()}", default) for name, default in (
+        ("sign_in", "10 per minute; 100 per hour"),
+        ("sign_up", "5 per minute; 20 per hour"),
+        ("forgot_password", "5 per minute; 20 per hour"),
+        ("pixel", "120 per minute"),
+        ("postback", "300 per minute"),
+        ("api", "600 per minute"),  # per API key
+        ("api_per_ip", "1200 per minute"),  # per address, whatever key it sends
+    )}
+    # Strict-Transport-Security in production over HTTPS (0 leaves it out).
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 60 * 60))
 
     # Mail: without MAIL_SERVER messages are written to the log
@@ -91,6 +110,9 @@ class Config:
     ANALYTICS_CACHE = _bool("ANALYTICS_CACHE", True)
     ANALYTICS_FROM_RAW = _bool("ANALYTICS_FROM_RAW", False)
     CLICK_SPOOL_DIR = os.environ.get("CLICK_SPOOL_DIR", "")
+    # "require": in production, refuse to start on a Redis that would forget buffered clicks on a
+    # restart (no append-only file synced at least every second); "accept-loss": run anyway.
+    CLICK_BUFFER_DURABILITY = os.environ.get("CLICK_BUFFER_DURABILITY", "require")
 
 
 class ProductionConfig(Config):
@@ -113,6 +135,8 @@ class TestConfig(Config):
     LOG_FILE = ""
     PUBLIC_BASE_URL = "http://localhost"
     UPLOAD_DIR = ""
+    # The suite's Redis (in-memory, or the machine's) keeps no append-only file; tests of the check set "require".
+    CLICK_BUFFER_DURABILITY = "accept-loss"
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}

@@ -1,6 +1,8 @@
 """Extensions are created unbound here and bound in `create_app`; the Redis connection lives here too."""
 from flask import current_app
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,6 +29,11 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Bound by app.rate_limits.init_app, which picks the storage (Redis, else memory); views name their
+# limit through app.rate_limits.rate_limited. A Redis outage never fails a request: counting falls
+# back to memory.
+limiter = Limiter(key_func=get_remote_address, swallow_errors=True, in_memory_fallback_enabled=True,
+                  key_prefix="rate")
 
 
 def init_redis(app, client=None) -> None:

@@ -14,16 +14,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from subprocess import Popen
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from support import (  # noqa: E402
     ClickCounter,
+    TcpProxy,
     cpu_seconds,
     free_port,
     run_measured,
     run_wrk,
     start,
+    start_redis,
     stop,
     wait_until_serving,
 )
@@ -37,6 +39,7 @@ from app import create_app
 from app.extensions import db
 from app.models.campaigns import Campaign, Membership
 from app.models.tracking import Link
+from app.services.accounts import accounts
 
 app = create_app()
 with app.app_context():
@@ -62,14 +65,16 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_clicks"))
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"),
+                        help="a Redis to use (emptied!); default: one of the benchmark's own, with AOF every second")
     parser.add_argument("--duration", type=int, default=15, help="seconds per measurement")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--rounds", type=int, default=3, help="bare/app measurements, alternated")
     parser.add_argument("--log-level", default="INFO", help="the app's LOG_LEVEL (production logs every request)")
-    parser.add_argument("--failover", action="store_true", help="also measure with Redis unreachable")
+    parser.add_argument("--failover", action="store_true",
+                        help="also measure with Redis unreachable, and with Redis and Postgres unreachable")
     return parser.parse_args()
 
 
@@ -146,24 +151,61 @@ def measure(args, counter, drain, servers, wrk) -> list[dict]:
     return bares
 
 
-def measure_failover(args, env, counter, code, wrk, logs, bares) -> Popen:
-    """Redis unreachable (a closed port): every click is written straight to Postgres."""
+def measure_failover(args, env, counter, code, wrk, logs, bares) -> None:
+    """Redis unreachable (a closed port): every click is committed straight to Postgres, synchronously.
+
+    Then Redis and Postgres both unreachable (the database behind a proxy the benchmark cuts once the
+    workers know the link): every click is appended to the spool and flushed to disk before the redirect.
+    """
+    bare = {"rps": statistics.median(b["rps"] for b in bares)}
+    closed_redis = f"redis://127.0.0.1:{free_port()}/0"
     port = free_port()
-    server = gunicorn("wsgi:app", port, args.workers, dict(env, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"),
-                      logs / "app-failover.log")
-    url = f"http://127.0.0.1:{port}/r/{code}"
-    wait_until_serving(url)
-    run_wrk(url, 3, **wrk)
-    before = counter.rows()
-    print(f"\nFailover (REDIS_URL points at a closed port; load average {os.getloadavg()[0]:.1f}):")
-    result = run_measured(url, server.pid, args.duration, **wrk)
-    time.sleep(1)  # requests in flight when wrk stopped
+    server = gunicorn("wsgi:app", port, args.workers, dict(env, REDIS_URL=closed_redis), logs / "app-failover.log")
+    try:
+        url = f"http://127.0.0.1:{port}/r/{code}"
+        wait_until_serving(url)
+        run_wrk(url, 3, **wrk)
+        before = counter.rows()
+        print(f"\nFailover: Redis down (a closed port); load average {os.getloadavg()[0]:.1f}:")
+        result = run_measured(url, server.pid, args.duration, **wrk)
+        time.sleep(1)  # requests in flight when wrk stopped
+        stored = counter.rows() - before
+        show("/r/<code> (Redis down)", result, bare)
+        print(f" clicks: {result['requests']} redirects answered, {stored} committed to Postgres -> lost: "
+              f"{max(0, result['requests'] - stored)} (the share compares with the median bare run)")
+    finally:
+        stop(server)
+
+    database = urlsplit(args.database_url.replace("postgresql+psycopg://", "postgresql://"))
+    proxy = TcpProxy(database.port or 5432)
+    proxy.start()
+    spool = logs / "spool-both-down"
+    down_env = dict(env, REDIS_URL=closed_redis, CLICK_SPOOL_DIR=str(spool),
+                    DATABASE_URL=args.database_url.replace(database.netloc, f"{database.username or 'postgres'}@"
+                                                           f"127.0.0.1:{proxy.port}"))
+    port = free_port()
+    server = gunicorn("wsgi:app", port, args.workers, down_env, logs / "app-both-down.log")
+    try:
+        url = f"http://127.0.0.1:{port}/r/{code}"
+        wait_until_serving(url)
+        run_wrk(url, 3, **wrk)  # every worker looks the link up once while the database still answers
+        time.sleep(1)
+        proxy.cut()
+        before = counter.rows()
+        print(f"\nFailover: Redis and Postgres down (spool file, fsync per click); load average "
+              f"{os.getloadavg()[0]:.1f}:")
+        result = run_measured(url, server.pid, args.duration, **wrk)
+        time.sleep(1)
+    finally:
+        stop(server)
+    spooled = sum(1 for p in spool.glob("clicks-*") for _ in p.open("rb"))
+    show("/r/<code> (both down)", result, bare)
+    replay = subprocess.run([BIN / "flask", "tracking", "drain", "--once"], cwd=ROOT, capture_output=True, text=True,
+                            env=dict(env, CLICK_SPOOL_DIR=str(spool)))
     stored = counter.rows() - before
-    spooled = sum(1 for p in (logs / "spool").glob("clicks-*") for _ in p.open("rb"))
-    show("/r/<code> (Redis down)", result, {"rps": statistics.median(b["rps"] for b in bares)})
-    print(f" clicks: {result['requests']} redirects answered, {stored} in Postgres, {spooled} spooled -> "
-          f"lost: {max(0, result['requests'] - stored - spooled)} (the share compares with the median bare run)")
-    return server
+    print(f" clicks: {result['requests']} redirects answered, {spooled} in the spool; after the database came "
+          f"back the drain stored {stored} -> lost: {max(0, result['requests'] - stored)}"
+          + ("" if replay.returncode == 0 else f" (drain failed: {replay.stderr[-500:]})"))
 
 
 def main() -> int:
@@ -172,6 +214,11 @@ def main() -> int:
         print("wrk is not installed. On Debian/Ubuntu: sudo apt-get install wrk", file=sys.stderr)
         return 2
     logs = Path(tempfile.mkdtemp(prefix="bench-clicks-"))
+    processes = []
+    if not args.redis_url:
+        (logs / "redis").mkdir()
+        redis_server, args.redis_url = start_redis(logs / "redis", logs / "redis.log")
+        processes.append(redis_server)
     env = dict(os.environ, APP_ENV="production", SECRET_KEY=secrets.token_urlsafe(32), FLASK_APP="wsgi",
                DATABASE_URL=args.database_url, REDIS_URL=args.redis_url, LOG_LEVEL=args.log_level,
                LOG_FILE=str(logs / "app-requests.log"), CLICK_SPOOL_DIR=str(logs / "spool"))
@@ -179,7 +226,6 @@ def main() -> int:
     wrk = dict(threads=args.threads, connections=args.connections)
     counter = ClickCounter(args.database_url, args.redis_url, link_id)
     app_port, bare_port, ceiling_port = free_port(), free_port(), free_port()
-    processes = []
     try:
         drain = start([BIN / "flask", "tracking", "drain"], cwd=ROOT, env=env, log=logs / "drain.log")
         processes.append(drain)
@@ -197,8 +243,8 @@ def main() -> int:
               f"-d{args.duration}s over loopback; {os.cpu_count()} CPUs; logs in {logs}")
         bares = measure(args, counter, drain, servers, wrk)
         if args.failover:
-            stop(processes.pop(1))
-            processes.append(measure_failover(args, env, counter, code, wrk, logs, bares))
+            stop(processes.pop(processes.index(app_server)))
+            measure_failover(args, env, counter, code, wrk, logs, bares)
     finally:
         for process in reversed(processes):
             stop(process)

@@ -4,6 +4,7 @@ import re
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -133,3 +134,76 @@ class ClickCounter:
         while self.waiting() and time.monotonic() - started < timeout:
             time.sleep(0.05)
         return time.monotonic() - started
+
+
+def start_redis(directory, log) -> tuple[subprocess.Popen, str]:
+    """A Redis of the benchmark's own on a free port, persistent as production runs it (AOF every second)."""
+    port = free_port()
+    process = start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory),
+                     "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""], cwd=directory, env=None,
+                    log=log)
+    deadline = time.monotonic() + 30
+    while True:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return process, f"redis://127.0.0.1:{port}/0"
+        if time.monotonic() > deadline:
+            raise SystemExit("the benchmark's redis-server did not start (see its log)")
+        time.sleep(0.05)
+
+
+class TcpProxy:
+    """Forwards a local port to a server; `cut()` makes the server unreachable (refused, open links closed)."""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.port = free_port()
+        self._listener = None
+        self._links: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, args=(self._listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        # shutdown() first: a plain close() would leave the thread blocked in accept() listening on.
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._listener.close()
+        with self._lock:
+            for link in self._links:
+                try:
+                    link.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                link.close()
+            self._links.clear()
+
+    def _accept(self, listener) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            with self._lock:
+                self._links += [client, server]
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, target) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, target):
+                try:
+                    end.close()
+                except OSError:
+                    pass

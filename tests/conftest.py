@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.config import TestConfig
-from app.extensions import db
+from app.extensions import db, limiter
 from tests import factories, sessions
 
 _tmp = tempfile.mkdtemp(prefix="affiliate-tests-")
@@ -87,6 +87,7 @@ def app(base_app):
         redis = base_app.extensions.get("redis")
         if redis is not None:
             redis.flushdb()
+        limiter.reset()  # counted in memory without TEST_REDIS_URL
         ctx.pop()
 
 

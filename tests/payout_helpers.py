@@ -5,6 +5,7 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.common import utcnow
 from app.models.money import LedgerEntry, PayoutRequest
+from app.services.conversions import refunds
 from app.services.conversions import states as conversion_states
 from app.services.payouts import details, requests
 from app.services.payouts import states as payout_states
@@ -92,3 +93,17 @@ def request_in(status, admin, affiliate):
         run(door, made.id, affiliate.id, admin.id)
     assert db.session.get(PayoutRequest, made.id).status == status
     return made.id
+
+
+OWED_COMMISSION = 60_000
+
+
+def paid_then_refunded(affiliate, admin):
+    """A commission paid out in full, then its order refunded in full: the balance ends at -60,000 VND."""
+    conversion = earn(affiliate, OWED_COMMISSION)
+    payout = requests.request_payout(affiliate.id, OWED_COMMISSION, "VND")
+    payout_states.approve(payout.id, admin.id)
+    payout_states.confirm_paid(payout.id, admin.id, method="bank_transfer", transaction_id="FT1",
+                               paid_on=date(2025, 5, 2))
+    refunds.refund(conversion.id, conversion.amount, actor_id=admin.id)
+    return conversion

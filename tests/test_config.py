@@ -47,7 +47,7 @@ def test_argon2_defaults_meet_the_owasp_minimum():
 
 
 def test_signin_throttle_defaults():
-    assert (Config.SIGNIN_MAX_PER_ACCOUNT, Config.SIGNIN_MAX_PER_IP) == (5, 20)
+    assert (Config.SIGNIN_MAX_PER_ACCOUNT_IP, Config.SIGNIN_MAX_PER_IP, Config.SIGNIN_SLOW_AFTER) == (5, 20, 5)
     assert Config.PASSWORD_RESET_MAX_AGE == 3600
 
 

@@ -1,13 +1,40 @@
-"""Form pieces every area shares: trimming typed text, the confirm form, the ids ticked in a list."""
+"""Form pieces every area shares: trimming typed text, amounts, whole numbers, the confirm form, ticked ids."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import IntegerField, SelectMultipleField, ValidationError
 
 from app.ids import ID_MAX, is_id
+from app.money import MoneyInputError, parse_money
 
 
 def strip(value):
     """Surrounding spaces removed from text (a pasted value often has some); other values as they are."""
     return value.strip() if isinstance(value, str) else value
+
+
+def positive_amount(text: str, currency: str) -> int:
+    """An amount typed as people write money ("500.000", "12.50"), in minor units, above zero."""
+    try:
+        minor = parse_money(text, currency)
+    except MoneyInputError as exc:
+        raise ValidationError(_l("Enter an amount such as 500000 or 500.000.")) from exc
+    if minor <= 0:
+        raise ValidationError(_l("Enter an amount greater than zero."))
+    return minor
+
+
+class WholeNumberField(IntegerField):
+    """A whole number of at most 18 digits: anything longer cannot fit a 64-bit column (and a number
+    beyond a float's range breaks WTForms' own NumberRange), so it is refused like any non-number."""
+
+    MAX_DIGITS = 18
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
+        if len(text.lstrip("+-")) > self.MAX_DIGITS:
+            self.data = None
+            raise ValueError(self.invalid_value_message or self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
 
 
 class ConfirmForm(FlaskForm):

@@ -9,6 +9,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 
+from app.ids import is_id
 from app.urls import local_path
 
 # A page number from a URL is clamped, so an absurd one cannot overflow the OFFSET.
@@ -24,6 +25,12 @@ def page_arg() -> int:
     """The `page` query argument, 1 when absent or not a number; the list clamps it to its last page."""
     page = request.args.get("page", 1, type=int) or 1
     return min(max(page, 1), MAX_PAGE)
+
+
+def id_arg(name: str) -> int | None:
+    """A row id from the query string; None when absent, not a number or beyond any id (see app.ids)."""
+    value = request.args.get(name, type=int)
+    return value if is_id(value) else None
 
 
 def display_timezone() -> str:

@@ -7,7 +7,7 @@ from app.services.conversions import record
 from app.services.tracking import drain
 
 
-def record_pixel_conversion(campaign_id: int, click_id: str, order_id: str, amount: int, currency: str,
+def record_pixel_conversion(campaign_id: int, click_id: str, order_id: str, amount: int | None, currency: str,
                             ip: str | None = None) -> int | None:
     """Credit the order to the click within `campaign_id`; the conversion's id, or None if refused.
 

@@ -20,6 +20,8 @@ from app.models.users import User
 
 CAMPAIGN_STATUSES = ("active", "paused", "ended")
 COMMISSION_TYPES = ("percent", "fixed")
+# What earns the commission: a sale (an order with an amount above zero) or a lead (a sign-up, no amount).
+PAYS_FOR = ("sale", "lead")
 JOIN_MODES = ("open", "review")
 MEMBERSHIP_STATUSES = ("pending", "approved", "rejected", "removed")
 
@@ -42,6 +44,9 @@ class Campaign(db.Model):
         CheckConstraint("hold_days BETWEEN 0 AND 180", name="hold_range"),
         CheckConstraint("max_affiliates IS NULL OR max_affiliates >= 1", name="max_affiliates_min"),
         CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates_order"),
+        CheckConstraint("pays_for IN ('sale', 'lead')", name="pays_for"),
+        # A lead has no amount to take a percentage of.
+        CheckConstraint("pays_for = 'sale' OR commission_type = 'fixed'", name="lead_pays_fixed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +56,7 @@ class Campaign(db.Model):
     landing_url: Mapped[str] = mapped_column(String(2000))
     # Hosts a deep link may point at, one per line.
     allowed_hosts: Mapped[str] = mapped_column(Text, default="")
+    pays_for: Mapped[str] = mapped_column(String(10), default="sale")
     commission_type: Mapped[str] = mapped_column(String(10))
     commission_rate: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     commission_fixed: Mapped[int | None] = mapped_column(BigInteger)

@@ -25,6 +25,9 @@ class LedgerEntry(db.Model):
             name="kind",
         ),
         Index("ix_ledger_entries_affiliate_currency", "affiliate_id", "currency"),
+        # Only a reversal takes a balance below zero: the list of negative balances starts from these.
+        Index("ix_ledger_entries_reversals", "affiliate_id", "currency",
+              sqlite_where=text("kind = 'reversal'"), postgresql_where=text("kind = 'reversal'")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

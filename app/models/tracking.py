@@ -1,7 +1,7 @@
 """Tracking links and the clicks on them."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -66,3 +66,15 @@ class Click(db.Model):
     @classmethod
     def owned_by(cls, user):
         return cls.affiliate_id == user.id
+
+
+class ClickStreamMark(db.Model):
+    """The newest entry of a Redis click stream the drain has stored: what a Redis that lost data is compared with."""
+
+    __tablename__ = "click_stream_marks"
+
+    stream: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # A stream entry id is "<milliseconds>-<sequence>".
+    last_ms: Mapped[int] = mapped_column(BigInteger)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

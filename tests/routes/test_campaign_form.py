@@ -174,3 +174,15 @@ def test_admin_creates_for_a_chosen_merchant(client, login_as):
     assert_refused(create(client), "merchant_id")
     assert create(client, merchant_id=str(shop.id)).status_code == 302
     assert saved().merchant_id == shop.id
+
+
+def test_a_lead_campaign_pays_a_fixed_amount(client, merchant):
+    assert_refused(create(client, pays_for="lead"), "commission_type")
+    response = create(client, pays_for="lead", commission_type="fixed", commission_fixed="30.000")
+    assert response.status_code == 302
+    assert (saved().pays_for, saved().commission_fixed) == ("lead", 30_000)
+
+
+def test_a_campaign_pays_for_sales_unless_told(client, merchant):
+    assert create(client).status_code == 302
+    assert saved().pays_for == "sale"

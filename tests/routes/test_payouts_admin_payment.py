@@ -212,7 +212,7 @@ def test_proof_download_headers(client, admin):
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert "receipt.png" in response.headers["Content-Disposition"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_proof_download_is_for_the_owner_and_admins_only(app, client, login_as):

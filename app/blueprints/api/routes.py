@@ -13,6 +13,7 @@ from app.blueprints.api import bp, schema
 from app.blueprints.api.schema import SchemaError
 from app.blueprints.api.serialize import conversion_json, refund_json
 from app.extensions import csrf
+from app.rate_limits import per_api_key, per_postback_token, rate_limited
 from app.services.accounts import api_keys
 from app.services.conversions import record, refunds
 from app.services.conversions.errors import (
@@ -69,6 +70,10 @@ def refuse_key_in_query():
 
 
 def api_key_required(view):
+    """The merchant's API key from `Authorization: Bearer …`, within the per-key and per-address rate limits."""
+
+    @rate_limited("api_per_ip")
+    @rate_limited("api", key=per_api_key)
     @wraps(view)
     def wrapped(*args, **kwargs):
         scheme, _, raw = request.headers.get("Authorization", "").strip().partition(" ")
@@ -165,6 +170,7 @@ def create_refund(conversion_id: int):
 
 
 @bp.get("/api/v1/postback")
+@rate_limited("postback", key=per_postback_token)
 def postback():
     """For shops that can only fire a URL: a conversion in the campaign the token belongs to."""
     if request.method == "HEAD":

@@ -48,8 +48,10 @@ def order_id(data: dict) -> str:
     return string({"order_id": value}, "order_id", 255, required=True)
 
 
-def amount(data: dict, field: str = "amount", *, minimum: int = 0) -> int:
+def amount(data: dict, field: str = "amount", *, minimum: int = 0, required: bool = True) -> int | None:
     value = data.get(field)
+    if value is None and not required:
+        return None
     if value is None:
         raise SchemaError(field, "required", f"{field} is required.")
     if not isinstance(value, int) or isinstance(value, bool):
@@ -88,7 +90,8 @@ def conversion_input(data: dict) -> dict:
     return {
         "click_id": string(data, "click_id", 64, required=True),
         "order_id": order_id(data),
-        "amount": amount(data),
+        # A lead campaign needs no amount; whether this one does is known once the click is found.
+        "amount": amount(data, required=False),
         "currency": currency(data),
         "customer_email": email(data),
     }

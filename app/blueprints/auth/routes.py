@@ -1,5 +1,5 @@
 """Signing up, in and out; changing and resetting passwords."""
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -12,8 +12,10 @@ from app.blueprints.auth.forms import (
     SignUpForm,
 )
 from app.blueprints.web import client_ip
+from app.rate_limits import rate_limited
 from app.services.accounts import accounts
-from app.services.accounts.accounts import InvalidCredentials, InvalidResetToken, TooManyAttempts
+from app.services.accounts.accounts import InvalidCredentials, InvalidResetToken
+from app.services.accounts.throttle import TooManyAttempts
 from app.services.common import mail
 from app.urls import local_path
 
@@ -28,6 +30,7 @@ def _start_session(user) -> None:
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
+@rate_limited("sign_up", methods=["POST"])
 def sign_up():
     """Create an affiliate or merchant account."""
     if current_user.is_authenticated:
@@ -51,6 +54,7 @@ def sign_up():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@rate_limited("sign_in", methods=["POST"])
 def sign_in():
     """Sign in with email and password."""
     if current_user.is_authenticated:
@@ -59,10 +63,11 @@ def sign_in():
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(form.email.data, form.password.data, client_ip())
-        except TooManyAttempts:
-            minutes = max(1, current_app.config["SIGNIN_WINDOW_SECONDS"] // 60)
+        except TooManyAttempts as exc:
+            minutes = -(-exc.retry_after // 60)
             form.form_errors.append(_("Too many failed sign-ins. Please wait %(minutes)d minutes and try again, "
                                       "or reset your password.", minutes=minutes))
+            return render_template("auth/sign_in.html", form=form), 429, {"Retry-After": str(exc.retry_after)}
         except InvalidCredentials:
             form.password.errors.append(_("Wrong email or password."))
         else:
@@ -102,6 +107,7 @@ def account():
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@rate_limited("forgot_password", methods=["POST"])
 def forgot_password():
     """Ask for a password reset link by email."""
     form = ForgotPasswordForm()

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SearchField,
     SelectField,
@@ -18,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.blueprints.forms import WholeNumberField
 from app.models.campaigns import CAMPAIGN_STATUSES
 from app.money import CURRENCIES, MoneyInputError, format_for_input, parse_money
 from app.services.campaigns import campaigns
@@ -35,7 +35,7 @@ def _optional_int(value):
 
 
 def _days(label, low, high, default):
-    return IntegerField(label, default=default, invalid_value_message=WHOLE_NUMBER, validators=[
+    return WholeNumberField(label, default=default, invalid_value_message=WHOLE_NUMBER, validators=[
         InputRequired(message=_l("Enter a number of days.")),
         NumberRange(min=low, max=high, message=_l("Enter a number of days from %(min)d to %(max)d.",
                                                   min=low, max=high)),
@@ -53,6 +53,10 @@ class CampaignForm(FlaskForm):
         Length(max=2000, message=_l("At most %(max)d characters.", max=2000))])
     allowed_hosts = TextAreaField(_l("Hosts allowed for deep links"), render_kw={"rows": 3}, validators=[
         Optional(), Length(max=5000, message=_l("At most %(max)d characters.", max=5000))])
+    pays_for = RadioField(_l("Pays for"), default="sale", choices=[
+        ("sale", _l("A sale: an order with its amount")), ("lead", _l("A lead: a sign-up or a form, no amount"))],
+        # Not sent (an old form, a script): a sale, as every campaign was before campaigns said.
+        validators=[Optional()])
     commission_type = RadioField(_l("Commission"), default="percent", choices=[
         ("percent", _l("Percentage of the order amount")), ("fixed", _l("Fixed amount per conversion"))],
         validators=[InputRequired(message=_l("Choose a commission type."))])
@@ -64,8 +68,9 @@ class CampaignForm(FlaskForm):
     join_mode = RadioField(_l("How affiliates join"), default="open", choices=[
         ("open", _l("Open: approved at once")), ("review", _l("Review: I approve each affiliate"))],
         validators=[InputRequired(message=_l("Choose how affiliates join."))])
-    max_affiliates = IntegerField(_l("Maximum affiliates"), invalid_value_message=WHOLE_NUMBER, validators=[
-        Optional(), NumberRange(min=1, message=_l("Enter 1 or more, or leave empty for no limit."))])
+    max_affiliates = WholeNumberField(_l("Maximum affiliates"), invalid_value_message=WHOLE_NUMBER, validators=[
+        Optional(), NumberRange(min=1, max=campaigns.MAX_AFFILIATES_MAX, message=_l(
+            "Enter a number from 1 to %(max)d, or leave empty for no limit.", max=campaigns.MAX_AFFILIATES_MAX))])
     starts_on = DateField(_l("Starts on"), invalid_value_message=_l("Enter a date."), validators=[Optional()])
     ends_on = DateField(_l("Ends on"), invalid_value_message=_l("Enter a date."), validators=[Optional()])
     hold_days = _days(_l("Hold period (days)"), *campaigns.HOLD_DAYS, 30)
@@ -117,6 +122,10 @@ class CampaignForm(FlaskForm):
             raise ValidationError(_l("Use at most two decimals."))
         self.rate_value = rate
 
+    def validate_commission_type(self, field):
+        if self.pays_for.data == "lead" and field.data != "fixed":
+            raise ValidationError(_l("A lead has no order amount to take a percentage of: choose a fixed amount."))
+
     def validate_commission_fixed(self, field):
         if self.commission_type.data != "fixed" or self.currency.data not in CURRENCIES:
             return
@@ -141,6 +150,7 @@ class CampaignForm(FlaskForm):
         return {
             "name": self.name.data, "description": self.description.data or "",
             "landing_url": self.landing_url.data.strip(), "allowed_hosts": self.allowed_hosts.data or "",
+            "pays_for": self.pays_for.data or "sale",
             "commission_type": self.commission_type.data, "commission_rate": self.rate_value,
             "commission_fixed": self.fixed_value, "currency": self.currency.data,
             "attribution_days": self.attribution_days.data, "join_mode": self.join_mode.data,

@@ -8,9 +8,8 @@ from flask_login import current_user
 
 from app.blueprints.campaigns import bp
 from app.blueprints.campaigns.membership_forms import BulkDecisionForm, DecisionForm, RemoveForm
-from app.blueprints.web import client_ip, form_errors, respond, wants_partial
+from app.blueprints.web import client_ip, form_errors, id_arg, respond, wants_partial
 from app.extensions import db
-from app.ids import is_id
 from app.models.campaigns import MEMBERSHIP_STATUSES, Campaign, Membership
 from app.security import get_owned_or_404, role_required
 from app.services.campaigns import errors, membership_queries, memberships
@@ -83,8 +82,7 @@ def leave(campaign_id: int):
 
 
 def _campaign_filter() -> int | None:
-    campaign_id = request.args.get("campaign", type=int)
-    return campaign_id if is_id(campaign_id) else None
+    return id_arg("campaign")
 
 
 def _applications_context(campaign_id: int | None, **extra) -> dict:

@@ -1,6 +1,7 @@
 """Error pages: HTML for people, JSON for the API."""
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from loguru import logger
 from werkzeug.exceptions import HTTPException
@@ -42,6 +43,16 @@ def error_response(status: int, message: str | None = None):
 def csrf_error(error):
     return error_response(400, _("Your form expired or was sent without its security token. "
                                  "Please reload the page and try again."))
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def rate_limited(error):
+    from app.rate_limits import retry_after_seconds
+
+    logger.warning("rate limit {} reached on {} {}", error.limit.limit, request.method, request.path)
+    response = make_response(error_response(429))
+    response.headers["Retry-After"] = str(retry_after_seconds())
+    return response
 
 
 @bp.app_errorhandler(HTTPException)

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.blueprints.links import bp
 from app.blueprints.links.forms import LinkForm
-from app.blueprints.web import page_arg, show_refusal, wants_partial
+from app.blueprints.web import id_arg, page_arg, show_refusal, wants_partial
 from app.models.tracking import Link
 from app.security import get_owned_or_404, role_required
 from app.services.campaigns import links
@@ -33,7 +33,7 @@ def create():
     campaigns = links.linkable_campaigns(current_user.id)
     form.set_campaigns(campaigns)
     if request.method == "GET":
-        wanted = request.args.get("campaign", type=int)
+        wanted = id_arg("campaign")
         if wanted:
             form.campaign.data = wanted
             try:
@@ -91,7 +91,6 @@ def qr(link_id: int):
     segno.make(links.tracking_url(link), error="m").save(
         buffer, kind="svg", scale=4, border=4, omitsize=True, title=_("QR code of a tracking link"))
     response = current_app.response_class(buffer.getvalue(), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Opened on its own, the image must not run anything.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"

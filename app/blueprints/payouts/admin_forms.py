@@ -1,4 +1,4 @@
-"""Forms of the admin's payout pages: queue filters, decisions, payments and the bank files."""
+"""Forms of the admin's payout pages: queue filters, decisions, payments, the bank files and write-offs."""
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,8 +10,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.blueprints.forms import TickedIds
+from app.blueprints.forms import TickedIds, positive_amount, strip
 from app.models.money import PAYOUT_METHODS, PAYOUT_STATUSES
+from app.services.ledger.owed import REASON_MAX as OWED_REASON_MAX
 from app.services.payouts import proofs
 from app.services.payouts.bank_csv import IMPORT_MAX_BYTES
 from app.services.payouts.states import NOTES_MAX, REASON_MAX, TRANSACTION_MAX
@@ -152,3 +153,22 @@ class ImportForm(FlaskForm):
 
 class ImportApplyForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
+
+
+class WriteOffForm(FlaskForm):
+    """Forgive (part of) what an affiliate owes after a clawback, with the reason for the audit log."""
+
+    amount = StringField(_l("Amount to write off"), filters=[strip],
+                         validators=[InputRequired(_l("Enter the amount to write off.")), Length(max=40)],
+                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    reason = TextAreaField(_l("Reason"), filters=[strip], render_kw={"rows": 2}, validators=[
+        DataRequired(_l("Say why the amount is written off.")),
+        Length(max=OWED_REASON_MAX, message=_l("At most %(max)d characters.", max=OWED_REASON_MAX))])
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.minor_amount: int | None = None
+
+    def validate_amount(self, field):
+        self.minor_amount = positive_amount(field.data, self.currency)

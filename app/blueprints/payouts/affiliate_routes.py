@@ -10,7 +10,8 @@ from app.labels import label
 from app.models.money import PayoutRequest
 from app.money import format_money
 from app.security import get_owned_or_404, role_required
-from app.services.ledger import balances
+from app.services.ledger import balances, owed
+from app.services.ledger.owed import BalanceOwed
 from app.services.payouts import details as payout_details
 from app.services.payouts import requests, states
 from app.services.payouts.errors import InvalidPayoutDetails, InvalidPayoutTransition, PayoutError
@@ -55,8 +56,10 @@ def mine():
 @role_required("affiliate")
 def balance():
     """The ledger entries, conversions and requests behind each figure of the affiliate's balance."""
-    return render_template("payouts/balance.html",
-                           balances=balances.for_affiliate(current_user.id, with_entries=True),
+    figures = balances.for_affiliate(current_user.id, with_entries=True)
+    owed_causes = {currency: owed.causes(current_user.id, currency, -b.available)
+                   for currency, b in figures.items() if b.available < 0}
+    return render_template("payouts/balance.html", balances=figures, owed_causes=owed_causes,
                            limit=balances.ENTRY_LIMIT)
 
 
@@ -76,7 +79,7 @@ def new_request():
     if form.validate_on_submit():
         try:
             made = requests.request_payout(current_user.id, form.minor_amount, form.currency.data, ip=client_ip())
-        except PayoutError as exc:
+        except (PayoutError, BalanceOwed) as exc:
             show_refusal(form, exc)
         else:
             flash(_("Payout of %(amount)s requested. We will email you when it is approved.",

@@ -4,8 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TelField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.blueprints.forms import strip
-from app.money import MoneyInputError, parse_money
+from app.blueprints.forms import positive_amount, strip
 from app.services.payouts import details
 from app.services.payouts.errors import InvalidPayoutDetails
 
@@ -88,9 +87,4 @@ class PayoutRequestForm(FlaskForm):
     def validate_amount(self, field):
         if self.currency.errors or not self.currency.data:
             return
-        try:
-            self.minor_amount = parse_money(field.data, self.currency.data)
-        except MoneyInputError as exc:
-            raise ValidationError(_l("Enter an amount such as 500000 or 500.000.")) from exc
-        if self.minor_amount <= 0:
-            raise ValidationError(_l("Enter an amount greater than zero."))
+        self.minor_amount = positive_amount(field.data, self.currency.data)

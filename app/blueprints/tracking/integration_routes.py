@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.blueprints.forms import ConfirmForm
 from app.blueprints.tracking import bp
 from app.blueprints.tracking.integration_forms import SigningSecretForm
-from app.blueprints.web import wants_partial
+from app.blueprints.web import id_arg, wants_partial
 from app.money import exponent
 from app.security import role_required
 from app.services.conversions import integration, stripe_endpoint
@@ -17,7 +17,7 @@ def _merchant_id(required: bool = True) -> int | None:
     """A merchant works on their own page; an admin picks a merchant with ?merchant=<id>."""
     if current_user.role == "merchant":
         return current_user.id
-    chosen = request.args.get("merchant", type=int)
+    chosen = id_arg("merchant")
     if chosen is None and required:
         abort(404)
     return chosen

@@ -16,6 +16,7 @@ from app.extensions import csrf, redis_connection
 from app.ids import ID_MAX
 from app.jobs import queue
 from app.jobs.pixel import record_pixel_conversion
+from app.rate_limits import rate_limited
 from app.services.tracking import follow
 
 # A transparent 1×1 GIF89a: one palette entry marked transparent by the graphic control extension.
@@ -50,6 +51,7 @@ def aff_js():
 
 @csrf.exempt
 @bp.get("/t/conversion.gif")
+@rate_limited("pixel")
 def conversion_pixel():
     """The conversion pixel: reports an order seen in a shopper's browser; always a 1×1 GIF."""
     order_id = request.args.get("order_id", "")
@@ -69,7 +71,8 @@ def _record(args, cookie_click_id: str | None, ip: str | None) -> None:
     campaign_id = _integer(args.get("campaign"), "campaign")
     if campaign_id > ID_MAX:
         raise PixelInputError("unknown_campaign", "campaign")
-    amount = _integer(args.get("amount"), "amount")
+    # A lead campaign needs no amount; whether this one does is checked with the click.
+    amount = _integer(args.get("amount"), "amount") if (args.get("amount") or "").strip() else None
     order_id = (args.get("order_id") or "").strip()
     currency = (args.get("currency") or "").strip()
     # A third-party request rarely carries our cookie, but when it does it is as good as the parameter.

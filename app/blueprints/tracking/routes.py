@@ -3,15 +3,17 @@ import signal
 import threading
 
 import click
-from flask import abort, g, redirect, request
+from flask import abort, current_app, g, redirect, request
 from loguru import logger
 
 from app.blueprints.tracking import bp
-from app.services.tracking import drain
+from app.headers import keeps_linking_page_referrer_policy
+from app.services.tracking import drain, durability
 from app.services.tracking.follow import COOKIE_NAME, LinkUnavailable, UnknownLink, follow_link
 
 
 @bp.route("/r/<code>", methods=["GET", "HEAD"])
+@keeps_linking_page_referrer_policy
 def follow(code):
     """A tracking link: record the click and send the visitor on to the merchant at once."""
     args = request.args
@@ -44,6 +46,8 @@ def drain_command(once, batch_size, interval):
     if once:
         click.echo(f"Stored {drain.drain_once(max_items=10**9)} clicks.")
         return
+    app = current_app._get_current_object()
+    durability.require_at_start(app, app.extensions.get("redis"))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

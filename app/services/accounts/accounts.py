@@ -1,17 +1,17 @@
 """Accounts: sign-up, sign-in with throttling, passwords and their reset."""
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from loguru import logger
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models.common import utcnow
-from app.models.users import ROLES, AffiliateProfile, MerchantProfile, SignInFailure, User, new_session_token
+from app.models.users import ROLES, AffiliateProfile, MerchantProfile, User, new_session_token
+from app.services.accounts import throttle
 from app.services.audit import trail
 from app.services.common.errors import ServiceError
 
@@ -25,10 +25,6 @@ class EmailTaken(ServiceError):
 
 class InvalidCredentials(ServiceError):
     """Wrong email or password."""
-
-
-class TooManyAttempts(ServiceError):
-    """Too many failed sign-ins; try again later."""
 
 
 class WeakPassword(ServiceError):
@@ -88,35 +84,28 @@ def create_user(email: str, password: str, role: str, name: str, *, company_name
     return user
 
 
-def _recent_failures(column, value, since) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(SignInFailure).where(column == value, SignInFailure.created_at >= since)
-    )
-
-
 def authenticate(email: str, password: str, ip: str) -> User:
-    """Check the credentials, refusing while this account or this address has failed too often."""
+    """Check the credentials, unless this address failed too often (TooManyAttempts; see `throttle`)."""
     email = normalize_email(email)
-    c = current_app.config
-    since = utcnow() - timedelta(seconds=c["SIGNIN_WINDOW_SECONDS"])
-    if (_recent_failures(SignInFailure.email, email, since) >= c["SIGNIN_MAX_PER_ACCOUNT"]
-            or _recent_failures(SignInFailure.ip, ip, since) >= c["SIGNIN_MAX_PER_IP"]):
-        logger.warning("sign-in throttled email={} ip={}", email, ip)
-        raise TooManyAttempts()
+    now = utcnow()
+    try:
+        throttle.check(email, ip, now)
+    except throttle.TooManyAttempts as exc:
+        logger.warning("sign-in throttled email={} ip={} retry_after={}", email, ip, exc.retry_after)
+        raise
     user = find_by_email(email)
     if user is None:
         # Spend what a real check costs, so the answer time does not tell which emails have accounts.
         _hasher().hash(password[:PASSWORD_MAX] or "x")
     if user is None or user.is_disabled or not _verify(user, password):
-        db.session.add(SignInFailure(email=email, ip=ip))
-        db.session.commit()
         logger.warning("sign-in failed email={} ip={}", email, ip)
+        throttle.record_failure(email, ip, now)
         raise InvalidCredentials()
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
-    user.last_login_at = utcnow()
+    user.last_login_at = now
     user.last_login_ip = ip
-    db.session.execute(db.delete(SignInFailure).where(SignInFailure.email == email))
+    throttle.record_success(email, ip)
     db.session.commit()
     logger.info("sign-in user={} role={} ip={}", user.id, user.role, ip)
     return user

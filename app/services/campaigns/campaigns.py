@@ -9,7 +9,7 @@ from loguru import logger
 from sqlalchemy import delete, func, select
 
 from app.extensions import db
-from app.models.campaigns import COMMISSION_TYPES, JOIN_MODES, Campaign, Membership
+from app.models.campaigns import COMMISSION_TYPES, JOIN_MODES, PAYS_FOR, Campaign, Membership
 from app.models.common import utcnow
 from app.models.conversions import Conversion
 from app.models.tracking import Click, Link
@@ -22,9 +22,10 @@ ATTRIBUTION_DAYS = (1, 365)
 HOLD_DAYS = (0, 180)
 RATE_MAX = Decimal(100)
 NAME_MAX = 160
+MAX_AFFILIATES_MAX = 1_000_000
 # Changing one of these changes what a future conversion earns.
-TERMS_FIELDS = ("commission_type", "commission_rate", "commission_fixed", "currency")
-FIELDS = ("name", "description", "landing_url", "allowed_hosts", "commission_type", "commission_rate",
+TERMS_FIELDS = ("pays_for", "commission_type", "commission_rate", "commission_fixed", "currency")
+FIELDS = ("name", "description", "landing_url", "allowed_hosts", "pays_for", "commission_type", "commission_rate",
           "commission_fixed", "currency", "attribution_days", "join_mode", "max_affiliates", "starts_on",
           "ends_on", "hold_days", "terms", "auto_approve")
 # (from, to) -> audit action; "ended" is final.
@@ -108,8 +109,13 @@ def _clean(values: dict) -> dict:
     except ValueError as exc:
         _fail("allowed_hosts", _l("“%(host)s” is not a host name.", host=str(exc)))
     v["allowed_hosts"] = "\n".join(hosts or [landing_host])
+    v["pays_for"] = v.get("pays_for") or "sale"
+    if v["pays_for"] not in PAYS_FOR:
+        _fail("pays_for", _l("Choose what the campaign pays for."))
     if v.get("commission_type") not in COMMISSION_TYPES:
         _fail("commission_type", _l("Choose a commission type."))
+    if v["pays_for"] == "lead" and v["commission_type"] != "fixed":
+        _fail("commission_type", _l("A lead has no order amount to take a percentage of: choose a fixed amount."))
     if v.get("currency") not in CURRENCIES:
         _fail("currency", _l("Choose a currency from the list."))
     if v["commission_type"] == "percent":
@@ -127,7 +133,8 @@ def _clean(values: dict) -> dict:
     _int_in(v, "attribution_days", *ATTRIBUTION_DAYS, _l("Enter a number of days from 1 to 365."))
     _int_in(v, "hold_days", *HOLD_DAYS, _l("Enter a number of days from 0 to 180."))
     if v.get("max_affiliates") is not None:
-        _int_in(v, "max_affiliates", 1, None, _l("Enter 1 or more, or leave empty for no limit."))
+        _int_in(v, "max_affiliates", 1, MAX_AFFILIATES_MAX, _l("Enter a number from 1 to %(max)d, or leave empty "
+                                                                "for no limit.", max=MAX_AFFILIATES_MAX))
     if v.get("join_mode") not in JOIN_MODES:
         _fail("join_mode", _l("Choose how affiliates join."))
     starts, ends = v.get("starts_on"), v.get("ends_on")

@@ -80,6 +80,7 @@ def _record(*, merchant_id, campaign_id, click_public_id, order_id, amount, curr
             campaign_id is not None and campaign.id != campaign_id):
         # Another merchant's click is reported exactly like a missing one: nothing leaks.
         raise UnknownClick()
+    amount = _amount_for(campaign, amount)
     existing = _existing(campaign.id, order_id)
     if existing is not None:
         return _same_or_conflict(existing, amount, currency, click), False
@@ -124,9 +125,10 @@ def _check_inputs(order_id, amount, currency, source, customer_email):
         raise InvalidConversion("The order id is longer than 255 characters.", "order_id", "too_long")
     if not order_id.isprintable():
         raise InvalidConversion("The order id contains control characters.", "order_id", "invalid_characters")
-    if not isinstance(amount, int) or isinstance(amount, bool):
+    # None: not given, which only a lead allows (checked once the campaign is known).
+    if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool)):
         raise InvalidConversion("The amount must be an integer in minor units.", "amount", "invalid_type")
-    if not 0 <= amount <= MAX_AMOUNT:
+    if amount is not None and not 0 <= amount <= MAX_AMOUNT:
         raise InvalidConversion("The amount must be zero or more.", "amount", "out_of_range")
     currency = str(currency or "").strip().upper()
     if currency not in CURRENCIES:
@@ -136,6 +138,18 @@ def _check_inputs(order_id, amount, currency, source, customer_email):
                                        or not customer_email.isprintable()):
         raise InvalidConversion("The customer email is not valid.", "customer_email", "invalid_email")
     return order_id, currency, customer_email
+
+
+def _amount_for(campaign: Campaign, amount: int | None) -> int:
+    """What the campaign pays for decides the amount: a sale needs one above zero, a lead none (0)."""
+    if campaign.pays_for == "lead":
+        return amount or 0
+    if amount is None:
+        raise InvalidConversion("A sale needs its amount in minor units.", "amount", "required")
+    if amount == 0:
+        raise InvalidConversion("The amount of a sale must be more than zero; this campaign pays for sales.",
+                                "amount", "out_of_range")
+    return amount
 
 
 def _existing(campaign_id: int, order_id: str) -> Conversion | None:

@@ -20,6 +20,7 @@ from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 from app.extensions import db
 from app.models.conversions import Conversion, Refund
 from app.models.money import OPEN_PAYOUT_STATUSES, LedgerEntry, PayoutRequest
+from app.services.ledger.owed import WRITE_OFF_KEY_PREFIX
 
 RELEASED = ("rejected", "cancelled", "failed")
 EARNED = ("approved", "reversed")
@@ -199,6 +200,14 @@ def _check_balances(report: Report) -> None:
              .group_by(PayoutRequest.affiliate_id, PayoutRequest.currency))
     for affiliate_id, currency, amount in db.session.execute(spent):
         expected[(affiliate_id, currency)] -= int(amount)
+    # An admin's write-off of a negative balance is its own source (audited, made by ledger.owed); any
+    # other adjustment is unexplained and shows as a difference.
+    adjusted = (select(LedgerEntry.affiliate_id, LedgerEntry.currency, func.sum(LedgerEntry.amount))
+                .where(LedgerEntry.kind == "adjustment",
+                       LedgerEntry.idempotency_key.startswith(WRITE_OFF_KEY_PREFIX, autoescape=True))
+                .group_by(LedgerEntry.affiliate_id, LedgerEntry.currency))
+    for affiliate_id, currency, amount in db.session.execute(adjusted):
+        expected[(affiliate_id, currency)] += int(amount)
     found: dict[tuple[int, str], int] = {}
     sums = (select(LedgerEntry.affiliate_id, LedgerEntry.currency, func.sum(LedgerEntry.amount))
             .group_by(LedgerEntry.affiliate_id, LedgerEntry.currency))
@@ -210,4 +219,5 @@ def _check_balances(report: Report) -> None:
         want, got = expected.get(key, 0), found.get(key, 0)
         if want != got:
             report.add(key[0], key[1], want, got,
-                       "balance: sum of entries vs approved commission − reversals − paid − open requests")
+                       "balance: sum of entries vs approved commission − reversals − paid − open requests "
+                       "+ write-offs")

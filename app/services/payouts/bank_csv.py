@@ -135,7 +135,10 @@ def _dialect(text: str):
     """The delimiter that makes the first line name the required columns, else the sniffer's guess."""
     first = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
     for delimiter in (",", ";", "\t"):
-        names = {_header_name(h) for h in next(csv.reader([first], delimiter=delimiter), [])}
+        try:
+            names = {_header_name(h) for h in next(csv.reader([first], delimiter=delimiter), [])}
+        except csv.Error:  # a value beyond the reader's field limit: _records says which line
+            continue
         if all(c in names for c in IMPORT_REQUIRED):
             return type("ResultsDialect", (csv.excel,), {"delimiter": delimiter})
     try:
@@ -166,8 +169,10 @@ def _records(text: str) -> list[ImportRow]:
     reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
     try:
         header = [_header_name(h) for h in next(reader)]
-    except (StopIteration, csv.Error) as exc:
+    except StopIteration as exc:
         raise ImportFileError(_l("The file is not a CSV file.")) from exc
+    except csv.Error as exc:  # e.g. a value longer than the reader's field limit (128 KiB)
+        raise ImportFileError(_l("The file is not a valid CSV file (line %(line)d).", line=reader.line_num)) from exc
     missing = [c for c in IMPORT_REQUIRED if c not in header]
     if missing:
         raise ImportFileError(_l("The first row must name the columns; missing: %(columns)s.",

@@ -21,7 +21,7 @@ from app.models.users import User
 from app.money import CURRENCIES
 from app.services.audit import trail
 from app.services.common.lists import Page, paginate
-from app.services.ledger import balances, entries
+from app.services.ledger import entries, owed
 from app.services.payouts import details
 from app.services.payouts.errors import (
     InvalidPayoutAmount,
@@ -51,10 +51,10 @@ def request_payout(affiliate_id: int, amount: int, currency: str, *, ip: str | N
                    now: datetime | None = None) -> PayoutRequest:
     """Ask for `amount` minor units of `currency` to be paid out; reserves it; commits.
 
-    Refused below the currency's minimum, above the available balance, while another request in
-    the currency is open, or without payout details. The affiliate's row is locked before the
-    balance is read, so two requests (or a request and a cancellation) of one affiliate run one
-    after the other and can never spend the same money twice.
+    Refused below the currency's minimum, above the available balance, while money is owed (see
+    ledger.owed), while another request in the currency is open, or without payout details. The
+    affiliate's row is locked before the balance is read, so two requests (or a request and a
+    cancellation) of one affiliate run one after the other and can never spend the same money twice.
     """
     currency = (currency or "").strip().upper()
     if currency not in CURRENCIES:
@@ -70,7 +70,7 @@ def request_payout(affiliate_id: int, amount: int, currency: str, *, ip: str | N
             raise PayoutNotAllowed("Only affiliates request payouts.")
         if open_request(affiliate_id, currency) is not None:
             raise PayoutAlreadyOpen(currency)
-        left = balances.available(affiliate_id, currency, now)
+        left = owed.payable(affiliate_id, currency, now)
         if amount > left:
             raise PayoutAboveAvailable(left, currency)
         snapshot = details.snapshot(affiliate_id)

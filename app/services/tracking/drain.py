@@ -4,6 +4,8 @@
 tests, a job, and `lookup_click` when a conversion arrives right after its click).
 Stream entries are acknowledged and deleted only after their transaction committed, so a crash or a
 database outage replays them; the insert skips clicks already stored, so a replay adds nothing twice.
+After each batch the newest stored entry is marked in the database (`stream_marks`): a Redis that
+comes back without its stream is noticed and what it lost is logged.
 """
 import os
 import socket
@@ -18,7 +20,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from app.extensions import db, redis_connection
 from app.models.tracking import Click
-from app.services.tracking import buffer, spool, store
+from app.services.tracking import buffer, spool, store, stream_marks
 
 GROUP = "click-drain"
 BATCH_SIZE = 1000
@@ -27,6 +29,8 @@ CLAIM_IDLE_MS = 60_000
 CLAIM_EVERY_SECONDS = 30
 SPOOL_EVERY_SECONDS = 5
 IDLE_CONSUMER_MS = 24 * 3600 * 1000
+# How long a lookup waits for a batch the drain process is writing (it takes milliseconds).
+LOOKUP_WAIT_SECONDS = 2.0
 
 
 def store_rows(rows: list[dict]) -> int:
@@ -52,25 +56,32 @@ def store_rows(rows: list[dict]) -> int:
 class StreamDrain:
     """One consumer of the click stream's consumer group."""
 
-    def __init__(self, connection, batch_size: int = BATCH_SIZE):
+    def __init__(self, connection, batch_size: int = BATCH_SIZE, consumer: str | None = None):
         self.redis = connection
         self.stream = buffer.stream_name()
-        self.consumer = f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
+        # The drain process keeps one name across restarts, so it takes back what it held when it died.
+        self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
         self.batch_size = batch_size
         self.ensure_group()
 
     def ensure_group(self) -> None:
+        """Make the consumer group if it is missing, and compare the stream with what was stored from it."""
         try:
             self.redis.xgroup_create(self.stream, GROUP, id="0", mkstream=True)
+            created = True
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
+            created = False
+        stream_marks.check_continuity(self.redis, self.stream, group_created=created)
 
     def _again_with_group(self, command):
         # The stream (and its group) vanishes if Redis was flushed or restarted empty.
         try:
             return command()
-        except ResponseError:
+        except ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
             self.ensure_group()
             return command()
 
@@ -110,6 +121,7 @@ class StreamDrain:
             for row, holder in zip(rows, self.redis.mget(keys), strict=True):
                 row["is_unique"] = _unique_by_holder(row, holder)
         stored = store_rows(rows)
+        stream_marks.advance(self.stream, max(ids, key=stream_marks.parse_id))
         pipe = self.redis.pipeline(transaction=True)
         pipe.xack(self.stream, GROUP, *ids)
         pipe.xdel(self.stream, *ids)
@@ -179,8 +191,15 @@ def in_flight() -> bool:
         return False
 
 
-def run(stop: threading.Event, batch_size: int = BATCH_SIZE, interval: float = 0.25) -> int:
-    """Drain until `stop` is set. Waits on the stream (no busy polling) and stores at most every `interval` s."""
+def run(stop: threading.Event, batch_size: int = BATCH_SIZE, interval: float = 0.25,
+        consumer: str | None = None) -> int:
+    """Drain until `stop` is set. Waits on the stream (no busy polling) and stores at most every `interval` s.
+
+    `consumer` names this drain in the consumer group (default: one per host): restarted under the same
+    name, it stores at once the entries it had read before it stopped, instead of waiting for them to
+    count as abandoned.
+    """
+    consumer = consumer or f"drain-{socket.gethostname()}"
     total, failures = 0, 0
     drain, backlog = None, True
     next_spool = next_claim = 0.0
@@ -196,7 +215,7 @@ def run(stop: threading.Event, batch_size: int = BATCH_SIZE, interval: float = 0
                 stop.wait(1.0)
                 continue
             if drain is None:
-                drain = StreamDrain(connection, batch_size)
+                drain = StreamDrain(connection, batch_size, consumer)
             if backlog:
                 entries = drain.read("0")
                 backlog = bool(entries)
@@ -233,13 +252,16 @@ def lookup_click(public_id: str | None) -> Click | None:
         drain_once()
     except Exception as exc:
         logger.warning("lookup_click: draining failed ({}: {})", type(exc).__name__, exc)
-    click = _find(public_id)
-    # The drain process may hold the click in a batch that is being written right now.
-    deadline = time.monotonic() + 1.0
-    while click is None and time.monotonic() < deadline and in_flight():
-        time.sleep(0.05)
+    # The drain process may hold the click in a batch it is writing right now. Whether it holds any is
+    # read before each look: a batch it acknowledges after that read was committed before it, so the
+    # look sees it; one it still holds makes us look again.
+    deadline = time.monotonic() + LOOKUP_WAIT_SECONDS
+    while True:
+        busy = in_flight()
         click = _find(public_id)
-    return click
+        if click is not None or not busy or time.monotonic() >= deadline:
+            return click
+        time.sleep(0.02)
 
 
 def _find(public_id: str) -> Click | None:

@@ -1,5 +1,8 @@
 """The local spool: clicks written to disk while neither Redis nor the database would take them.
 
+A click's line is flushed to the disk (fsync) before the visitor is redirected, and a new spool file's
+folder entry too, so a crash of the host right after the redirect keeps the click.
+
 Each web process appends JSON lines to `clicks-<pid>.jsonl` in CLICK_SPOOL_DIR (default
 instance/spool). The drain claims a file by renaming it to `*.processing`, stores its lines and
 deletes it; a claimed file left behind by a crash is picked up again next time (storing is
@@ -21,10 +24,10 @@ def spool_dir() -> str:
 
 
 def write(line: str) -> None:
-    """Append one click (a JSON line) to this process's spool file."""
+    """Append one click (a JSON line) to this process's spool file, on disk when this returns."""
     directory = spool_dir()
     os.makedirs(directory, exist_ok=True)
-    append_line(os.path.join(directory, f"clicks-{os.getpid()}.jsonl"), line)
+    append_line(os.path.join(directory, f"clicks-{os.getpid()}.jsonl"), line, durable=True)
 
 
 def write_failed(line: str | bytes, reason: str) -> None:
@@ -36,10 +39,14 @@ def write_failed(line: str | bytes, reason: str) -> None:
     append_line(os.path.join(directory, FAILED_FILE), json.dumps({"reason": reason, "click": line.strip()}))
 
 
-def append_line(path: str, line: str) -> None:
-    """Append one line with a single unbuffered write, under the lock the replay also takes."""
+def append_line(path: str, line: str, *, durable: bool = False) -> None:
+    """Append one line with a single unbuffered write, under the lock the replay also takes.
+
+    `durable`: flush the line (and, for a new file, the folder's entry of it) to the disk before returning.
+    """
     data = (line + "\n").encode()
     for _ in range(5):
+        existed = os.path.exists(path)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -51,10 +58,22 @@ def append_line(path: str, line: str) -> None:
             if current != os.fstat(fd).st_ino:
                 continue
             os.write(fd, data)
+            if durable:
+                os.fsync(fd)
+                if not existed:
+                    _sync_folder(os.path.dirname(path))
             return
         finally:
             os.close(fd)
     raise OSError(f"could not append to {path}")
+
+
+def _sync_folder(directory: str) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def claim_files() -> list[str]:

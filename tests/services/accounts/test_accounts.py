@@ -15,9 +15,9 @@ from app.services.accounts.accounts import (
     EmailTaken,
     InvalidCredentials,
     InvalidResetToken,
-    TooManyAttempts,
     WeakPassword,
 )
+from app.services.accounts.throttle import TooManyAttempts, slow_down_seconds
 from app.services.common.errors import ServiceError
 from tests.factories import PASSWORD, make_user
 
@@ -100,13 +100,15 @@ def _fail(email, ip=IP, times=1):
             accounts.authenticate(email, "wrong password", ip)
 
 
-def test_account_locks_after_five_failures_even_with_the_right_password(app):
+def test_an_address_that_failed_five_times_on_an_account_is_refused_but_not_the_owner(app):
     make_user(email="a@example.com")
     _fail("a@example.com", times=4)
-    assert accounts.authenticate("a@example.com", PASSWORD, IP)  # success clears the count
+    assert accounts.authenticate("a@example.com", PASSWORD, IP)  # success clears this address's count
     _fail("a@example.com", times=5)
-    with pytest.raises(TooManyAttempts):
-        accounts.authenticate("a@example.com", PASSWORD, "198.51.100.1")
+    with pytest.raises(TooManyAttempts) as refused:
+        accounts.authenticate("a@example.com", PASSWORD, IP)
+    assert refused.value.retry_after >= 1
+    assert accounts.authenticate("a@example.com", PASSWORD, "198.51.100.1")
 
 
 def test_one_address_is_limited_across_many_accounts(app):
@@ -117,6 +119,13 @@ def test_one_address_is_limited_across_many_accounts(app):
         accounts.authenticate("victim@example.com", PASSWORD, IP)
     # Another address is not affected.
     assert accounts.authenticate("victim@example.com", PASSWORD, "198.51.100.1")
+
+
+def test_the_wait_grows_with_the_accounts_failures_up_to_the_maximum(app):
+    slow_after, most = app.config["SIGNIN_SLOW_AFTER"], app.config["SIGNIN_MAX_DELAY_SECONDS"]
+    assert slow_down_seconds(slow_after - 1) == 0
+    assert [slow_down_seconds(slow_after + n) for n in range(4)] == [1, 2, 4, 8]
+    assert slow_down_seconds(slow_after + 1000) == most
 
 
 def test_failures_expire_after_the_window(app):

@@ -156,10 +156,21 @@ def test_invalid_inputs_name_their_field(app, kw, field):
     assert count() == 0
 
 
-def test_zero_amount_order_is_recorded(app):
-    campaign, click = setup_click()
-    conversion, created = record(campaign, click, amount=0)
-    assert created and conversion.commission == 0
+@pytest.mark.parametrize("commission", [{"commission_type": "percent"}, {"commission_type": "fixed",
+                                                                        "commission_fixed": 50_000}])
+def test_a_sale_of_zero_is_refused_whatever_the_commission(app, commission):
+    campaign, click = setup_click(**commission)
+    with pytest.raises(errors.InvalidConversion) as refused:
+        record(campaign, click, amount=0)
+    assert (refused.value.field, refused.value.code) == ("amount", "out_of_range")
+
+
+def test_a_lead_is_recorded_without_an_amount_and_earns_the_fixed_commission(app):
+    campaign, click = setup_click(pays_for="lead", commission_type="fixed", commission_fixed=25_000)
+    conversion, created = record(campaign, click, amount=None)
+    assert created and (conversion.amount, conversion.commission) == (0, 25_000)
+    again, created = record(campaign, click, amount=None)
+    assert again.id == conversion.id and not created
 
 
 def test_repeat_of_an_expired_click_still_answers_with_the_conversion(app):

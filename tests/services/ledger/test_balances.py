@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models.common import utcnow
 from app.services.conversions import refunds
 from app.services.conversions import states as conversion_states
-from app.services.ledger import balances, entries
+from app.services.ledger import balances, entries, owed
 from app.services.payouts import errors, requests
 from app.services.payouts import states as payout_states
 from tests.payout_helpers import affiliate_with_details, conversion_for, earn, ledger_sum
@@ -99,9 +99,9 @@ def test_reversal_after_payment_goes_negative_and_the_next_payout_nets_it_off(ap
     refunds.refund(first.id, first.amount)  # the whole order came back after we paid
 
     assert figures(affiliate) == {"pending": 0, "available": -100_000, "in_payment": 0, "paid": 100_000}
-    with pytest.raises(errors.PayoutAboveAvailable) as refused:
+    with pytest.raises(owed.BalanceOwed) as refused:
         requests.request_payout(affiliate.id, 50_000, "VND")
-    assert refused.value.available == -100_000
+    assert refused.value.owed == 100_000
 
     earn(affiliate, 180_000)
     assert figures(affiliate)["available"] == 80_000

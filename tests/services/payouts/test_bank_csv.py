@@ -214,3 +214,14 @@ def test_a_staged_file_changed_on_disk_is_refused(app):
     with pytest.raises(ImportTokenInvalid):
         bank_import.load(token, admin.id)
     assert db.session.get(PayoutRequest, request.id).status == "approved"
+
+
+@pytest.mark.parametrize("data", [
+    b"reference,status" + b"y" * 200_000 + b"\nPR-1,paid\n",  # in the header
+    b"reference,status,transaction_id,paid_date\nPR-1,paid,\"" + b"q" * 200_000 + b"\"\n",  # in a row
+    b"\"" + b"z" * 200_000,  # an unclosed quote running to the end
+], ids=["header", "row", "unclosed"])
+def test_a_field_beyond_the_readers_limit_is_a_clear_error(app, data):
+    with pytest.raises(ImportFileError) as refused:
+        parse_results(data, date(2025, 6, 1))
+    assert "not a valid CSV file (line" in refused.value.message

@@ -16,7 +16,7 @@ from app.models.conversions import Conversion
 from app.models.money import OPEN_PAYOUT_STATUSES, PayoutRequest
 from app.services.conversions import refunds
 from app.services.conversions import states as conversion_states
-from app.services.ledger import balances, verify
+from app.services.ledger import balances, owed, verify
 from app.services.payouts import errors
 from app.services.payouts import requests as payouts
 from app.services.payouts import states as payout_states
@@ -91,6 +91,8 @@ class World:
             payouts.request_payout(self.affiliate_id, amount, "VND", now=self.clock)
         except errors.PayoutAboveAvailable:
             assert amount > available
+        except owed.BalanceOwed:
+            assert available < 0  # a refund after payout is netted off before any new payout
         except errors.PayoutAlreadyOpen:
             assert self.open_request() is not None
         except errors.PayoutBelowMinimum:

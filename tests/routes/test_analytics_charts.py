@@ -39,5 +39,5 @@ def test_sparklines_stay_inside_their_box():
 
 
 def test_the_cohort_heat_grows_with_the_share():
-    assert heat(None) == ""
-    assert heat(Decimal("0")) < heat(Decimal("50")) < heat(Decimal("100"))
+    assert heat(None) == 0 and heat(Decimal("0")) == 0 and heat(Decimal("100")) == 10
+    assert heat(Decimal("4")) == 0 < heat(Decimal("6")) == 1 < heat(Decimal("50")) == 5

@@ -98,9 +98,11 @@ def sparkline(values: Sequence[int]) -> str:
                        1 + (SPARK_HEIGHT - 2) * (1 - v / highest)) for i, v in enumerate(values)])
 
 
-def heat(share: Decimal | None) -> str:
-    """The cell colour of a cohort share (0–100 %): from white to the accent colour."""
+HEAT_LEVELS = 10
+
+
+def heat(share: Decimal | None) -> int:
+    """The shade of a cohort cell, 0 (nobody active) to HEAT_LEVELS (everybody): a class, not an inline style."""
     if share is None:
-        return ""
-    strength = min(max(float(share) / 100, 0.0), 1.0)
-    return f"rgba(31, 111, 235, {0.08 + 0.72 * strength:.2f})"
+        return 0
+    return min(max(int((Decimal(share) * HEAT_LEVELS / 100).to_integral_value()), 0), HEAT_LEVELS)

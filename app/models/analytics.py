@@ -26,11 +26,9 @@ def _measure():
     return mapped_column(BigInteger, default=0, server_default="0")
 
 
-class Measures:
-    """The figures every rollup row holds."""
+class ConversionMeasures:
+    """The figures a conversion adds to its group (and a change to a conversion moves)."""
 
-    clicks: Mapped[int] = _measure()
-    unique_clicks: Mapped[int] = _measure()
     conversions: Mapped[int] = _measure()
     pending: Mapped[int] = _measure()
     approved: Mapped[int] = _measure()
@@ -40,12 +38,23 @@ class Measures:
     commission: Mapped[int] = _measure()
     commission_approved: Mapped[int] = _measure()
     commission_reversed: Mapped[int] = _measure()
+
+
+class Measures(ConversionMeasures):
+    """The figures every rollup row holds."""
+
+    clicks: Mapped[int] = _measure()
+    unique_clicks: Mapped[int] = _measure()
     paid: Mapped[int] = _measure()
     commission_paid: Mapped[int] = _measure()
 
 
-def _key(type_):
-    return mapped_column(type_, primary_key=True, autoincrement=False)
+# Key columns in this order (time first, for range scans), whichever class declares them.
+KEY_ORDER = ("day", "month", "campaign_id", "affiliate_id", "link_id", "sub_id", "referrer", "currency")
+
+
+def _key(name: str, type_):
+    return mapped_column(type_, primary_key=True, autoincrement=False, sort_order=KEY_ORDER.index(name) - 100)
 
 
 def _by_owner(table: str, time: str = "day") -> tuple:
@@ -54,72 +63,63 @@ def _by_owner(table: str, time: str = "day") -> tuple:
             Index(f"ix_{table}_affiliate_{time}", "affiliate_id", time))
 
 
-class DailyCampaignStats(Measures, db.Model):
+class CampaignDay(Measures):
+    """The key every daily rollup starts with: a day, a campaign, the currency of the money figures."""
+
+    day: Mapped[date] = _key("day", Date)
+    campaign_id: Mapped[int] = _key("campaign_id", Integer)
+    currency: Mapped[str] = _key("currency", String(3))
+
+
+class AffiliateDay(CampaignDay):
+    affiliate_id: Mapped[int] = _key("affiliate_id", Integer)
+
+
+class DailyCampaignStats(CampaignDay, db.Model):
     """One day of one campaign: the program-wide and per-campaign figures, a few rows per day."""
 
     __tablename__ = "stats_daily_campaigns"
     __table_args__ = (Index("ix_stats_daily_campaigns_campaign_day", "campaign_id", "day"),)
 
-    day: Mapped[date] = _key(Date)
-    campaign_id: Mapped[int] = _key(Integer)
-    currency: Mapped[str] = _key(String(3))
 
-
-class DailyAffiliateStats(Measures, db.Model):
+class DailyAffiliateStats(AffiliateDay, db.Model):
     """One day of one affiliate in one campaign: rankings and filters by affiliate, a row per membership."""
 
     __tablename__ = "stats_daily_affiliates"
     __table_args__ = _by_owner(__tablename__)
 
-    day: Mapped[date] = _key(Date)
-    campaign_id: Mapped[int] = _key(Integer)
-    affiliate_id: Mapped[int] = _key(Integer)
-    currency: Mapped[str] = _key(String(3))
 
-
-class DailyLinkStats(Measures, db.Model):
+class DailyLinkStats(AffiliateDay, db.Model):
     """One day of one tracking link and sub-ID: the finest rollup, behind every filtered figure."""
 
     __tablename__ = "stats_daily_links"
     __table_args__ = _by_owner(__tablename__)
 
-    day: Mapped[date] = _key(Date)
-    campaign_id: Mapped[int] = _key(Integer)
-    affiliate_id: Mapped[int] = _key(Integer)
     # 0 when the conversion's click no longer exists.
-    link_id: Mapped[int] = _key(Integer)
+    link_id: Mapped[int] = _key("link_id", Integer)
     # The click's sub1 ("" when it had none).
-    sub_id: Mapped[str] = _key(String(100))
-    currency: Mapped[str] = _key(String(3))
+    sub_id: Mapped[str] = _key("sub_id", String(100))
 
 
-class DailyReferrerStats(Measures, db.Model):
+class DailyReferrerStats(AffiliateDay, db.Model):
     """One day of one affiliate in one campaign, split by the domain the visitors came from."""
 
     __tablename__ = "stats_daily_referrers"
     __table_args__ = _by_owner(__tablename__)
 
-    day: Mapped[date] = _key(Date)
-    campaign_id: Mapped[int] = _key(Integer)
-    affiliate_id: Mapped[int] = _key(Integer)
     # Host name without "www." ("" for direct visits and unreadable referrers).
-    referrer: Mapped[str] = _key(String(255))
-    currency: Mapped[str] = _key(String(3))
+    referrer: Mapped[str] = _key("referrer", String(255))
 
 
-class DailyLinkReferrerStats(Measures, db.Model):
+class DailyLinkReferrerStats(AffiliateDay, db.Model):
     """The finest rollup split by referrer domain too: referrers of one link or sub-ID."""
 
     __tablename__ = "stats_daily_link_referrers"
     __table_args__ = _by_owner(__tablename__)
 
-    day: Mapped[date] = _key(Date)
-    campaign_id: Mapped[int] = _key(Integer)
-    affiliate_id: Mapped[int] = _key(Integer)
-    link_id: Mapped[int] = _key(Integer)
-    sub_id: Mapped[str] = _key(String(100))
-    referrer: Mapped[str] = _key(String(255))
-    currency: Mapped[str] = _key(String(3))
+    link_id: Mapped[int] = _key("link_id", Integer)
+    sub_id: Mapped[str] = _key("sub_id", String(100))
+    referrer: Mapped[str] = _key("referrer", String(255))
 
 
 class MonthlyAffiliateStats(Measures, db.Model):
@@ -129,10 +129,10 @@ class MonthlyAffiliateStats(Measures, db.Model):
     __table_args__ = _by_owner(__tablename__, "month")
 
     # The first day of the month.
-    month: Mapped[date] = _key(Date)
-    campaign_id: Mapped[int] = _key(Integer)
-    affiliate_id: Mapped[int] = _key(Integer)
-    currency: Mapped[str] = _key(String(3))
+    month: Mapped[date] = _key("month", Date)
+    campaign_id: Mapped[int] = _key("campaign_id", Integer)
+    affiliate_id: Mapped[int] = _key("affiliate_id", Integer)
+    currency: Mapped[str] = _key("currency", String(3))
 
 
 # Smallest first: a question is answered from the first table that has every dimension it needs.
@@ -140,7 +140,7 @@ DAILY_MODELS = (DailyCampaignStats, DailyAffiliateStats, DailyLinkStats, DailyRe
 ROLLUP_MODELS = (*DAILY_MODELS, MonthlyAffiliateStats)
 
 
-class ConversionStatsChange(db.Model):
+class ConversionStatsChange(ConversionMeasures, db.Model):
     """How one write changed a conversion's figures, appended in the same transaction as the write.
 
     The rollup job folds these into the rollup tables by id and deletes them; until then pages add
@@ -153,15 +153,6 @@ class ConversionStatsChange(db.Model):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     conversion_id: Mapped[int] = mapped_column(Integer, index=True)
-    conversions: Mapped[int] = _measure()
-    pending: Mapped[int] = _measure()
-    approved: Mapped[int] = _measure()
-    rejected: Mapped[int] = _measure()
-    reversed: Mapped[int] = _measure()
-    revenue: Mapped[int] = _measure()
-    commission: Mapped[int] = _measure()
-    commission_approved: Mapped[int] = _measure()
-    commission_reversed: Mapped[int] = _measure()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -195,8 +186,8 @@ class RobotClicks(db.Model):
     __tablename__ = "stats_robot_clicks"
     __table_args__ = _by_owner(__tablename__)
 
-    day: Mapped[date] = _key(Date)
-    link_id: Mapped[int] = _key(Integer)
+    day: Mapped[date] = _key("day", Date)
+    link_id: Mapped[int] = _key("link_id", Integer)
     campaign_id: Mapped[int] = mapped_column(Integer)
     affiliate_id: Mapped[int] = mapped_column(Integer)
     robot_clicks: Mapped[int] = _measure()

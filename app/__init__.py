@@ -29,8 +29,11 @@ def create_app(config=None, *, redis_client=None) -> Flask:
     init_logging(app)
 
     # Every model module, so the metadata Alembic compares against holds every table.
-    from app.models import api_keys, audit, campaigns, conversions, money, stripe_connect, tracking, users  # noqa: F401
+    from app.models import analytics, api_keys, audit, campaigns, conversions, money, stripe_connect, tracking, users  # noqa: F401
     db.init_app(app)
+    # SQLite learns the time zone and referrer functions the analytics queries use.
+    from app.services.analytics import sql
+    sql.install()
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -19,6 +19,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     from app.backup_cli import backup_cli
     app.cli.add_command(backup_cli)
+    from app.analytics_cli import stats_cli
+    app.cli.add_command(stats_cli)
 
 
 @click.group("user", help="Create and disable accounts.")

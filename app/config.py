@@ -135,6 +135,10 @@ class Config:
     # Click path: the Redis stream clicks wait in, and where they wait on disk when neither Redis
     # nor the database takes them (empty: instance/spool)
     CLICK_STREAM = os.environ.get("CLICK_STREAM", "clicks")
+    # Analytics: cache rollup reads in Redis; compute every figure from raw rows instead of the rollup
+    # (slow at any size: for checking the rollup and for the benchmark's baseline)
+    ANALYTICS_CACHE = _bool("ANALYTICS_CACHE", True)
+    ANALYTICS_FROM_RAW = _bool("ANALYTICS_FROM_RAW", False)
     CLICK_SPOOL_DIR = os.environ.get("CLICK_SPOOL_DIR", "")
     # "require": in production, refuse to start on a Redis that would forget buffered clicks on a
     # restart (no append-only file synced at least every second); "accept-loss": run anyway.

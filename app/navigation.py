@@ -7,6 +7,7 @@ NAV = {
         ("campaigns.index", _l("Campaigns")),
         ("campaigns.applications", _l("Applications")),
         ("conversions.index", _l("Conversions")),
+        ("analytics.index", _l("Analytics")),
         ("payouts.admin_queue", _l("Payouts")),
         ("admin.users", _l("Users")),
         ("tracking.integration", _l("Integration")),
@@ -17,6 +18,7 @@ NAV = {
         ("campaigns.index", _l("Campaigns")),
         ("campaigns.applications", _l("Applications")),
         ("conversions.index", _l("Conversions")),
+        ("analytics.index", _l("Analytics")),
         ("api.keys", _l("API keys")),
         ("tracking.integration", _l("Integration")),
     ],
@@ -25,6 +27,7 @@ NAV = {
         ("campaigns.directory", _l("Find campaigns")),
         ("links.index", _l("My links")),
         ("conversions.mine", _l("Conversions")),
+        ("analytics.index", _l("Analytics")),
         ("payouts.mine", _l("Payouts")),
     ],
 }

@@ -23,6 +23,7 @@ from loguru import logger
 
 from app.config import Config
 from app.extensions import redis_connection
+from app.jobs.analytics import queue_reports_job, roll_up_stats_job
 from app.jobs.clicks import drain_clicks_job
 from app.jobs.conversions import auto_approve_due_job
 from app.jobs.ledger import verify_ledger_job
@@ -65,6 +66,10 @@ RECURRING: tuple[Recurring, ...] = (
               description="Settle Stripe payouts a stopped run left unfinished, looking each one up in Stripe first."),
     Recurring("verify-ledger", verify_ledger_job, cron="30 2 * * *", ttl=3600,
               description="Check every ledger entry against its source; differences go to the log and /metrics."),
+    Recurring("roll-up-stats", roll_up_stats_job, cron="*/5 * * * *", ttl=300,
+              description="Fold new clicks and conversion changes into the analytics rollup."),
+    Recurring("queue-email-reports", queue_reports_job, cron="15 * * * *", ttl=3600,
+              description="Queue the weekly and monthly summary emails that are due."),
 )
 
 

@@ -83,6 +83,10 @@ def candidates(name: str, user: User | None) -> list:
         return [make_reset_token(user or db.session.scalar(select(User).order_by(User.id)))]
     if name == "code":
         return list(db.session.scalars(select(Link.code).limit(3)))
+    if name == "table":
+        return ["funnel", "trend", "top", "cohorts"]
+    if name == "kind":
+        return ["weekly", "monthly"]
     model = MODELS.get(name)
     if model is None:
         return []

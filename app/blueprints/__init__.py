@@ -16,6 +16,7 @@ BLUEPRINTS = (
     ("stripe_connect", "/stripe"),
     ("admin", "/admin"),
     ("monitoring", None),
+    ("analytics", "/analytics"),
 )
 
 

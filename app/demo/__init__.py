@@ -1,10 +1,12 @@
-"""Demo data for `make run`: `flask demo load` fills an empty database with a small, lived-in programme."""
+"""Demo data: `flask demo load` fills an empty database with a small, lived-in programme for `make run`;
+`flask demo generate` adds one at the size real programmes reach (`app/demo/generate.py`)."""
 import random
 import time
 
 import click
 from flask.cli import with_appcontext
 
+from app.demo.generate import generate_command
 from app.demo.payouts import build_payouts
 from app.demo.people import ADMIN_EMAIL, PASSWORD, build_people
 from app.demo.traffic import build_traffic
@@ -12,12 +14,16 @@ from app.extensions import db
 from app.models.common import utcnow
 from app.models.users import User
 from app.services.accounts import accounts
+from app.services.analytics import rollup
 from app.services.common.errors import ServiceError
 
 
 @click.group("demo", help="Demo data for trying the app.")
 def demo_cli():
     pass
+
+
+demo_cli.add_command(generate_command)
 
 
 def load_demo(seed: int = 2024) -> dict | None:
@@ -39,6 +45,8 @@ def load_demo(seed: int = 2024) -> dict | None:
     affiliates = [u for u in demo_users() if u.role == "affiliate"]
     admin = accounts.find_by_email(ADMIN_EMAIL)
     counts.update(build_payouts(affiliates, admin))
+    # The traffic went in as bulk rows: the analytics figures are counted from them once.
+    rollup.rebuild()
     return counts
 
 

@@ -2,9 +2,13 @@
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from app.blueprints.analytics.display import recent_charts
+from app.blueprints.analytics.helpers import today
 from app.blueprints.dashboard import bp
+from app.blueprints.web import display_timezone
 from app.security import role_required
 from app.services.analytics import overview
+from app.services.analytics.scope import scope_for
 from app.urls import local_path
 
 HOMES = {"admin": "dashboard.admin_home", "merchant": "dashboard.merchant_home",
@@ -26,25 +30,34 @@ def home():
     return redirect(url_for(HOMES[current_user.role]))
 
 
+def _dashboard(template: str, stats: dict):
+    return render_template(template, stats=stats, charts=recent_charts(stats["recent"]))
+
+
 @bp.get("/home/admin")
 @role_required("admin")
 def admin_home():
-    """The operator's overview: users, campaigns, work waiting."""
-    return render_template("dashboard/admin.html", stats=overview.admin_overview())
+    """The operator's overview: the last 30 days, users, campaigns, work waiting."""
+    zone = display_timezone()
+    return _dashboard("dashboard/admin.html", overview.admin_overview(zone, today(zone)))
 
 
 @bp.get("/home/merchant")
 @role_required("merchant")
 def merchant_home():
-    """A merchant's overview of their program."""
-    return render_template("dashboard/merchant.html", stats=overview.merchant_overview(current_user.id))
+    """A merchant's overview of their program over the last 30 days."""
+    zone = display_timezone()
+    return _dashboard("dashboard/merchant.html",
+                      overview.merchant_overview(scope_for(current_user), zone, today(zone)))
 
 
 @bp.get("/home/affiliate")
 @role_required("affiliate")
 def affiliate_home():
-    """An affiliate's overview: campaigns, clicks, earnings."""
-    return render_template("dashboard/affiliate.html", stats=overview.affiliate_overview(current_user.id))
+    """An affiliate's overview: the last 30 days, commission waiting and approved, campaigns."""
+    zone = display_timezone()
+    return _dashboard("dashboard/affiliate.html",
+                      overview.affiliate_overview(scope_for(current_user), zone, today(zone)))
 
 
 @bp.post("/language")

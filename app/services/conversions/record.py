@@ -14,6 +14,7 @@ from app.models.common import utcnow
 from app.models.conversions import CONVERSION_SOURCES, Conversion
 from app.models.tracking import Click
 from app.money import CURRENCIES
+from app.services.analytics import measures
 from app.services.audit import trail
 from app.services.common.sql import insert_ignoring_duplicates
 from app.services.conversions import commissions, flags
@@ -103,6 +104,7 @@ def _record(*, merchant_id, campaign_id, click_public_id, order_id, amount, curr
         existing = _existing(campaign.id, order_id)
         return _same_or_conflict(existing, amount, currency, click), False
     conversion = db.session.get(Conversion, new_id)
+    measures.record_change(conversion, None)
     trail.record("conversion.recorded", conversion, ip=ip, after={
         "order_id": order_id, "amount": amount, "currency": currency, "commission": commission,
         "source": source, "click": click.public_id, "flags": conversion.fraud_flags})

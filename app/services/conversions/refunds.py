@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models.common import utcnow
 from app.models.conversions import Refund
 from app.money import round_half_up
+from app.services.analytics import measures
 from app.services.audit import trail
 from app.services.conversions.errors import (
     ConversionNotFound,
@@ -98,17 +99,20 @@ def _apply_refund(conversion, amount, actor_id, external_id, reason, ip) -> Refu
     before = {"refunded_amount": conversion.refunded_amount,
               "commission_reversed": conversion.commission_reversed, "status": conversion.status}
     delta = commission_share(conversion, amount)
+    figures_before = measures.conversion_state(conversion)
     new = Refund(conversion_id=conversion.id, amount=amount, commission_delta=delta, external_id=external_id,
                  reason=(reason or "").strip() or None, created_at=utcnow(), created_by_id=actor_id)
     db.session.add(new)
     db.session.flush()
     conversion.refunded_amount += amount
     conversion.commission_reversed += delta
+    entry = None
     if conversion.status == "approved":
         # Dated like the commission it reduces, so both count in the same period.
-        entries.append(conversion.affiliate_id, conversion.currency, -delta, "reversal",
-                      f"reversal:refund:{new.id}", conversion_id=conversion.id,
-                      available_at=conversion.payable_at, memo=f"Refund of order {conversion.order_id}"[:255])
+        entry = entries.append(conversion.affiliate_id, conversion.currency, -delta, "reversal",
+                               f"reversal:refund:{new.id}", conversion_id=conversion.id,
+                               available_at=conversion.payable_at, memo=f"Refund of order {conversion.order_id}"[:255])
+    measures.record_change(conversion, figures_before, ledger_entry=entry)
     trail.record("conversion.refunded", conversion, actor_id=actor_id, ip=ip, before=before, after={
         "refunded_amount": conversion.refunded_amount, "commission_reversed": conversion.commission_reversed,
         "refund_id": new.id, "external_id": external_id, "amount": amount, "commission_delta": delta})

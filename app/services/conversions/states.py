@@ -14,6 +14,7 @@ from app.models.campaigns import Campaign
 from app.models.common import utcnow
 from app.models.conversions import Conversion
 from app.models.users import User
+from app.services.analytics import measures
 from app.services.audit import trail
 from app.services.conversions.errors import ConversionNotFound, InvalidTransition, ReasonRequired, ReviewNotAllowed
 from app.services.ledger import entries
@@ -44,22 +45,26 @@ def apply_transition(conversion: Conversion, to_status: str, actor_id: int | Non
     reason = (reason or "").strip() or None
     if to_status == "rejected" and not reason:
         raise ReasonRequired("Give a reason for rejecting the conversion.")
+    figures_before = measures.conversion_state(conversion)
+    entry = None
     if to_status == "approved":
         # What is left after any refund made while the conversion was pending.
-        entries.append(conversion.affiliate_id, conversion.currency, remaining_commission(conversion), "commission",
-                      f"commission:conv:{conversion.id}", conversion_id=conversion.id,
-                      available_at=conversion.payable_at, memo=f"Order {conversion.order_id}"[:255])
+        entry = entries.append(conversion.affiliate_id, conversion.currency, remaining_commission(conversion),
+                               "commission", f"commission:conv:{conversion.id}", conversion_id=conversion.id,
+                               available_at=conversion.payable_at, memo=f"Order {conversion.order_id}"[:255])
     elif to_status == "reversed":
         # Dated like the commission it cancels, so the two never count in different periods.
-        entries.append(conversion.affiliate_id, conversion.currency, -remaining_commission(conversion), "reversal",
-                      f"reversal:conv:{conversion.id}", conversion_id=conversion.id,
-                      available_at=conversion.payable_at, memo=f"Reversal of order {conversion.order_id}"[:255])
+        entry = entries.append(conversion.affiliate_id, conversion.currency, -remaining_commission(conversion),
+                               "reversal", f"reversal:conv:{conversion.id}", conversion_id=conversion.id,
+                               available_at=conversion.payable_at,
+                               memo=f"Reversal of order {conversion.order_id}"[:255])
         conversion.commission_reversed = conversion.commission
     conversion.status = to_status
     conversion.decided_at = now or utcnow()
     conversion.decided_by_id = actor_id
     if to_status in ("rejected", "reversed") and reason:
         conversion.reject_reason = reason
+    measures.record_change(conversion, figures_before, ledger_entry=entry)
     trail.record(f"conversion.{to_status}", conversion, actor_id=actor_id, ip=ip,
                  before={"status": before},
                  after={"status": to_status, "reason": reason, "commission": remaining_commission(conversion)})

@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, redis_connection
+from app.services.analytics import robots
 from app.services.tracking import spool, store
 
 DEFAULT_STREAM = "clicks"
@@ -103,6 +104,18 @@ def record(row: dict) -> str:
         # Last resort: the whole click goes to the log so it can still be recovered by hand.
         logger.error("click lost ({}: {}): {}", type(exc).__name__, exc, store.dumps(row))
         return "lost"
+
+
+def count_robot(link_id: int, campaign_id: int, affiliate_id: int) -> None:
+    """Count a robot's visit for the analytics (a Redis counter, else the database); never fails the redirect."""
+    connection = click_redis()
+    try:
+        if connection is not None and _usable("redis"):
+            robots.count(connection, link_id, campaign_id, affiliate_id)
+        elif _usable("db"):
+            robots.count(None, link_id, campaign_id, affiliate_id)
+    except Exception as exc:  # only a figure is lost; the visitor is redirected all the same
+        logger.warning("robot visit of link {} not counted ({}: {})", link_id, type(exc).__name__, exc)
 
 
 def append(connection, row: dict) -> None:

@@ -95,6 +95,7 @@ def follow_link(code: str, *, to: str | None = None, subs=(), ip: str | None = N
         return Redirect(location, None, target.cookie_max_age)
     if is_robot(user_agent):
         CLICKS_REFUSED["robot"].inc()
+        buffer.count_robot(target.link_id, target.campaign_id, target.affiliate_id)
         return Redirect(location, None, target.cookie_max_age)
     click_id = new_click_id()
     row = {

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.models.tracking import Click, Link
+from app.services.analytics import barrier
 from app.services.common.sql import insert_ignoring_duplicates
 
 CLICKS = Click.__table__
@@ -44,6 +45,7 @@ def insert_clicks(conn, rows: list[dict]) -> int:
 
     Rows whose `is_unique` is None get it decided here from the clicks already in the database.
     """
+    barrier.writing(conn)
     by_id = {}
     for row in rows:
         by_id.setdefault(row["public_id"], row)
@@ -61,7 +63,8 @@ def insert_clicks(conn, rows: list[dict]) -> int:
 
 
 def insert_fresh(conn, row: dict) -> None:
-    """Store a click made a moment ago, deciding `is_unique` in the same statement (one round trip)."""
+    """Store a click made a moment ago, deciding `is_unique` in the same statement."""
+    barrier.writing(conn)
     params = {k: row.get(k) for k in COLUMNS if k != "is_unique"}
     params["unique_since"] = row["created_at"] - UNIQUE_WINDOW
     conn.execute(_fresh_statement(conn.dialect.name), params)

@@ -2,8 +2,8 @@
 import segno
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.admin_forms import MANUAL_METHODS, CorrectionForm, FailForm, PaymentForm, local_date

@@ -3,7 +3,7 @@ import binascii
 
 import pytest
 
-from app.services.payouts import banks, bank_transfer, transfer_notes, vietqr
+from app.services.payouts import bank_transfer, banks, transfer_notes, vietqr
 from tests.payout_admin_helpers import ACCOUNT, payout_in
 
 # Published examples: NAPAS's specification (dynamic transfer to account 0011012345678 at BIN 970403

@@ -6,7 +6,7 @@ def _iso(moment) -> str | None:
 
 
 def conversion_json(conversion) -> dict:
-    click_id = conversion.click.public_id if conversion.click is not None else None
+    click_id = conversion.click_public_id
     rate = conversion.commission_rate
     return {
         "id": conversion.id,

@@ -56,6 +56,11 @@ def current_version() -> tuple[bytes | None, bool]:
     return value or b"-", True
 
 
+def reset() -> None:
+    """Read the version again at the next look, even if Redis failed a moment ago (tests)."""
+    current_app.extensions.pop(_RETRY_KEY, None)
+
+
 def changed() -> None:
     """Links changed: this process reloads at its next click, the others within a second."""
     if not has_app_context():

@@ -11,7 +11,7 @@ CLICKED = datetime(2025, 3, 1, 10, 30)
 
 
 def seed_programme(conn) -> dict:
-    """A merchant, an affiliate, a campaign, a link and two clicks, as they were stored at revision 0007."""
+    """A merchant, an affiliate, a campaign, a link and two clicks, as they were stored at revision 0008."""
     ids = {}
     for role in ("merchant", "affiliate"):
         ids[role] = insert(conn, "users", email=f"{role}@example.com", password_hash="x", role=role, name=role,
@@ -40,12 +40,12 @@ def seed_conversion(conn, ids, order_id, click_id) -> int:
 
 def test_existing_conversions_get_their_click_details(app):
     with fresh_database(app):
-        upgrade(directory=MIGRATIONS, revision="0007")
+        upgrade(directory=MIGRATIONS, revision="0008")
         with db.engine.begin() as conn:
             ids = seed_programme(conn)
             with_click = seed_conversion(conn, ids, "A-1", ids["click1"])
             without_click = seed_conversion(conn, ids, "A-2", None)
-        upgrade(directory=MIGRATIONS, revision="0008")
+        upgrade(directory=MIGRATIONS, revision="0009")
         with db.engine.connect() as conn:
             rows = {row.id: row for row in conn.execute(text(
                 "SELECT id, click_id, click_public_id, click_created_at, link_id, click_ip, click_user_agent, "
@@ -58,7 +58,7 @@ def test_existing_conversions_get_their_click_details(app):
             "203.0.113.5", "Firefox", "https://blog.example/post")
         assert (kept.click_sub1, kept.click_sub2, kept.click_sub3) == ("spring", None, "banner")
         assert rows[without_click].click_public_id is None and rows[without_click].link_id is None
-        downgrade(directory=MIGRATIONS, revision="0007")
+        downgrade(directory=MIGRATIONS, revision="0008")
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT click_id FROM conversions ORDER BY id")).scalars().all() == [
                 ids["click1"], None]

@@ -19,7 +19,7 @@
   });
 
   document.addEventListener("focusin", function (event) {
-    if (event.target.matches && event.target.matches("input[data-select-on-focus]")) event.target.select();
+    if (event.target.matches && event.target.matches("input[data-select-on-focus], textarea[data-select-on-focus]")) event.target.select();
   });
 
   document.addEventListener("click", function (event) {

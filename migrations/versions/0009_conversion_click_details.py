@@ -4,14 +4,14 @@ The click's public id, time, link, IP, user agent, referrer and sub-IDs are copi
 conversion that still has its click. `click_id` stays as a plain reference: the foreign key goes,
 as the clicks it points at are dropped month by month once their figures are in the rollups.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

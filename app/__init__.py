@@ -50,6 +50,9 @@ def create_app(config=None, *, redis_client=None) -> Flask:
     statement_timeout.init_app(app)
 
     init_redis(app, redis_client)
+    # Commits that change links tell every process's link snapshot to reload.
+    from app.services.tracking import link_changes
+    link_changes.watch()
 
     from app.services.monitoring.setup import init_monitoring
     init_monitoring(app)

@@ -247,8 +247,10 @@ def test_bulk_without_a_selection_or_decision(client, setup):
 
 def test_detail_page_shows_everything(client, setup):
     merchant, campaign, affiliate, link, conversion = setup
-    click = conversion.click
-    click.referrer, click.sub1, click.sub3, click.is_unique = "https://blog.example/post", "spring", "banner", False
+    conversion.click.is_unique = False
+    # The click's details as the conversion kept them when it was recorded.
+    conversion.click_referrer, conversion.click_sub1, conversion.click_sub3 = (
+        "https://blog.example/post", "spring", "banner")
     db.session.commit()
     states.approve(conversion.id, merchant.id, ip="192.0.2.44")
     html = client.get(f"/conversions/{conversion.id}").get_data(as_text=True)

@@ -111,7 +111,7 @@ def detail(conversion: Conversion) -> ConversionDetail:
         .where(AuditEvent.object_type == Conversion.__tablename__, AuditEvent.object_id == str(conversion.id))
         .order_by(AuditEvent.created_at, AuditEvent.id)).all()
     decided_by = db.session.get(User, conversion.decided_by_id) if conversion.decided_by_id else None
-    return ConversionDetail(conversion=conversion, click=click, link=click.link if click else None,
+    return ConversionDetail(conversion=conversion, click=click, link=conversion.link,
                             refunds=list(refunds), ledger=list(ledger), events=list(events),
                             ip_clicks=click_lists.ip_click_counts([click]).get(click.id) if click else None,
                             decided_by=decided_by)

@@ -103,3 +103,12 @@ class SignInFailure(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChecklistDismissal(db.Model):
+    """A person closed their first-run checklist before finishing it."""
+
+    __tablename__ = "checklist_dismissals"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    dismissed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -227,11 +227,10 @@ def link_rows(links: list[Link]) -> list[LinkRow]:
     for link_id, count in clicks:
         rows[link_id].clicks = count
     conversions = db.session.execute(
-        select(Click.link_id, Conversion.currency, func.count(Conversion.id),
+        select(Conversion.link_id, Conversion.currency, func.count(Conversion.id),
                func.sum(Conversion.commission - Conversion.commission_reversed))
-        .join(Click, Conversion.click_id == Click.id)
-        .where(Click.link_id.in_(ids), Conversion.status != "rejected")
-        .group_by(Click.link_id, Conversion.currency)
+        .where(Conversion.link_id.in_(ids), Conversion.status != "rejected")
+        .group_by(Conversion.link_id, Conversion.currency)
         .order_by(Conversion.currency)
     )
     for link_id, currency, count, earned in conversions:

@@ -17,7 +17,7 @@ from app.money import CURRENCIES
 from app.services.analytics import measures
 from app.services.audit import trail
 from app.services.common.sql import insert_ignoring_duplicates
-from app.services.conversions import commissions, flags
+from app.services.conversions import commissions, flags, mail
 from app.services.conversions.errors import (
     ClickExpired,
     ConversionError,
@@ -90,7 +90,7 @@ def _record(*, merchant_id, campaign_id, click_public_id, order_id, amount, curr
 
     commission, commission_type, rate = commissions.compute(campaign, amount)
     values = dict(
-        campaign_id=campaign.id, affiliate_id=click.affiliate_id, click_id=click.id, order_id=order_id,
+        campaign_id=campaign.id, affiliate_id=click.affiliate_id, **click_details(click), order_id=order_id,
         amount=amount, currency=currency, commission_type=commission_type, commission_rate=rate,
         commission=commission, refunded_amount=0, commission_reversed=0, status="pending", source=source,
         attribution_rule=ATTRIBUTION_RULE, customer_email=customer_email, ip=ip[:45] if ip else None,
@@ -112,7 +112,16 @@ def _record(*, merchant_id, campaign_id, click_public_id, order_id, amount, curr
     logger.info("conversion recorded id={} campaign={} affiliate={} order_id={!r} source={}",
                 conversion.id, conversion.campaign_id, conversion.affiliate_id, order_id, source)
     flags.log_flags(conversion)
+    mail.recorded(conversion)
     return conversion, True
+
+
+def click_details(click: Click) -> dict:
+    """What a conversion keeps of its click, so attribution details outlive the raw click."""
+    return dict(click_id=click.id, click_public_id=click.public_id, click_created_at=click.created_at,
+                link_id=click.link_id, click_ip=click.ip, click_user_agent=click.user_agent,
+                click_referrer=click.referrer, click_sub1=click.sub1, click_sub2=click.sub2, click_sub3=click.sub3,
+                click_sub4=click.sub4, click_sub5=click.sub5)
 
 
 def _check_inputs(order_id, amount, currency, source, customer_email):

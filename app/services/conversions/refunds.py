@@ -19,6 +19,7 @@ from app.models.conversions import Refund
 from app.money import round_half_up
 from app.services.analytics import measures
 from app.services.audit import trail
+from app.services.conversions import mail
 from app.services.conversions.errors import (
     ConversionNotFound,
     InvalidConversion,
@@ -59,6 +60,7 @@ def record_refund(conversion_id: int, amount: int, actor_id: int | None = None, 
                 repeat = _same_refund(earlier, conversion_id, amount)
                 db.session.commit()  # nothing of ours to write; ends the transaction and its lock
                 return repeat, False
+        status_before = conversion.status
         new = _apply_refund(conversion, amount, actor_id, external_id, reason, ip)
         db.session.commit()
     except IntegrityError:
@@ -73,6 +75,8 @@ def record_refund(conversion_id: int, amount: int, actor_id: int | None = None, 
         raise
     logger.info("refund {} of conversion {} amount={} commission_delta={}", new.id, conversion_id, amount,
                 new.commission_delta)
+    if conversion.status != status_before:  # refunded in full: the affiliate hears of it as of a decision
+        mail.decided([conversion])
     return new, True
 
 

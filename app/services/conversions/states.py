@@ -17,6 +17,7 @@ from app.models.conversions import Conversion
 from app.models.users import User
 from app.services.analytics import measures
 from app.services.audit import trail
+from app.services.conversions import mail
 from app.services.conversions.errors import ConversionNotFound, InvalidTransition, ReasonRequired, ReviewNotAllowed
 from app.services.ledger import entries
 
@@ -85,6 +86,7 @@ def transition(conversion_id: int, to_status: str, actor_id: int | None, reason:
         db.session.rollback()  # releases the row lock
         raise
     db.session.commit()
+    mail.decided([conversion])
     return conversion
 
 
@@ -127,6 +129,7 @@ def _many(ids, actor: User, to_status: str, reason: str | None, ip: str | None) 
     for conversion in conversions:
         apply_transition(conversion, to_status, actor.id, reason, ip)
     db.session.commit()
+    mail.decided(conversions)
     return len(conversions)
 
 
@@ -142,7 +145,7 @@ def auto_approve_due(now: datetime | None = None) -> int:
         .where(Conversion.status == "pending", Conversion.payable_at <= now, Campaign.auto_approve.is_(True))
         .order_by(Conversion.id)
     ).all()
-    approved = 0
+    approved = []
     for start in range(0, len(due), AUTO_BATCH):
         batch = db.session.scalars(
             select(Conversion).where(Conversion.id.in_(due[start:start + AUTO_BATCH]),
@@ -154,8 +157,9 @@ def auto_approve_due(now: datetime | None = None) -> int:
             if conversion.fraud_flags:
                 continue
             apply_transition(conversion, "approved", None, "approved automatically after the hold period", now=now)
-            approved += 1
+            approved.append(conversion)
         db.session.commit()
     if approved:
-        logger.info("auto-approved {} conversions", approved)
-    return approved
+        logger.info("auto-approved {} conversions", len(approved))
+        mail.decided(approved)
+    return len(approved)

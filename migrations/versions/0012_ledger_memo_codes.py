@@ -3,14 +3,14 @@
 Rows are never updated (the ledger is append-only), so older rows keep their English memo text;
 `app/memos.py` reads the known shapes of that text back into the same codes.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0012
+Revises: 0011
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,7 @@ from app.money import CURRENCIES
 from app.services.analytics import measures
 from app.services.audit import trail
 from app.services.common.sql import insert_ignoring_duplicates
-from app.services.conversions import commissions, flags, tracking_tests
+from app.services.conversions import commissions, flags, mail, tracking_tests
 from app.services.conversions.errors import (
     ClickExpired,
     ConversionError,
@@ -117,6 +117,7 @@ def _record(*, merchant_id, campaign_id, click_public_id, order_id, amount, curr
     logger.info("conversion recorded id={} campaign={} affiliate={} order_id={!r} source={}",
                 conversion.id, conversion.campaign_id, conversion.affiliate_id, order_id, source)
     flags.log_flags(conversion)
+    mail.recorded(conversion)
     return conversion, True
 
 

@@ -20,7 +20,7 @@ from app.services.payouts import states as payout_states
 from tests import factories
 from tests.audit_helpers import event as audit_event
 from tests.payout_admin_helpers import payout_in
-from tests.payout_helpers import BANK, earn
+from tests.payout_helpers import BANK, conversion_for, earn
 from tests.review_helpers import sale, shop
 
 MANY = 50
@@ -70,8 +70,10 @@ def _closed_requests(seeded: Seeded, n: int):
 
 
 def _earnings(seeded: Seeded, n: int):
+    # Approved commission, and conversions still waiting for a decision, each of its own campaign.
     for _ in range(n):
         earn(seeded.user, 10_000)
+        conversion_for(seeded.user, 5_000)
 
 
 def _directory(seeded: Seeded, n: int):

@@ -100,6 +100,8 @@ class Config:
     # Strict-Transport-Security in production over HTTPS (0 leaves it out).
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 60 * 60))
+    # Seconds the link that confirms a new sign-in email stays valid.
+    EMAIL_CHANGE_MAX_AGE = int(os.environ.get("EMAIL_CHANGE_MAX_AGE", 24 * 60 * 60))
 
     # Mail: without MAIL_SERVER messages are written to the log
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 ARGS ?=
 export FLASK_APP := wsgi
 
-.PHONY: run test setup dev-setup migrate demo translations lint worker bench clean
+.PHONY: run test setup dev-setup migrate demo translations catalog lint worker bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -33,6 +33,13 @@ dev-setup: $(VENV)/.installed-dev translations
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d app/translations
+
+# After changing texts: collect them into the template and merge it into the catalogs. The keywords
+# are every marker the code uses, the context ones (pgettext) included; tests/test_translations.py uses the same.
+catalog: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k pgettext:1c,2 \
+		-k lazy_pgettext:1c,2 -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 migrate: setup
 	@mkdir -p instance

@@ -8,6 +8,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
+LANGUAGES = ("vi", "en")
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -23,6 +24,14 @@ def _clock(raw: str) -> str:
     if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
         raise ValueError(f"a time of day such as 09:00 is expected, not {raw!r}")
     return f"{int(hours):02d}:{int(minutes):02d}"
+
+
+def _language(raw: str) -> str:
+    """The language of people the app knows nothing about yet; one of LANGUAGES, else the start stops."""
+    code = raw.strip().lower()
+    if code not in LANGUAGES:
+        raise ValueError(f"BABEL_DEFAULT_LOCALE must be one of {', '.join(LANGUAGES)}, not {raw!r}")
+    return code
 
 
 def _codes(raw: str) -> tuple[str, ...]:
@@ -98,6 +107,8 @@ class Config:
     # Strict-Transport-Security in production over HTTPS (0 leaves it out).
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 60 * 60))
+    # Seconds the link that confirms a new sign-in email stays valid.
+    EMAIL_CHANGE_MAX_AGE = int(os.environ.get("EMAIL_CHANGE_MAX_AGE", 24 * 60 * 60))
 
     # Mail: without MAIL_SERVER messages are written to the log
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -108,8 +119,10 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "affiliates@localhost")
 
     # Languages and money
-    LANGUAGES = ("vi", "en")
-    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = LANGUAGES
+    # The language of a visitor whose browser asks for none we offer, and of an account that has not
+    # saved one yet (their emails too). Most people here read Vietnamese, so a new install speaks it.
+    BABEL_DEFAULT_LOCALE = _language(os.environ.get("BABEL_DEFAULT_LOCALE", "vi"))
     BABEL_DEFAULT_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Asia/Ho_Chi_Minh")
     DEFAULT_CURRENCY = os.environ.get("DEFAULT_CURRENCY", "VND")
     PAYOUT_MINIMUMS = _minimums(os.environ.get("PAYOUT_MINIMUMS", "VND:50000,USD:1000,EUR:1000"))
@@ -142,6 +155,9 @@ class Config:
     # Click path: the Redis stream clicks wait in, and where they wait on disk when neither Redis
     # nor the database takes them (empty: instance/spool)
     CLICK_STREAM = os.environ.get("CLICK_STREAM", "clicks")
+    # Each web process holds every link; with Redis it reloads them when a change is published, without
+    # Redis (or while it is down) every this many seconds
+    CLICK_LINK_CACHE_SECONDS = int(os.environ.get("CLICK_LINK_CACHE_SECONDS", 60))
     # Analytics: cache rollup reads in Redis; compute every figure from raw rows instead of the rollup
     # (slow at any size: for checking the rollup and for the benchmark's baseline)
     ANALYTICS_CACHE = _bool("ANALYTICS_CACHE", True)
@@ -159,6 +175,10 @@ class Config:
     SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
     SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "")
     SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", 0) or 0)
+
+    # The longest a database statement of a page may run (milliseconds, Postgres; 0: no limit). Tracking
+    # routes and writes are not limited.
+    PAGE_STATEMENT_TIMEOUT_MS = int(os.environ.get("PAGE_STATEMENT_TIMEOUT_MS", 2000))
 
     # `flask backup create` writes here unless told otherwise
     BACKUP_DIR = os.environ.get("BACKUP_DIR", str(BASE_DIR / "instance" / "backups"))
@@ -183,6 +203,8 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     LOG_FILE = ""
+    # The suite's texts are the English source; tests of other languages ask for them.
+    BABEL_DEFAULT_LOCALE = "en"
     PUBLIC_BASE_URL = "http://localhost"
     GRAPHQL_EXPLORER = False
     UPLOAD_DIR = ""

@@ -1,19 +1,23 @@
 """People-facing names of stored codes (statuses, roles, methods), in the reader's language."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 LABELS = {
     # roles
     "admin": _l("Admin"), "merchant": _l("Merchant"), "affiliate": _l("Affiliate"),
     # campaign, membership, conversion and payout statuses
-    "active": _l("Active"), "paused": _l("Paused"), "ended": _l("Ended"),
-    "pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"), "removed": _l("Removed"),
-    "reversed": _l("Reversed"), "requested": _l("Requested"), "processing": _l("Processing"),
+    "active": _l("Active"), "paused": lazy_pgettext("status", "Paused"), "ended": _l("Ended"),
+    "pending": lazy_pgettext("status", "Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
+    "removed": _l("Removed"),
+    "reversed": _l("Reversed"), "requested": lazy_pgettext("status", "Requested"), "processing": _l("Processing"),
     "paid": _l("Paid"), "failed": _l("Failed"), "cancelled": _l("Cancelled"),
     # commission types and join modes
     "percent": _l("Percentage"), "fixed": _l("Fixed amount"), "open": _l("Open"), "review": _l("Review"),
     # conversion sources
     "pixel": _l("Pixel"), "api": _l("API"), "postback": _l("Postback"), "stripe": _l("Stripe"),
     "manual": _l("Manual"),
+    # what a campaign pays for, and how a conversion was credited to a click
+    "sale": _l("A sale"), "lead": _l("A lead (sign-up)"), "last_click": _l("Last click"),
     # payout methods
     "bank_transfer": _l("Bank transfer"), "momo": _l("Momo"), "paypal": _l("PayPal"), "cash": _l("Cash"),
     "other": _l("Other"),

@@ -1,5 +1,6 @@
 """Each role's navigation: the pages a role works on, in the order of the menu."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 NAV = {
     "admin": [
@@ -8,7 +9,7 @@ NAV = {
         ("campaigns.applications", _l("Applications")),
         ("conversions.index", _l("Conversions")),
         ("analytics.index", _l("Analytics")),
-        ("payouts.admin_queue", _l("Payouts")),
+        ("payouts.admin_queue", lazy_pgettext("paying", "Payouts")),
         ("admin.users", _l("Users")),
         ("tracking.integration", _l("Integration")),
         ("admin.audit_log", _l("Audit log")),
@@ -28,7 +29,7 @@ NAV = {
         ("links.index", _l("My links")),
         ("conversions.mine", _l("Conversions")),
         ("analytics.index", _l("Analytics")),
-        ("payouts.mine", _l("Payouts")),
+        ("payouts.mine", lazy_pgettext("withdrawing", "Payouts")),
     ],
 }
 

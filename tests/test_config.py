@@ -1,8 +1,15 @@
 """Settings: production safety checks, cookie flags, password hashing parameters, env parsing."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from app.config import DEFAULT_SECRET_KEY, Config, ProductionConfig, _bool, _minimums, config_from_env
+from app.config import DEFAULT_SECRET_KEY, Config, ProductionConfig, _bool, _language, _minimums, config_from_env
 from tests.app_helpers import other_app
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def production(app, **settings):
@@ -77,3 +84,25 @@ def test_boolean_setting_default(monkeypatch):
 def test_config_from_env(monkeypatch, env, expected):
     monkeypatch.setenv("APP_ENV", env)
     assert config_from_env() is expected
+
+
+def test_a_new_install_speaks_vietnamese_until_told_otherwise(tmp_path):
+    # Read at import, so a fresh interpreter without the variable (nor a .env naming it) shows the default.
+    env = {key: value for key, value in os.environ.items() if key != "BABEL_DEFAULT_LOCALE"}
+    env["PYTHONPATH"] = str(ROOT)
+    code = "import dotenv; dotenv.load_dotenv = lambda *a, **k: None; from app.config import Config; " \
+           "print(Config.BABEL_DEFAULT_LOCALE)"
+    found = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True,
+                           check=True)
+    assert found.stdout.strip() == "vi"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("vi", "vi"), ("EN", "en"), (" en ", "en")])
+def test_the_default_language_is_one_we_offer(raw, expected):
+    assert _language(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["fr", "", "vi_VN"])
+def test_an_unknown_default_language_stops_the_start(raw):
+    with pytest.raises(ValueError, match="BABEL_DEFAULT_LOCALE"):
+        _language(raw)

@@ -27,10 +27,9 @@ TRANSLATIONS = ROOT / "app" / "translations"
 POT = TRANSLATIONS / "messages.pot"
 VI_PO = TRANSLATIONS / "vi" / "LC_MESSAGES" / "messages.po"
 # The same keywords the extract command uses (see the README's translation section).
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
-UPDATE_HINT = ("run: .venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 "
-               "-o app/translations/messages.pot . && .venv/bin/pybabel update -i app/translations/messages.pot "
-               "-d app/translations -l vi, then translate the new entries")
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
+            "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
+UPDATE_HINT = ("run: make catalog, then translate the new entries")
 
 # Python %-placeholders (named or not, with flags), the literal %%, str.format fields, and markup tags.
 _PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs%]|\{[^{}]*\}")
@@ -55,12 +54,13 @@ def _forms(value):
     return list(value) if isinstance(value, (tuple, list)) else [value]
 
 
-def _untranslated(catalog, ids):
+def _untranslated(catalog, entries):
+    """`entries` are (message id, context) pairs; the context is None for texts said without one."""
     missing = []
-    for message_id in ids:
-        message = catalog.get(_key(message_id))
+    for message_id, context in entries:
+        message = catalog.get(_key(message_id), context=context)
         if message is None or message.fuzzy or not all(_forms(message.string)):
-            missing.append(_key(message_id))
+            missing.append(_key(message_id) if context is None else f"{context}|{_key(message_id)}")
     return missing
 
 
@@ -84,9 +84,9 @@ def test_the_catalog_is_vietnamese_with_one_plural_form(vi):
 
 def test_every_entry_of_the_template_is_translated(vi):
     template = _read(POT)
-    ids = [m.id for m in template if m.id]
-    assert ids, "the .pot is empty"
-    missing = _untranslated(vi, ids)
+    entries = [(m.id, m.context) for m in template if m.id]
+    assert entries, "the .pot is empty"
+    missing = _untranslated(vi, entries)
     assert not missing, f"{len(missing)} untranslated or fuzzy in vi: {missing[:20]}"
 
 
@@ -94,9 +94,8 @@ def test_every_string_in_the_code_is_translated(vi):
     """Catches a string added to the code after the last extract: the .pot alone would not show it."""
     with open(ROOT / "babel.cfg") as f:
         method_map, options_map = parse_mapping_cfg(f)
-    found = {message_id for _file, _line, message_id, _comments, _context
-             in extract_from_dir(str(ROOT), method_map, options_map, keywords=KEYWORDS)}
-    found.discard("")
+    found = {(message_id, context) for _file, _line, message_id, _comments, context
+             in extract_from_dir(str(ROOT), method_map, options_map, keywords=KEYWORDS) if message_id}
     assert len(found) > 100, "extraction found almost nothing: is babel.cfg still right?"
     missing = _untranslated(vi, found)
     assert not missing, f"{len(missing)} strings of the code lack a Vietnamese translation ({UPDATE_HINT}): " \
@@ -108,7 +107,7 @@ def test_wtforms_own_messages_are_translated(vi):
     wtforms = _read(Path(messages_path()) / "wtforms.pot")
     ids = [m.id for m in wtforms if m.id]
     assert "This field is required." in [_key(i) for i in ids]
-    missing = _untranslated(vi, ids)
+    missing = _untranslated(vi, [(message_id, None) for message_id in ids])
     assert not missing, f"WTForms messages missing from our catalog (update app/form_messages.py): {missing}"
 
 
@@ -205,3 +204,18 @@ def test_the_installed_catalog_shows_vietnamese_words_and_money(client, login_as
     assert "Khuyến mãi Tết" in html
     assert "50.000 ₫ mỗi chuyển đổi" in html
     assert "Tìm chiến dịch" in html
+
+
+def test_one_english_word_keeps_its_meanings_apart(vi_app):
+    """Where English uses one word for two ideas, Vietnamese gets one entry per idea (a message context)."""
+    from flask_babel import pgettext
+    with vi_app.test_request_context(headers={"Accept-Language": "vi"}):
+        assert pgettext("status", "Requested") == "Chờ duyệt"
+        assert pgettext("date column", "Requested") == "Ngày yêu cầu"
+        assert pgettext("timeline", "Requested") == "Gửi yêu cầu"
+        assert pgettext("balance", "Pending") == "Chưa khả dụng"
+        assert pgettext("withdrawing", "Payouts") == "Rút tiền"
+        assert pgettext("paying", "Payouts") != pgettext("withdrawing", "Payouts")
+        assert pgettext("form heading", "Refund") != pgettext("list heading", "Refunds")
+        assert render_template_string('{{ pgettext("button", "Pause") }} {{ pgettext("status", "Paused") }}') \
+            == "Tạm dừng Đang tạm dừng"

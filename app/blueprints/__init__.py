@@ -18,6 +18,7 @@ BLUEPRINTS = (
     ("admin", "/admin"),
     ("monitoring", None),
     ("analytics", "/analytics"),
+    ("settings", "/settings"),
 )
 
 

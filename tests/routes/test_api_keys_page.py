@@ -107,7 +107,7 @@ def test_an_admin_cannot_revoke_someone_elses_key(client, login_as):
 
 def test_the_account_page_links_to_the_keys(client, login_as):
     login_as("affiliate")
-    assert f'href="{PAGE}"' in client.get("/auth/account").get_data(as_text=True)
+    assert f'href="{PAGE}"' in client.get("/settings").get_data(as_text=True)
 
 
 def test_signed_out_visitor_is_sent_to_sign_in(client):

@@ -284,6 +284,14 @@ def test_members_page_lists_approved_affiliates_with_status_tabs(client, login_a
     assert client.get(f"/campaigns/{campaign.id}/affiliates?status=bogus").status_code == 200
 
 
+def test_members_page_leads_back_to_a_campaign_page_its_reader_may_open(client, login_as):
+    merchant, campaign, _, _ = members_setup()
+    login_as(merchant)
+    html = client.get(f"/campaigns/{campaign.id}/affiliates").get_data(as_text=True)
+    back = re.search(r'<a href="([^"]+)">Back to the campaign</a>', html).group(1)
+    assert client.get(back).status_code == 200
+
+
 def test_members_page_access(client, login_as):
     _, campaign, _, _ = members_setup()
     login_as("merchant")

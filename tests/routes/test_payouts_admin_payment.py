@@ -232,3 +232,21 @@ def test_proof_download_is_for_the_owner_and_admins_only(app, client, login_as):
 def test_proof_download_without_a_proof_is_404(client, admin):
     assert client.get(f"/payouts/{payout_in('paid').id}/proof").status_code == 404
     assert client.get("/payouts/999999/proof").status_code == 404
+
+
+def test_confirm_page_of_a_bank_transfer_shows_a_vietqr_code_and_copy_buttons(client, admin):
+    request = payout_in("approved", amount=750_000)
+    html = client.get(f"{QUEUE}/{request.id}/confirm").get_data(as_text=True)
+    assert '<svg viewBox=' in html and 'class="vietqr"' in html
+    for target in ("copy-account", "copy-amount", "copy-note"):
+        assert f'data-copy-target="{target}"' in html
+    assert 'value="750000"' in html and f'value="PR-{request.id} affiliate payout"' in html
+
+
+def test_confirm_page_says_why_there_is_no_code(client, admin):
+    request = payout_in("approved", amount=1250, currency="USD")
+    html = client.get(f"{QUEUE}/{request.id}/confirm").get_data(as_text=True)
+    assert 'class="vietqr"' not in html and "dong only" in html and 'data-copy-target="copy-account"' in html
+    momo = payout_in("approved", method="momo")
+    html = client.get(f"{QUEUE}/{momo.id}/confirm").get_data(as_text=True)
+    assert "copy-account" not in html

@@ -3,6 +3,7 @@ import json
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 # The page that shows each kind of audited object, and the name of its id in that page's URL.
 OBJECT_PAGES = {
@@ -15,7 +16,8 @@ OBJECT_PAGES = {
 }
 OBJECT_NAMES = {
     "conversions": _l("Conversion"), "payout_requests": _l("Payout request"), "campaigns": _l("Campaign"),
-    "users": _l("User"), "memberships": _l("Membership"), "api_keys": _l("API key"), "refunds": _l("Refund"),
+    "users": _l("User"), "memberships": _l("Membership"), "api_keys": _l("API key"),
+    "refunds": lazy_pgettext("object type", "Refund"),
     "ledger_entries": _l("Ledger entry"), "links": _l("Link"), "affiliate_profiles": _l("Affiliate profile"),
     "merchant_profiles": _l("Merchant profile"),
 }
@@ -32,6 +34,14 @@ def object_url(object_type: str, object_id: str | None) -> str | None:
         return None
     endpoint, argument = page
     return url_for(endpoint, **{argument: int(object_id)})
+
+
+def event_currency(event, known: dict) -> str | None:
+    """The currency an event's amounts are in: named in its snapshot, else its object's."""
+    for snapshot in (event.after, event.before):
+        if isinstance(snapshot, dict) and isinstance(snapshot.get("currency"), str):
+            return snapshot["currency"]
+    return known.get((event.object_type, event.object_id))
 
 
 def short(value, limit: int = 60) -> str:

@@ -1,11 +1,11 @@
 """Signing up, in and out; changing and resetting passwords."""
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import (
-    ChangePasswordForm,
     ForgotPasswordForm,
     ResetPasswordForm,
     SignInForm,
@@ -13,10 +13,11 @@ from app.blueprints.auth.forms import (
 )
 from app.blueprints.web import client_ip
 from app.rate_limits import rate_limited
-from app.services.accounts import accounts
+from app.services.accounts import accounts, profile
 from app.services.accounts.accounts import InvalidCredentials, InvalidResetToken
 from app.services.accounts.throttle import TooManyAttempts
 from app.services.common import mail
+from app.services.common.mail import in_language_of
 from app.urls import local_path
 
 
@@ -27,6 +28,13 @@ def _start_session(user) -> None:
     if locale:
         session["locale"] = locale
     login_user(user)
+
+
+def _sign_in(user) -> None:
+    """Start the session of someone who just proved who they are, and keep their language on the account."""
+    chosen = session.get("locale")
+    _start_session(user)
+    profile.adopt_language(user, chosen=chosen, negotiated=str(get_locale()))
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
@@ -42,7 +50,8 @@ def sign_up():
             user = accounts.create_user(
                 form.email.data, form.password.data, form.role.data, form.name.data,
                 company_name=form.company_name.data if merchant else None,
-                website=form.website.data or None, locale=session.get("locale"),
+                # The language the visitor reads now: picked, or negotiated from the browser.
+                website=form.website.data or None, locale=str(get_locale()),
             )
         except accounts.EmailTaken:
             form.email.errors.append(_("An account with this email already exists."))
@@ -71,7 +80,7 @@ def sign_in():
         except InvalidCredentials:
             form.password.errors.append(_("Wrong email or password."))
         else:
-            _start_session(user)
+            _sign_in(user)
             flash(_("Signed in."), "success")
             return redirect(local_path(form.next.data) or url_for("dashboard.home"))
     return render_template("auth/sign_in.html", form=form)
@@ -88,22 +97,11 @@ def sign_out():
     return redirect(url_for("auth.sign_in"))
 
 
-@bp.route("/account", methods=["GET", "POST"])
+@bp.get("/account")
 @login_required
 def account():
-    """The signed-in user's account: change the password."""
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.change_password(current_user._get_current_object(), form.current_password.data,
-                                     form.password.data, ip=client_ip())
-        except InvalidCredentials:
-            form.current_password.errors.append(_("Your current password is wrong."))
-        else:
-            _start_session(current_user._get_current_object())
-            flash(_("Password changed. Other sessions have been signed out."), "success")
-            return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    """The account page moved into the settings; old links and bookmarks land there."""
+    return redirect(url_for("settings.index"), code=301)
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
@@ -115,9 +113,10 @@ def forgot_password():
         user = accounts.find_by_email(form.email.data)
         if user and not user.is_disabled:
             link = url_for("auth.reset_password", token=accounts.make_reset_token(user), _external=True)
-            mail.send_email(user.email, _("Reset your password"), _(
-                "Someone asked to reset the password of your account. To choose a new one, open this link "
-                "within an hour:\n\n%(link)s\n\nIf it was not you, ignore this message.", link=link))
+            with in_language_of(user):
+                mail.send_email(user.email, _("Reset your password"), _(
+                    "Someone asked to reset the password of your account. To choose a new one, open this link "
+                    "within an hour:\n\n%(link)s\n\nIf it was not you, ignore this message.", link=link))
         # The same answer either way, so the form does not reveal which emails have accounts.
         flash(_("If an account exists for that email, a reset link is on its way."), "info")
         return redirect(url_for("auth.sign_in"))

@@ -3,6 +3,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -182,7 +183,8 @@ class CampaignFilterForm(FlaskForm):
 
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
     status = SelectField(_l("Status"), validators=[Optional()], choices=[
-        ("", _l("All statuses")), ("active", _l("Active")), ("paused", _l("Paused")), ("ended", _l("Ended"))])
+        ("", _l("All statuses")), ("active", _l("Active")), ("paused", lazy_pgettext("status", "Paused")),
+        ("ended", _l("Ended"))])
 
 
 class DirectoryFilterForm(FlaskForm):

@@ -12,8 +12,9 @@ from app.blueprints.web import client_ip, form_errors, id_arg, respond, wants_pa
 from app.extensions import db
 from app.models.campaigns import MEMBERSHIP_STATUSES, Campaign, Membership
 from app.security import get_owned_or_404, role_required
-from app.services.campaigns import errors, membership_queries, memberships
+from app.services.campaigns import errors, landing_link, membership_queries, memberships
 from app.services.campaigns.errors import MembershipError, MembershipNotFound, NotAnAffiliate
+from app.services.campaigns.links import tracking_url
 
 CHANGED = "applicationsChanged"
 
@@ -30,6 +31,15 @@ def _back_to(campaign_id: int) -> str:
 @bp.app_template_global("membership_join_state")
 def membership_join_state(campaign, membership):
     return memberships.join_state(campaign, membership)
+
+
+@bp.app_template_global("plain_link_of")
+def plain_link_of(campaign, membership):
+    """The approved affiliate's plain link to the campaign and its public URL, or None."""
+    if membership is None or membership.status != "approved":
+        return None
+    link = landing_link.plain_link(campaign.id, membership.affiliate_id)
+    return (link, tracking_url(link)) if link else None
 
 
 @bp.app_template_global("membership_refusal")

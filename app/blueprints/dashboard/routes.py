@@ -7,8 +7,10 @@ from app.blueprints.analytics.helpers import today
 from app.blueprints.dashboard import bp
 from app.blueprints.web import display_timezone
 from app.security import role_required
+from app.services.accounts import profile
 from app.services.analytics import overview
 from app.services.analytics.scope import scope_for
+from app.services.onboarding import checklist
 from app.urls import local_path
 
 HOMES = {"admin": "dashboard.admin_home", "merchant": "dashboard.merchant_home",
@@ -31,7 +33,8 @@ def home():
 
 
 def _dashboard(template: str, stats: dict):
-    return render_template(template, stats=stats, charts=recent_charts(stats["recent"]))
+    return render_template(template, stats=stats, charts=recent_charts(stats["recent"]),
+                           checklist=checklist.for_user(current_user._get_current_object()))
 
 
 @bp.get("/home/admin")
@@ -62,8 +65,10 @@ def affiliate_home():
 
 @bp.post("/language")
 def set_language():
-    """Remember the chosen language and go back where the visitor was."""
+    """Remember the chosen language (on the account too, for its emails) and go back where the visitor was."""
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["locale"] = lang
+        if current_user.is_authenticated:
+            profile.set_language(current_user._get_current_object(), lang)
     return redirect(local_path(request.form.get("next")) or url_for("dashboard.index"))

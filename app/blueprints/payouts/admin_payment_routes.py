@@ -1,7 +1,9 @@
 """Paying by hand: confirm a payment with its proof, mark one failed, correct the record; download proofs."""
+import segno
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.blueprints.payouts import bp
 from app.blueprints.payouts.admin_forms import MANUAL_METHODS, CorrectionForm, FailForm, PaymentForm, local_date
@@ -11,7 +13,7 @@ from app.labels import label
 from app.models.money import PayoutRequest
 from app.money import format_money
 from app.security import get_owned_or_404, role_required
-from app.services.payouts import proofs, states
+from app.services.payouts import bank_transfer, proofs, states
 from app.services.payouts.errors import PaidThroughStripe, PayoutError, PayoutNotFound
 
 PAYABLE = ("approved", "processing")
@@ -66,7 +68,15 @@ def confirm(request_id: int):
             flash(_("Payment recorded: %(amount)s to %(name)s is paid.",
                     amount=format_money(payout.amount, payout.currency), name=payout.affiliate.name), "success")
             return redirect(url_for("payouts.admin_detail", request_id=request_id))
-    return render_template("payouts/admin_confirm.html", form=form, payout=payout)
+    sheet = bank_transfer.sheet_for(payout)
+    return render_template("payouts/admin_confirm.html", form=form, payout=payout, sheet=sheet,
+                           qr_svg=_qr_svg(sheet.qr_payload) if sheet and sheet.qr_payload else None)
+
+
+def _qr_svg(payload: str) -> Markup:
+    """The VietQR code drawn as inline SVG (segno writes only paths and attributes, nothing to escape)."""
+    return Markup(segno.make(payload, error="m").svg_inline(
+        scale=5, border=4, omitsize=True, title=_("VietQR code of this transfer"), svgclass="vietqr"))
 
 
 @bp.post("/admin/<int:request_id>/fail")

@@ -60,6 +60,8 @@ def admin_overview(zone_name: str, today: date) -> dict:
         "active_campaigns": _count(select(Campaign.id).where(Campaign.status == "active")),
         "pending_conversions": _count(select(Conversion.id).where(Conversion.status == "pending")),
         "open_payouts": _count(select(PayoutRequest.id).where(PayoutRequest.status.in_(OPEN_PAYOUT_STATUSES))),
+        "payouts_to_approve": _count(select(PayoutRequest.id).where(PayoutRequest.status == "requested")),
+        "payouts_to_pay": _count(select(PayoutRequest.id).where(PayoutRequest.status == "approved")),
     }
 
 
@@ -74,6 +76,8 @@ def merchant_overview(scope: Scope, zone_name: str, today: date) -> dict:
             Membership.campaign_id.in_(campaign_ids), Membership.status == "approved")),
         "pending_applications": _count(select(Membership.id).where(
             Membership.campaign_id.in_(campaign_ids), Membership.status == "pending")),
+        "pending_conversions": _count(select(Conversion.id).where(
+            Conversion.campaign_id.in_(campaign_ids), Conversion.status == "pending")),
         "latest_campaigns": db.session.scalars(select(Campaign).where(Campaign.id.in_(campaign_ids))
                                                .order_by(Campaign.created_at.desc()).limit(5)).all(),
     }

@@ -6,6 +6,9 @@ from flask_babel import gettext as _
 from loguru import logger
 
 from app.models.campaigns import Membership
+from app.services.accounts.notifications import APPLICATION_DECIDED, wants
+from app.services.campaigns.landing_link import plain_link
+from app.services.campaigns.links import tracking_url
 from app.services.common import mail
 from app.services.common.mail import absolute_url, in_language_of
 
@@ -24,6 +27,16 @@ def _note(membership: Membership) -> str:
     return "\n\n" + _("Note from the merchant: %(note)s", note=membership.note)
 
 
+def _link_lines(membership: Membership) -> str:
+    """The affiliate's link to copy, then the campaign page where more links are made."""
+    link = plain_link(membership.campaign_id, membership.affiliate_id)
+    page = absolute_url("campaigns.view", campaign_id=membership.campaign_id) + "#tracking-link"
+    if link is None:
+        return _("Make your tracking links here:\n%(page)s", page=page)
+    return _("Your tracking link, ready to share:\n%(url)s\n\nMore links (to other pages, with a sub-ID):\n%(page)s",
+             url=tracking_url(link), page=page)
+
+
 def _to_merchant(membership: Membership, subject: str, body: str) -> None:
     send_email(membership.campaign.merchant.email, subject, body)
 
@@ -34,8 +47,8 @@ def joined(membership: Membership) -> None:
     with in_language_of(affiliate):
         if membership.status == "approved":
             send_email(affiliate.email, _("You joined %(campaign)s", **names), _(
-                "You are now an affiliate of %(campaign)s by %(merchant)s. Make your tracking links here:\n"
-                "%(link)s", link=absolute_url("campaigns.view", campaign_id=campaign.id), **names))
+                "You are now an affiliate of %(campaign)s by %(merchant)s.", **names)
+                + "\n\n" + _link_lines(membership))
         else:
             send_email(affiliate.email, _("We received your application to %(campaign)s", **names), _(
                 "Thank you for applying to %(campaign)s by %(merchant)s. The merchant will review your "
@@ -66,12 +79,13 @@ def left(membership: Membership, was_pending: bool) -> None:
 
 
 def decided(membership: Membership) -> None:
+    if not wants(membership.affiliate, APPLICATION_DECIDED):
+        return
     names = {"campaign": membership.campaign.name}
     with in_language_of(membership.affiliate):
         if membership.status == "approved":
             subject = _("Your application to %(campaign)s was approved", **names)
-            body = _("Welcome to %(campaign)s! You can now make your tracking links here:\n%(link)s",
-                     link=absolute_url("campaigns.view", campaign_id=membership.campaign_id), **names)
+            body = _("Welcome to %(campaign)s!", **names) + "\n\n" + _link_lines(membership)
         else:
             subject = _("Your application to %(campaign)s was not accepted", **names)
             body = _("The merchant decided not to accept your application to %(campaign)s.", **names)

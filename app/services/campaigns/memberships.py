@@ -18,7 +18,7 @@ from app.models.campaigns import Campaign, Membership
 from app.models.common import utcnow
 from app.models.users import User
 from app.services.audit import trail
-from app.services.campaigns import mail
+from app.services.campaigns import landing_link, mail
 from app.services.campaigns.campaigns import is_joinable
 from app.services.campaigns.errors import (
     AlreadyDecided,
@@ -112,6 +112,8 @@ def join(campaign_id: int, affiliate_id: int, ip: str | None = None) -> Membersh
     except IntegrityError as exc:
         db.session.rollback()
         raise AlreadyMember() from exc
+    if status == "approved":
+        landing_link.add_plain_link(campaign, affiliate_id)
     action = "membership.joined" if status == "approved" else "membership.applied"
     trail.record(action, membership, actor_id=affiliate_id, before=before, after=_state(membership), ip=ip)
     db.session.commit()
@@ -159,6 +161,8 @@ def _decide_locked(campaign: Campaign, membership: Membership, approve: bool, ac
     membership.decided_at, membership.decided_by_id = utcnow(), actor_id
     action = "membership.approved" if approve else "membership.rejected"
     trail.record(action, membership, actor_id=actor_id, before=before, after=_state(membership), ip=ip)
+    if approve:
+        landing_link.add_plain_link(campaign, membership.affiliate_id)
     # Flushed now so the next count of approved members in this transaction includes it.
     db.session.flush()
 

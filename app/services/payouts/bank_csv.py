@@ -2,8 +2,9 @@
 
 Export: one row per approved bank-transfer request, UTF-8 with a BOM so Excel shows Vietnamese
 names, amounts as plain numbers in major units ("500000" VND, "12.50" USD) with the currency beside
-them. Approved requests paid by other methods (Momo, PayPal...) or without an account number are
-left out of the file and listed on the page instead: a bank cannot pay them.
+them, and a transfer note naming the request in the affiliate's language. Approved requests paid
+by other methods (Momo, PayPal...) or without an account number are left out of the file and
+listed on the page instead: a bank cannot pay them.
 
 Import: a CSV with columns reference, transaction_id, status (paid|failed) and optionally paid_date
 and reason. Parsing only reads; every row gets the errors that stop it from being applied.
@@ -25,6 +26,7 @@ from app.labels import label
 from app.models.money import PayoutRequest
 from app.money import from_minor
 from app.services.common.errors import ServiceError
+from app.services.payouts.transfer_notes import note_for
 
 EXPORT_COLUMNS = ("reference", "bank_code", "bank_name", "account_number", "account_holder", "amount",
                   "currency", "description")
@@ -76,7 +78,7 @@ def export_bank_file(requests: list[PayoutRequest]) -> tuple[bytes, list[PayoutR
         ref = reference(r.id)
         writer.writerow([ref, _cell(d.get("bank_code")), _cell(d.get("bank_name")), d.get("bank_account"),
                          _cell(d.get("account_holder")), amount_text(r.amount, r.currency), r.currency,
-                         f"{ref} affiliate payout"])
+                         note_for(r, ref)])
     return out.getvalue().encode("utf-8-sig"), included, excluded
 
 

@@ -14,22 +14,13 @@ from app.extensions import db
 from app.labels import label
 from app.models.users import AffiliateProfile, User
 from app.services.audit import trail
+from app.services.payouts import banks
 from app.services.payouts.errors import InvalidPayoutDetails, PayoutDetailsMissing, PayoutError
 
 METHODS = ("bank_transfer", "momo", "paypal")
 OTHER_BANK = "other"
 # (code, name) of banks operating in Vietnam, the most used first.
-BANKS = (
-    ("VCB", "Vietcombank"), ("CTG", "VietinBank"), ("BIDV", "BIDV"), ("AGRIBANK", "Agribank"),
-    ("TCB", "Techcombank"), ("MB", "MB"), ("ACB", "ACB"), ("VPB", "VPBank"), ("STB", "Sacombank"),
-    ("TPB", "TPBank"), ("HDB", "HDBank"), ("VIB", "VIB"), ("SHB", "SHB"), ("SSB", "SeABank"),
-    ("OCB", "OCB"), ("MSB", "MSB"), ("EIB", "Eximbank"), ("LPB", "LPBank"), ("NAB", "Nam A Bank"),
-    ("ABB", "ABBANK"), ("BAB", "Bac A Bank"), ("VAB", "VietABank"), ("PGB", "PGBank"),
-    ("KLB", "KienlongBank"), ("BVB", "BVBank"), ("VBB", "Vietbank"), ("SGB", "Saigonbank"),
-    ("PVCB", "PVcomBank"), ("BVBANK", "BaoViet Bank"), ("SCB", "SCB"), ("CAKE", "CAKE by VPBank"),
-    ("TIMO", "Timo"), ("SHBVN", "Shinhan Bank"), ("WOORI", "Woori Bank"), ("HSBC", "HSBC Vietnam"),
-    ("SCVN", "Standard Chartered Vietnam"), ("UOB", "UOB Vietnam"), ("PBVN", "Public Bank Vietnam"),
-)
+BANKS = tuple((bank.code, bank.name) for bank in banks.ALL)
 BANK_NAMES = dict(BANKS)
 
 ACCOUNT_RE = re.compile(r"^[0-9]{6,20}$")

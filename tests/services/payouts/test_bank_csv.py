@@ -225,3 +225,11 @@ def test_a_field_beyond_the_readers_limit_is_a_clear_error(app, data):
     with pytest.raises(ImportFileError) as refused:
         parse_results(data, date(2025, 6, 1))
     assert "not a valid CSV file (line" in refused.value.message
+
+
+def test_the_transfer_note_is_in_the_affiliates_language_and_names_the_request(app):
+    vi = payout_in("approved", locale="vi")
+    en = payout_in("approved", locale="en")
+    _, rows, _, _ = read_export([vi, en])
+    assert rows[1][7] == f"PR-{vi.id} chi tra hoa hong"
+    assert rows[2][7] == f"PR-{en.id} affiliate payout"

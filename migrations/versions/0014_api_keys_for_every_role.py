@@ -1,13 +1,13 @@
 """API keys belong to a user of any role and carry scopes (read, write).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0014
+Revises: 0013
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

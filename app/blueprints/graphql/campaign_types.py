@@ -20,7 +20,7 @@ class CampaignNode:
     commission_fixed: MinorUnits | None = strawberry.field(description="Per conversion, for fixed campaigns.")
     currency: str
     attribution_days: int
-    join_mode: str = strawberry.field(description="open or approval")
+    join_mode: str = strawberry.field(description="open or review")
     max_affiliates: int | None
     starts_on: date | None
     ends_on: date | None

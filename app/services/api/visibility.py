@@ -187,6 +187,39 @@ def audit_events(user: User, filters: AuditFilters, tz: str):
     return within_days(query, AuditEvent.created_at, filters.date_from, filters.date_to, tz)
 
 
+class InvalidMerchant(ServiceError):
+    """Name the merchant the campaign belongs to."""
+
+    field = "merchant_id"
+
+
+class TooManyIds(ServiceError):
+    """Send at most 500 ids at a time."""
+
+    field = "ids"
+
+
+MAX_IDS = 500
+
+
+def owner_of_new_campaign(user: User, merchant_id: int | None) -> int:
+    """Whose campaign a new one is: the merchant's own; for an admin, the merchant they name."""
+    if user.role != "admin":
+        return user.id
+    merchant = db.session.get(User, merchant_id) if merchant_id else None
+    if merchant is None or merchant.role != "merchant":
+        raise InvalidMerchant()
+    return merchant.id
+
+
+def bounded_ids(ids) -> list[int]:
+    """The ids of a bulk action, at most MAX_IDS of them."""
+    unique = list(dict.fromkeys(ids))
+    if len(unique) > MAX_IDS:
+        raise TooManyIds()
+    return unique
+
+
 def _one(query):
     found = db.session.scalar(query)
     if found is None:

@@ -7,7 +7,7 @@ GraphQL over HTTP: JSON with `data` and `errors`, each error with a stable `exte
 """
 import json
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -146,8 +146,10 @@ def _params() -> dict:
 @rate_limited("graphql_per_ip")
 @rate_limited("graphql", key=per_api_key_or_user)
 def endpoint():
-    """Run one GraphQL operation as the caller (GET: queries only)."""
+    """Run one GraphQL operation as the caller (GET: queries only); in development, a browser gets GraphiQL."""
     if request.method == "GET" and "query" not in request.args:
+        if current_app.config["GRAPHQL_EXPLORER"] and request.accept_mimetypes.accept_html:
+            return render_template("graphql/explorer.html")
         raise RequestProblem(400, "BAD_REQUEST", "Send a query: POST {\"query\": …} or GET ?query=….")
     caller = _authenticate()
     params = _params()

@@ -78,3 +78,8 @@ class ResetPasswordForm(FlaskForm):
     password = password_field(_l("New password"))
     confirm = PasswordField(_l("Repeat new password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app"), validators=[DataRequired(), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True})

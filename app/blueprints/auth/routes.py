@@ -1,4 +1,6 @@
-"""Signing up, in and out; changing and resetting passwords."""
+"""Signing up, in and out; resetting passwords."""
+import time
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -21,13 +23,33 @@ from app.services.common.mail import in_language_of
 from app.urls import local_path
 
 
-def _start_session(user) -> None:
-    # A fresh session on sign-in: nothing from before (fixation) survives; the locale is kept.
+def _fresh_session() -> None:
+    # Nothing from before (fixation) survives a step of signing in; the locale is kept.
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
+
+
+def _start_session(user) -> None:
+    _fresh_session()
     login_user(user)
+
+
+def await_second_factor(user, next_url: str | None) -> None:
+    """The password was right: remember who is signing in (not signed in yet) until the code comes."""
+    chosen = session.get("locale")
+    _fresh_session()
+    session["second_factor"] = {"user": user.get_id(), "since": time.time(), "next": next_url or "",
+                                "chosen": chosen}
+
+
+def finish_second_factor(user, pending: dict) -> str:
+    """Sign in the person whose code was right; returns where they were going."""
+    if pending.get("chosen"):
+        session["locale"] = pending["chosen"]
+    _sign_in(user)
+    return local_path(pending.get("next")) or url_for("dashboard.home")
 
 
 def _sign_in(user) -> None:
@@ -80,6 +102,9 @@ def sign_in():
         except InvalidCredentials:
             form.password.errors.append(_("Wrong email or password."))
         else:
+            if user.has_two_factor:
+                await_second_factor(user, form.next.data)
+                return redirect(url_for("auth.second_factor"))
             _sign_in(user)
             flash(_("Signed in."), "success")
             return redirect(local_path(form.next.data) or url_for("dashboard.home"))

@@ -105,6 +105,8 @@ class Config:
     REQUIRE_2FA_FOR_ADMINS = _bool("REQUIRE_2FA_FOR_ADMINS", False)
     TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Affiliate program")
     TWO_FACTOR_PENDING_SECONDS = 5 * 60
+    # Days an invitation's sign-up link works.
+    INVITATION_MAX_DAYS = int(os.environ.get("INVITATION_MAX_DAYS", 7))
     # Seconds the link that confirms a new sign-in email stays valid.
     EMAIL_CHANGE_MAX_AGE = int(os.environ.get("EMAIL_CHANGE_MAX_AGE", 24 * 60 * 60))
 

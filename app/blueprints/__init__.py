@@ -18,6 +18,7 @@ BLUEPRINTS = (
     ("monitoring", None),
     ("analytics", "/analytics"),
     ("settings", "/settings"),
+    ("invitations", "/invitations"),
 )
 
 

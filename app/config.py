@@ -34,6 +34,14 @@ def _language(raw: str) -> str:
     return code
 
 
+def _months(name: str, default: int, least: int) -> int:
+    """A whole number of months from the environment, at least `least`; anything else stops the start."""
+    raw = os.environ.get(name, str(default)).strip()
+    if not raw.isdigit() or int(raw) < least:
+        raise ValueError(f"{name} must be a whole number of months, at least {least}, not {raw!r}")
+    return int(raw)
+
+
 def _codes(raw: str) -> tuple[str, ...]:
     """`USD,EUR` → ("USD", "EUR")."""
     return tuple(code.strip().upper() for code in raw.split(",") if code.strip())
@@ -157,6 +165,11 @@ class Config:
     # "require": in production, refuse to start on a Redis that would forget buffered clicks on a
     # restart (no append-only file synced at least every second); "accept-loss": run anyway.
     CLICK_BUFFER_DURABILITY = os.environ.get("CLICK_BUFFER_DURABILITY", "require")
+    # Raw clicks are kept this many whole months before the current one; older months are dropped
+    # (daily, and by `flask tracking prune`) once the analytics rollups hold their figures.
+    CLICK_RETENTION_MONTHS = _months("CLICK_RETENTION_MONTHS", 13, least=1)
+    # Postgres: monthly partitions of the clicks table are made this many months ahead.
+    CLICK_PARTITIONS_AHEAD = _months("CLICK_PARTITIONS_AHEAD", 3, least=1)
 
     # Monitoring: who may read /metrics besides loopback, where the worker and the drain answer
     # Prometheus (empty: nowhere), and Sentry

@@ -63,17 +63,23 @@ def partitions() -> dict[date, str]:
 
 def ensure_ahead(months_ahead: int, now: datetime) -> list[date]:
     """Make the partitions of this month and the next `months_ahead` ones that are missing; returns their months."""
+    return ensure_months(month_of(now), add_months(month_of(now), months_ahead))
+
+
+def ensure_months(first: date, last: date) -> list[date]:
+    """Make the missing partitions of the months from `first` to `last`; returns their months (none on SQLite)."""
     if not is_partitioned():
         return []
     created = []
     db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PARTITION_LOCK})
     existing = partitions()
-    for step in range(months_ahead + 1):
-        month = add_months(month_of(now), step)
+    month = month_of(first)
+    while month <= last:
         if month not in existing:
             _locked_ddl(lambda month=month: _create(month))
             created.append(month)
             logger.info("click partition {} created", name_of(month))
+        month = add_months(month, 1)
     db.session.commit()
     return created
 

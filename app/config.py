@@ -104,10 +104,19 @@ class Config:
         ("postback", "300 per minute"),
         ("api", "600 per minute"),  # per API key
         ("api_per_ip", "1200 per minute"),  # per address, whatever key it sends
+        ("graphql", "300 per minute; 5000 per hour"),  # per API key (a signed-in browser: per person)
+        ("graphql_per_ip", "1200 per minute"),  # per address, whatever key it sends
     )}
+    # GraphQL: how deep a query may nest and how many points it may cost (a list multiplies what is
+    # below it by its page size). The schema explorer (GraphiQL) and introspection are for development.
+    GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH", 10))
+    GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", 20000))
+    GRAPHQL_EXPLORER = _bool("GRAPHQL_EXPLORER", True)
     # Strict-Transport-Security in production over HTTPS (0 leaves it out).
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 60 * 60))
+    # Seconds the link that confirms a new sign-in email stays valid.
+    EMAIL_CHANGE_MAX_AGE = int(os.environ.get("EMAIL_CHANGE_MAX_AGE", 24 * 60 * 60))
 
     # Mail: without MAIL_SERVER messages are written to the log
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -190,6 +199,7 @@ class Config:
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    GRAPHQL_EXPLORER = False  # never in production, whatever the environment says
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -209,6 +219,7 @@ class TestConfig(Config):
     # The suite's texts are the English source; tests of other languages ask for them.
     BABEL_DEFAULT_LOCALE = "en"
     PUBLIC_BASE_URL = "http://localhost"
+    GRAPHQL_EXPLORER = False
     UPLOAD_DIR = ""
     # The suite's Redis (in-memory, or the machine's) keeps no append-only file; tests of the check set "require".
     CLICK_BUFFER_DURABILITY = "accept-loss"

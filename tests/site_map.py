@@ -22,6 +22,7 @@ from app.models.money import PayoutRequest
 from app.models.stripe_connect import StripePayoutRun
 from app.models.tracking import Link
 from app.models.users import User
+from app.services.accounts import email_change
 from app.services.accounts.accounts import make_reset_token
 from app.services.accounts.api_keys import create_key
 from app.services.payouts import proofs, requests, states
@@ -31,7 +32,8 @@ DEMO_PASSWORD = "demo-password"
 ROLES = ("anonymous", "affiliate", "merchant", "admin")
 # Answers that are not pages a person reads: the tracking contract, health checks, the API.
 NOT_PAGES = ("static", "health.", "tracking.follow", "tracking.aff_js", "tracking.conversion_pixel", "api.postback",
-             "api.get_conversion", "api.create_conversion", "api.create_refund", "api.stripe_webhook")
+             "api.get_conversion", "api.create_conversion", "api.create_refund", "api.stripe_webhook",
+             "graphql.endpoint")
 MODELS = {"campaign_id": Campaign, "membership_id": Membership, "user_id": User, "conversion_id": Conversion,
           "link_id": Link, "request_id": PayoutRequest, "key_id": ApiKey, "run_id": StripePayoutRun}
 CANDIDATES = 40
@@ -80,7 +82,8 @@ def seed_site() -> dict[str, User]:
 def candidates(name: str, user: User | None) -> list:
     """Values to try for URL argument `name`: first what `user` owns, then anything."""
     if name == "token":
-        return [make_reset_token(user or db.session.scalar(select(User).order_by(User.id)))]
+        someone = user or db.session.scalar(select(User).order_by(User.id))
+        return [make_reset_token(someone), email_change.make_token(someone, "new.address@example.com")]
     if name == "code":
         return list(db.session.scalars(select(Link.code).limit(3)))
     if name == "table":

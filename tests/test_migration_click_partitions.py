@@ -46,14 +46,14 @@ def _seed(conn) -> dict:
 @pytest.mark.skipif(not ON_POSTGRES, reason="partitions are made on Postgres only (TEST_DATABASE_URL)")
 def test_postgres_clicks_become_monthly_partitions_and_back(app):
     with fresh_database(app):
-        upgrade(directory=MIGRATIONS, revision="0009")
+        upgrade(directory=MIGRATIONS, revision="0014")
         with db.engine.begin() as conn:
             ids = _seed(conn)
             # An index another change added by hand or by its own migration: it must survive.
             conn.execute(text("CREATE INDEX ix_clicks_sub2_extra ON clicks (sub2) WHERE sub2 IS NOT NULL"))
             before, indexes = _clicks(conn), _indexes(conn)
             constraints = _constraints(conn)
-        upgrade(directory=MIGRATIONS, revision="0010")
+        upgrade(directory=MIGRATIONS, revision="0015")
         with db.engine.begin() as conn:
             assert conn.scalar(text("SELECT relkind FROM pg_class WHERE oid = 'clicks'::regclass")) == "p"
             assert _clicks(conn) == before
@@ -83,7 +83,7 @@ def test_postgres_clicks_become_monthly_partitions_and_back(app):
             conn.execute(text("DELETE FROM clicks WHERE id = :id"), {"id": new_id})
             # A conversion still names its click; no foreign key ties it there any more.
             assert conn.scalar(text("SELECT click_id FROM conversions")) == ids["click3"]
-        downgrade(directory=MIGRATIONS, revision="0009")
+        downgrade(directory=MIGRATIONS, revision="0014")
         with db.engine.connect() as conn:
             assert conn.scalar(text("SELECT relkind FROM pg_class WHERE oid = 'clicks'::regclass")) == "r"
             assert _clicks(conn) == before
@@ -94,17 +94,17 @@ def test_postgres_clicks_become_monthly_partitions_and_back(app):
 @pytest.mark.skipif(ON_POSTGRES, reason="the SQLite schema")
 def test_sqlite_keeps_one_table_with_the_time_in_the_click_key(app):
     with fresh_database(app):
-        upgrade(directory=MIGRATIONS, revision="0009")
+        upgrade(directory=MIGRATIONS, revision="0014")
         with db.engine.begin() as conn:
             _seed(conn)
             before = _clicks(conn)
-        upgrade(directory=MIGRATIONS, revision="0010")
+        upgrade(directory=MIGRATIONS, revision="0015")
         with db.engine.connect() as conn:
             assert _clicks(conn) == before
             table = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'clicks'"))
             assert "CONSTRAINT uq_clicks_public_id UNIQUE (public_id, created_at)" in table
             visitor = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'ix_clicks_unique_visitor'"))
             assert visitor.endswith("WHERE is_unique")
-        downgrade(directory=MIGRATIONS, revision="0009")
+        downgrade(directory=MIGRATIONS, revision="0014")
         with db.engine.connect() as conn:
             assert _clicks(conn) == before

@@ -12,8 +12,8 @@ the click drain keeps clicks in Redis meanwhile.
 
 SQLite keeps one table; only the click's unique key gains the time, as on Postgres.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0015
+Revises: 0014
 """
 import logging
 import re
@@ -22,8 +22,8 @@ from datetime import UTC, date, datetime
 from alembic import op
 from sqlalchemy import text
 
-revision = "0010"
-down_revision = "0009"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -36,7 +36,8 @@ DEMO_PASSWORD = "demo-password"
 ROLES = ("anonymous", "affiliate", "merchant", "admin")
 # Answers that are not pages a person reads: the tracking contract, health checks, the API.
 NOT_PAGES = ("static", "health.", "tracking.follow", "tracking.aff_js", "tracking.conversion_pixel", "api.postback",
-             "api.get_conversion", "api.create_conversion", "api.create_refund", "api.stripe_webhook")
+             "api.get_conversion", "api.create_conversion", "api.create_refund", "api.stripe_webhook",
+             "graphql.endpoint")
 MODELS = {"campaign_id": Campaign, "membership_id": Membership, "user_id": User, "conversion_id": Conversion,
           "link_id": Link, "request_id": PayoutRequest, "key_id": ApiKey, "run_id": StripePayoutRun}
 CANDIDATES = 40

@@ -256,7 +256,7 @@ def test_detail_page_shows_everything(client, setup):
     html = client.get(f"/conversions/{conversion.id}").get_data(as_text=True)
     for text in ("A-100", "Tea club", affiliate.name, "buyer@example.com", "203.0.113.77", "198.51.100.7",
                  "Mozilla/5.0 Firefox/140.0", "https://blog.example/post", "sub1=spring", "sub3=banner",
-                 "No, a repeat visit", "Very fast conversion", "conversion.approved", "192.0.2.44",
+                 "No, a repeat visit", "Very fast conversion", "Conversion approved", "192.0.2.44",
                  "Commission", "125,000", link.code, "Record refund"):
         assert text in html, text
 

@@ -12,6 +12,7 @@ from loguru import logger
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app import memos
 from app.extensions import db
 from app.models.common import utcnow
 from app.models.conversions import Refund
@@ -115,7 +116,8 @@ def _apply_refund(conversion, amount, actor_id, external_id, reason, ip) -> Refu
         # Dated like the commission it reduces, so both count in the same period.
         entry = entries.append(conversion.affiliate_id, conversion.currency, -delta, "reversal",
                                f"reversal:refund:{new.id}", conversion_id=conversion.id,
-                               available_at=conversion.payable_at, memo=f"Refund of order {conversion.order_id}"[:255])
+                               available_at=conversion.payable_at,
+                               **memos.params(memos.ORDER_REFUNDED, order=conversion.order_id))
     measures.record_change(conversion, figures_before, ledger_entry=entry)
     trail.record("conversion.refunded", conversion, actor_id=actor_id, ip=ip, before=before, after={
         "refunded_amount": conversion.refunded_amount, "commission_reversed": conversion.commission_reversed,

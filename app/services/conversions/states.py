@@ -9,6 +9,7 @@ from datetime import datetime
 from loguru import logger
 from sqlalchemy import select
 
+from app import memos
 from app.extensions import db
 from app.models.campaigns import Campaign
 from app.models.common import utcnow
@@ -52,13 +53,14 @@ def apply_transition(conversion: Conversion, to_status: str, actor_id: int | Non
         # What is left after any refund made while the conversion was pending.
         entry = entries.append(conversion.affiliate_id, conversion.currency, remaining_commission(conversion),
                                "commission", f"commission:conv:{conversion.id}", conversion_id=conversion.id,
-                               available_at=conversion.payable_at, memo=f"Order {conversion.order_id}"[:255])
+                               available_at=conversion.payable_at,
+                               **memos.params(memos.ORDER, order=conversion.order_id))
     elif to_status == "reversed":
         # Dated like the commission it cancels, so the two never count in different periods.
         entry = entries.append(conversion.affiliate_id, conversion.currency, -remaining_commission(conversion),
                                "reversal", f"reversal:conv:{conversion.id}", conversion_id=conversion.id,
                                available_at=conversion.payable_at,
-                               memo=f"Reversal of order {conversion.order_id}"[:255])
+                               **memos.params(memos.ORDER_REVERSED, order=conversion.order_id))
         conversion.commission_reversed = conversion.commission
     conversion.status = to_status
     conversion.decided_at = now or utcnow()

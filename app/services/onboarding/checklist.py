@@ -19,6 +19,7 @@ from app.models.conversions import Conversion
 from app.models.tracking import Click, Link
 from app.models.users import AffiliateProfile, ChecklistDismissal, User
 from app.services.campaigns.membership_queries import pending_count
+from app.services.conversions import tracking_tests
 
 DONE, TODO, WAITING = "done", "todo", "waiting"
 
@@ -89,6 +90,7 @@ def _merchant_steps(user: User) -> list[Step]:
     campaign_ids = select(Campaign.id).where(Campaign.merchant_id == user.id)
     has_campaign = _any(campaign_ids)
     has_conversion = has_campaign and _any(select(Conversion.id).where(Conversion.campaign_id.in_(campaign_ids)))
+    tested = has_campaign and not has_conversion and tracking_tests.passed(user.id)
     waiting = pending_count(user)
     has_member = has_campaign and _any(select(Membership.id).where(
         Membership.campaign_id.in_(campaign_ids), Membership.status == "approved"))
@@ -106,10 +108,11 @@ def _merchant_steps(user: User) -> list[Step]:
              _l("You have a campaign.") if has_campaign else _l("Set what you pay affiliates for."),
              "campaigns.new" if not has_campaign else "campaigns.index",
              _l("New campaign") if not has_campaign else _l("Campaigns")),
-        Step("tracking", _l("Install tracking"), DONE if has_conversion else TODO,
+        Step("tracking", _l("Install tracking"), DONE if has_conversion or tested else TODO,
              _l("Conversions from your shop are arriving.") if has_conversion
+             else _l("Your shop reported a test conversion correctly.") if tested
              else _l("No conversion received yet. Add the script to your shop and send a test conversion."),
-             "tracking.integration", _l("Integration")),
+             "tracking.integration", _l("Send a test conversion"), args={"_anchor": "test-title"}),
         Step("applications", _l("Approve applications"), review_state, review_detail,
              "campaigns.applications", _l("Applications")),
     ]

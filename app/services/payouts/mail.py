@@ -5,6 +5,7 @@ Sent after the decision is committed, in the affiliate's language, unless they t
 from flask_babel import gettext as _
 from loguru import logger
 
+from app.formats import format_day
 from app.labels import label
 from app.models.money import PayoutRequest
 from app.money import format_money
@@ -27,7 +28,7 @@ def _message(request: PayoutRequest) -> tuple[str, str] | None:
     if request.status == "paid":
         return (_("Your payout of %(amount)s was sent", amount=amount),
                 _("We sent %(amount)s to %(where)s on %(date)s by %(method)s.\nTransaction id: %(transaction)s",
-                  amount=amount, where=destination(request.details), date=request.paid_on.isoformat(),
+                  amount=amount, where=destination(request.details), date=format_day(request.paid_on),
                   method=label(request.paid_method), transaction=request.transaction_id))
     if request.status == "failed":
         return (_("Your payout of %(amount)s could not be sent", amount=amount),

@@ -40,7 +40,7 @@ def create_app(config=None, *, redis_client=None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from app import headers, i18n, labels, navigation, rate_limits, security, static_files
+    from app import headers, i18n, labels, navigation, rate_limits, security, statement_timeout, static_files
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     navigation.init_app(app)
@@ -49,6 +49,7 @@ def create_app(config=None, *, redis_client=None) -> Flask:
     headers.init_app(app)
     static_files.init_app(app)
     rate_limits.init_app(app)
+    statement_timeout.init_app(app)
 
     init_redis(app, redis_client)
 

@@ -164,6 +164,10 @@ class Config:
     SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "")
     SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", 0) or 0)
 
+    # The longest a database statement of a page may run (milliseconds, Postgres; 0: no limit). Tracking
+    # routes and writes are not limited.
+    PAGE_STATEMENT_TIMEOUT_MS = int(os.environ.get("PAGE_STATEMENT_TIMEOUT_MS", 2000))
+
     # `flask backup create` writes here unless told otherwise
     BACKUP_DIR = os.environ.get("BACKUP_DIR", str(BASE_DIR / "instance" / "backups"))
 

@@ -24,7 +24,8 @@ def init_app(app) -> None:
 
     form_messages.init_app(app)
 
-    from flask_babel import format_date, format_datetime, get_locale
+    from flask_babel import format_date, format_datetime, format_number, get_locale
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["get_locale"] = get_locale

@@ -10,10 +10,13 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 
 from app.ids import is_id
+from app.services.common.keyset import Cursor, cursor_args
 from app.urls import local_path
 
 # A page number from a URL is clamped, so an absurd one cannot overflow the OFFSET.
 MAX_PAGE = 10**6
+# Query arguments that say where in a list a page is, rather than which rows the list holds.
+POSITION_ARGS = ("page", "older", "newer")
 
 
 def client_ip() -> str:
@@ -25,6 +28,11 @@ def page_arg() -> int:
     """The `page` query argument, 1 when absent or not a number; the list clamps it to its last page."""
     page = request.args.get("page", 1, type=int) or 1
     return min(max(page, 1), MAX_PAGE)
+
+
+def cursor_arg() -> Cursor | None:
+    """Where a keyset list continues: its `older` or `newer` query argument (None: the newest rows)."""
+    return cursor_args(request.args.get("older"), request.args.get("newer"))
 
 
 def id_arg(name: str) -> int | None:
@@ -146,5 +154,5 @@ def form_errors(form) -> str:
 
 
 def list_args() -> dict:
-    """The query string without empty values or the page, for links that keep a list's filters."""
-    return {key: value for key, value in request.args.items() if value and key != "page"}
+    """The query string without empty values or the position in the list, for links that keep a list's filters."""
+    return {key: value for key, value in request.args.items() if value and key not in POSITION_ARGS}

@@ -37,6 +37,9 @@ class Conversion(db.Model):
                         name="reversal_range"),
         Index("ix_conversions_affiliate_created", "affiliate_id", "created_at"),
         Index("ix_conversions_campaign_created", "campaign_id", "created_at"),
+        # Newest first, all of them or those in one status (the review list).
+        Index("ix_conversions_created", "created_at", "id"),
+        Index("ix_conversions_status_created", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

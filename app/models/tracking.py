@@ -38,6 +38,8 @@ class Click(db.Model):
         Index("ix_clicks_campaign_created", "campaign_id", "created_at"),
         Index("ix_clicks_affiliate_created", "affiliate_id", "created_at"),
         Index("ix_clicks_link_created", "link_id", "created_at"),
+        # Every click, newest first (the admin's clicks list).
+        Index("ix_clicks_created", "created_at", "id"),
         # The uniqueness rule looks up a visitor's unique clicks on a link in the past hour.
         Index("ix_clicks_unique_visitor", "link_id", "ip", "created_at",
               postgresql_where=text("is_unique"), sqlite_where=text("is_unique")),

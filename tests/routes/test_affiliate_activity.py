@@ -1,4 +1,5 @@
 """The affiliate's own conversions and clicks, and the clicks view of a merchant's campaigns."""
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -89,15 +90,28 @@ def test_clicks_lists_own_clicks_with_their_signals(client, app, login_as):
     assert "203.0.113.9" not in html and "Googlebot" not in html
 
 
-def test_clicks_are_paginated(client, login_as):
+def test_clicks_are_read_newer_and_older_without_page_numbers(client, login_as):
     _, affiliate, link = shop()
     login_as(affiliate)
-    for n in range(26):
-        factories.make_click(link, created_at=utcnow() - timedelta(minutes=n))
+    clicks = [factories.make_click(link, created_at=utcnow() - timedelta(minutes=n)) for n in range(26)]
     html = client.get(CLICKS).get_data(as_text=True)
-    assert html.count('<tr id="click-') == 25 and "Page 1 of 2" in html
-    partial = client.get(f"{CLICKS}?page=2", headers=HX).get_data(as_text=True)
+    assert html.count('<tr id="click-') == 25 and "26 clicks" in html and "Page 1" not in html
+    older = re.search(r'href="(/conversions/clicks\?older=[^"]+)"', html).group(1).replace("&amp;", "&")
+    partial = client.get(older, headers=HX).get_data(as_text=True)
     assert partial.lstrip().startswith('<div id="clicks-table"') and partial.count('<tr id="click-') == 1
+    assert f'id="click-{clicks[-1].id}"' in partial and 'rel="next"' not in partial
+    newer = re.search(r'href="(/conversions/clicks\?newer=[^"]+)"', partial).group(1).replace("&amp;", "&")
+    back = client.get(newer).get_data(as_text=True)
+    assert back.count('<tr id="click-') == 25 and f'id="click-{clicks[0].id}"' in back and 'rel="prev"' not in back
+
+
+def test_a_cursor_that_is_not_one_shows_the_newest_clicks(client, login_as):
+    _, affiliate, link = shop()
+    login_as(affiliate)
+    click = factories.make_click(link)
+    for junk in ("x", "20260101T000000.000000_", "2026_1", "99999999T999999.999999_1", "1_" + "9" * 30):
+        response = client.get(f"{CLICKS}?older={junk}&newer={junk}")
+        assert response.status_code == 200 and f'id="click-{click.id}"' in response.get_data(as_text=True)
 
 
 def test_affiliate_sees_a_click_flood_without_the_address(client, login_as):

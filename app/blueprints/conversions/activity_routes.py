@@ -4,9 +4,9 @@ from flask_login import current_user
 
 from app.blueprints.conversions import bp
 from app.blueprints.conversions.forms import AffiliateFilterForm, ClickFilterForm
-from app.blueprints.web import display_timezone, filter_errors, page_arg, read_filters, respond
+from app.blueprints.web import cursor_arg, display_timezone, filter_errors, list_args, page_arg, read_filters, respond
 from app.security import role_required
-from app.services.conversions import queries
+from app.services.conversions import click_lists, queries
 from app.services.conversions.flags import FLOOD_CLICKS
 from app.services.conversions.queries import ConversionFilters
 
@@ -24,10 +24,10 @@ def mine():
 
 
 def _clicks_context(form, page) -> dict:
-    counts = queries.ip_click_counts(page.items)
-    signals = {click.id: queries.click_signals(click, counts.get(click.id)) for click in page.items}
+    counts = click_lists.ip_click_counts(page.items)
+    signals = {click.id: click_lists.click_signals(click, counts.get(click.id)) for click in page.items}
     return {"filters": form, "page": page, "signals": signals, "ip_counts": counts,
-            "filter_problems": filter_errors(form), "list_args": request.args.to_dict(),
+            "filter_problems": filter_errors(form), "list_args": list_args(),
             "flood_clicks": FLOOD_CLICKS}
 
 
@@ -38,7 +38,7 @@ def clicks():
     form = ClickFilterForm(request.args, campaigns=queries.affiliate_campaigns(current_user.id))
     form.validate()
     campaign_id = None if form.campaign.errors else form.campaign.data
-    page = queries.affiliate_clicks(current_user.id, page_arg(), campaign_id)
+    page = click_lists.affiliate_clicks(current_user.id, cursor_arg(), campaign_id)
     return respond("conversions/clicks.html", "conversions/_clicks_table.html", reviewer=False,
                    **_clicks_context(form, page))
 
@@ -51,6 +51,6 @@ def campaign_clicks():
     form = ClickFilterForm(request.args, campaigns=queries.reviewer_campaigns(user))
     form.validate()
     campaign_id = None if form.campaign.errors else form.campaign.data
-    page = queries.campaign_clicks(user, page_arg(), campaign_id)
+    page = click_lists.campaign_clicks(user, cursor_arg(), campaign_id)
     return respond("conversions/campaign_clicks.html", "conversions/_clicks_table.html", reviewer=True,
                    **_clicks_context(form, page))

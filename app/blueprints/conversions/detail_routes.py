@@ -10,14 +10,14 @@ from app.labels import label
 from app.models.conversions import Conversion
 from app.money import format_money
 from app.security import get_owned_or_404, role_required
-from app.services.conversions import queries, refunds
+from app.services.conversions import click_lists, queries, refunds
 from app.services.conversions.errors import ConversionNotFound, RefundNotAllowed, RefundTooLarge
 
 
 def render_detail_page(conversion, refund_form):
     """The detail page; the refund form shows its errors on it when it does not validate."""
     detail = queries.detail(conversion)
-    click_flags = queries.click_signals(detail.click, detail.ip_clicks) if detail.click else []
+    click_flags = click_lists.click_signals(detail.click, detail.ip_clicks) if detail.click else []
     return render_template("conversions/detail.html", detail=detail, conversion=conversion, refund_form=refund_form,
                            click_flags=click_flags)
 

@@ -5,10 +5,12 @@ from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from loguru import logger
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from app.blueprints.errors import bp
 from app.extensions import db
+from app.statement_timeout import timed_out
 
 MESSAGES = {
     400: lambda: _("The request could not be understood."),
@@ -17,11 +19,13 @@ MESSAGES = {
     405: lambda: _("That action is not allowed here."),
     413: lambda: _("The upload is too large."),
     429: lambda: _("Too many requests. Please wait a moment and try again."),
+    503: lambda: _("This page took too long to prepare and was stopped. Narrow the filters (a shorter date "
+                   "range, one campaign) and try again."),
     500: lambda: _("Something went wrong on our side. Please try again."),
 }
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-         422: "unprocessable", 429: "too_many_requests", 500: "server_error"}
+         422: "unprocessable", 429: "too_many_requests", 500: "server_error", 503: "timeout"}
 
 
 def wants_json() -> bool:
@@ -61,6 +65,17 @@ def http_error(error):
     if error.code in (301, 302, 303, 307, 308) or error.code is None:
         return error
     return error_response(error.code, MESSAGES.get(error.code, lambda: error.description)())
+
+
+@bp.app_errorhandler(DBAPIError)
+def database_error(error):
+    if not timed_out(error):
+        return unexpected_error(error)
+    db.session.rollback()
+    logger.warning("page stopped by the statement time limit on {} {}", request.method, request.full_path)
+    response = make_response(error_response(503))
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 @bp.app_errorhandler(Exception)

@@ -6,7 +6,7 @@ included, so a day means local midnight to local midnight, turned into naive UTC
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -17,7 +17,7 @@ from app.models.money import LedgerEntry
 from app.models.tracking import Click, Link
 from app.models.users import User
 from app.services.common.lists import Page, paginate, within_days
-from app.services.conversions.flags import BOT_USER_AGENT, CLICK_FLOOD, FLOOD_CLICKS, FLOOD_WINDOW, is_bot_user_agent
+from app.services.conversions import click_lists
 
 PER_PAGE = 25
 
@@ -108,52 +108,5 @@ def detail(conversion: Conversion) -> ConversionDetail:
     decided_by = db.session.get(User, conversion.decided_by_id) if conversion.decided_by_id else None
     return ConversionDetail(conversion=conversion, click=click, link=click.link if click else None,
                             refunds=list(refunds), ledger=list(ledger), events=list(events),
-                            ip_clicks=ip_click_counts([click]).get(click.id) if click else None,
+                            ip_clicks=click_lists.ip_click_counts([click]).get(click.id) if click else None,
                             decided_by=decided_by)
-
-
-def affiliate_clicks(affiliate_id: int, page: int = 1, campaign_id: int | None = None) -> Page:
-    """The affiliate's own clicks, newest first."""
-    query = select(Click).where(Click.affiliate_id == affiliate_id)
-    if campaign_id:
-        query = query.where(Click.campaign_id == campaign_id)
-    query = query.order_by(Click.created_at.desc(), Click.id.desc())
-    return paginate(query, page, PER_PAGE, (selectinload(Click.link).selectinload(Link.campaign),))
-
-
-def campaign_clicks(user: User, page: int = 1, campaign_id: int | None = None) -> Page:
-    """Clicks on the reviewer's campaigns (an admin's: all), newest first."""
-    query = select(Click)
-    if user.role != "admin":
-        query = query.where(Click.campaign_id.in_(select(Campaign.id).where(Campaign.merchant_id == user.id)))
-    if campaign_id:
-        query = query.where(Click.campaign_id == campaign_id)
-    query = query.order_by(Click.created_at.desc(), Click.id.desc())
-    return paginate(query, page, PER_PAGE, (selectinload(Click.link).selectinload(Link.campaign),
-                                   selectinload(Click.link).selectinload(Link.affiliate)))
-
-
-def ip_click_counts(clicks) -> dict[int, int]:
-    """For each click with an IP: clicks from that IP on its campaign in the hour up to it (itself included).
-
-    One small count per click; pages hold at most PER_PAGE clicks.
-    """
-    counts = {}
-    for click in clicks:
-        if click is None or not click.ip:
-            continue
-        counts[click.id] = db.session.scalar(
-            select(func.count()).select_from(Click).where(
-                Click.campaign_id == click.campaign_id, Click.ip == click.ip,
-                Click.created_at >= click.created_at - FLOOD_WINDOW, Click.created_at <= click.created_at)) or 0
-    return counts
-
-
-def click_signals(click: Click, ip_clicks: int | None) -> list[str]:
-    """Flag codes that describe a click (same codes and labels as the conversion flags)."""
-    signals = []
-    if is_bot_user_agent(click.user_agent):
-        signals.append(BOT_USER_AGENT)
-    if ip_clicks is not None and ip_clicks >= FLOOD_CLICKS:
-        signals.append(CLICK_FLOOD)
-    return signals

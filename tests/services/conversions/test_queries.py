@@ -4,7 +4,7 @@ import pytest
 
 from app.models.common import utcnow
 from app.services.common import lists
-from app.services.conversions import queries, refunds, states
+from app.services.conversions import click_lists, queries, refunds, states
 from app.services.conversions.flags import FLOOD_CLICKS
 from app.services.conversions.queries import ConversionFilters
 from tests import factories
@@ -122,11 +122,12 @@ def test_clicks_are_split_by_owner(app):
     _, other_affiliate, other_link = shop()
     own = factories.make_click(link)
     foreign = factories.make_click(other_link)
-    assert ids(queries.affiliate_clicks(affiliate.id)) == [own.id]
-    assert ids(queries.affiliate_clicks(other_affiliate.id)) == [foreign.id]
-    assert ids(queries.campaign_clicks(merchant)) == [own.id]
-    assert ids(queries.campaign_clicks(merchant, campaign_id=other_link.campaign_id)) == []
-    assert set(ids(queries.campaign_clicks(factories.make_user("admin")))) == {own.id, foreign.id}
+    assert ids(click_lists.affiliate_clicks(affiliate.id)) == [own.id]
+    assert ids(click_lists.affiliate_clicks(other_affiliate.id)) == [foreign.id]
+    assert ids(click_lists.affiliate_clicks(affiliate.id, campaign_id=other_link.campaign_id)) == []
+    assert ids(click_lists.campaign_clicks(merchant)) == [own.id]
+    assert ids(click_lists.campaign_clicks(merchant, campaign_id=other_link.campaign_id)) == []
+    assert set(ids(click_lists.campaign_clicks(factories.make_user("admin")))) == {own.id, foreign.id}
 
 
 def test_click_signals_for_bots_and_floods(app):
@@ -136,12 +137,14 @@ def test_click_signals_for_bots_and_floods(app):
              for n in range(FLOOD_CLICKS)]
     bot = factories.make_click(link, ip="203.0.113.51", user_agent="Googlebot/2.1", created_at=now)
     quiet = factories.make_click(link, ip="203.0.113.52", created_at=now)
-    counts = queries.ip_click_counts([flood[0], flood[-1], bot, quiet])
-    assert counts[flood[0].id] == FLOOD_CLICKS and counts[flood[-1].id] == 1
-    assert queries.click_signals(flood[0], counts[flood[0].id]) == ["click_flood"]
-    assert queries.click_signals(flood[-1], counts[flood[-1].id]) == []
-    assert queries.click_signals(bot, counts[bot.id]) == ["bot_user_agent"]
-    assert queries.click_signals(quiet, counts[quiet.id]) == []
+    other_campaign = factories.make_click(shop()[2], ip="203.0.113.50", created_at=now)
+    counts = click_lists.ip_click_counts([flood[0], flood[-1], bot, quiet, other_campaign])
+    assert counts[flood[0].id] == FLOOD_CLICKS and counts[flood[-1].id] == 1 and counts[other_campaign.id] == 1
+    assert click_lists.click_signals(flood[0], counts[flood[0].id]) == ["click_flood"]
+    assert click_lists.click_signals(flood[-1], counts[flood[-1].id]) == []
+    assert click_lists.click_signals(bot, counts[bot.id]) == ["bot_user_agent"]
+    assert click_lists.click_signals(quiet, counts[quiet.id]) == []
+    assert click_lists.ip_click_counts([]) == {}
 
 
 def test_detail_gathers_click_refunds_ledger_and_history(app):

@@ -17,6 +17,7 @@ BLUEPRINTS = (
     ("admin", "/admin"),
     ("monitoring", None),
     ("analytics", "/analytics"),
+    ("webhooks", None),
 )
 
 

@@ -52,11 +52,24 @@ def create_app(config=None, *, redis_client=None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from app import headers, i18n, labels, navigation, rate_limits, security, statement_timeout, static_files
+    from app import (
+        audit_labels,
+        headers,
+        i18n,
+        labels,
+        memos,
+        navigation,
+        rate_limits,
+        security,
+        statement_timeout,
+        static_files,
+    )
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     navigation.init_app(app)
     labels.init_app(app)
+    memos.init_app(app)
+    audit_labels.init_app(app)
     security.init_app(app)
     headers.init_app(app)
     static_files.init_app(app)
@@ -64,6 +77,9 @@ def create_app(config=None, *, redis_client=None) -> Flask:
     statement_timeout.init_app(app)
 
     init_redis(app, redis_client)
+    # Commits that change links tell every process's link snapshot to reload.
+    from app.services.tracking import link_changes
+    link_changes.watch()
 
     from app.services.monitoring.setup import init_monitoring
     init_monitoring(app)

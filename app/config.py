@@ -100,6 +100,8 @@ class Config:
     # Strict-Transport-Security in production over HTTPS (0 leaves it out).
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 60 * 60))
+    # Seconds the link that confirms a new sign-in email stays valid.
+    EMAIL_CHANGE_MAX_AGE = int(os.environ.get("EMAIL_CHANGE_MAX_AGE", 24 * 60 * 60))
 
     # Mail: without MAIL_SERVER messages are written to the log
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -154,6 +156,9 @@ class Config:
     # Click path: the Redis stream clicks wait in, and where they wait on disk when neither Redis
     # nor the database takes them (empty: instance/spool)
     CLICK_STREAM = os.environ.get("CLICK_STREAM", "clicks")
+    # Each web process holds every link; with Redis it reloads them when a change is published, without
+    # Redis (or while it is down) every this many seconds
+    CLICK_LINK_CACHE_SECONDS = int(os.environ.get("CLICK_LINK_CACHE_SECONDS", 60))
     # Analytics: cache rollup reads in Redis; compute every figure from raw rows instead of the rollup
     # (slow at any size: for checking the rollup and for the benchmark's baseline)
     ANALYTICS_CACHE = _bool("ANALYTICS_CACHE", True)

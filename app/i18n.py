@@ -2,7 +2,7 @@
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
-from app import form_messages, money
+from app import form_messages, formats, money
 
 
 def select_locale() -> str:
@@ -24,8 +24,6 @@ def init_app(app) -> None:
 
     form_messages.init_app(app)
 
-    from flask_babel import format_date, format_datetime, format_number, get_locale
-    app.jinja_env.filters["number"] = format_number
-    app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["datetime"] = format_datetime
+    from flask_babel import get_locale
+    formats.init_app(app)  # date, datetime, month, number, rate and zone filters
     app.jinja_env.globals["get_locale"] = get_locale

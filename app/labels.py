@@ -16,6 +16,8 @@ LABELS = {
     # conversion sources
     "pixel": _l("Pixel"), "api": _l("API"), "postback": _l("Postback"), "stripe": _l("Stripe"),
     "manual": _l("Manual"),
+    # what a campaign pays for, and how a conversion was credited to a click
+    "sale": _l("A sale"), "lead": _l("A lead (sign-up)"), "last_click": _l("Last click"),
     # payout methods
     "bank_transfer": _l("Bank transfer"), "momo": _l("Momo"), "paypal": _l("PayPal"), "cash": _l("Cash"),
     "other": _l("Other"),

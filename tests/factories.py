@@ -12,6 +12,7 @@ from app.models.tracking import Click, Link
 from app.money import percent_of
 from app.services.accounts import accounts
 from app.services.analytics import measures
+from app.services.conversions import record
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -79,7 +80,9 @@ def make_conversion(click=None, *, amount=1_000_000, status="pending", **kwargs)
     else:
         commission = campaign.commission_fixed
     now = utcnow()
-    values = dict(campaign_id=campaign.id, affiliate_id=click.affiliate_id, click_id=click.id,
+    # click_id=None: a conversion recorded without a click, which keeps none of its details either.
+    details = record.click_details(click) if kwargs.get("click_id", click.id) is not None else {}
+    values = dict(campaign_id=campaign.id, affiliate_id=click.affiliate_id, **details,
                   order_id=f"order-{next(_seq)}", amount=amount, currency=campaign.currency,
                   commission_type=campaign.commission_type, commission_rate=campaign.commission_rate,
                   commission=commission, status=status, source="api", created_at=now,

@@ -23,6 +23,7 @@ from app.models.stripe_connect import StripePayoutRun
 from app.models.tracking import Link
 from app.models.users import User
 from app.models.webhooks import WebhookEndpoint
+from app.services.accounts import email_change
 from app.services.accounts.accounts import make_reset_token
 from app.services.accounts.api_keys import create_key
 from app.services.payouts import proofs, requests, states
@@ -87,7 +88,8 @@ def seed_site() -> dict[str, User]:
 def candidates(name: str, user: User | None) -> list:
     """Values to try for URL argument `name`: first what `user` owns, then anything."""
     if name == "token":
-        return [make_reset_token(user or db.session.scalar(select(User).order_by(User.id)))]
+        someone = user or db.session.scalar(select(User).order_by(User.id))
+        return [make_reset_token(someone), email_change.make_token(someone, "new.address@example.com")]
     if name == "code":
         return list(db.session.scalars(select(Link.code).limit(3)))
     if name == "table":

@@ -85,8 +85,9 @@ def test_passwords_never_reach_the_log(client, outbox):
         post_form(client, "/auth/sign-out", token_url="/home/affiliate")
         post_form(client, "/auth/sign-in", {"email": "lan@example.com", "password": secret_two})
         post_form(client, "/auth/sign-in", {"email": "lan@example.com", "password": secret_one})
-        post_form(client, "/auth/account", {"current_password": secret_one, "password": secret_three,
-                                            "confirm": secret_three}, token_url="/auth/account")
+        post_form(client, "/settings/password", {"password-current_password": secret_one,
+                                                 "password-password": secret_three,
+                                                 "password-confirm": secret_three}, token_url="/settings")
         # Bad input that fails validation is not logged with its values either.
         post_form(client, "/auth/sign-up", {"role": "merchant", "email": "bad", "password": secret_two},
                   token_url="/auth/sign-up")

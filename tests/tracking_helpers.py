@@ -9,18 +9,20 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models.tracking import Click
-from app.services.tracking import buffer, link_cache, spool, store
+from app.services.tracking import buffer, link_cache, link_changes, spool, store
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
 @pytest.fixture(autouse=True)
 def clean_click_path(app):
-    """Each test starts with an empty link cache, closed circuits and an empty spool."""
+    """Each test starts with an empty link cache, closed circuits (Redis tried again) and an empty spool."""
     link_cache.clear()
+    link_changes.reset()
     buffer.reset_breakers()
     yield
     link_cache.clear()
+    link_changes.reset()
     buffer.reset_breakers()
     shutil.rmtree(spool.spool_dir(), ignore_errors=True)
 

@@ -18,6 +18,7 @@ BLUEPRINTS = (
     ("monitoring", None),
     ("analytics", "/analytics"),
     ("webhooks", None),
+    ("settings", "/settings"),
 )
 
 

@@ -36,6 +36,7 @@ from app.models.tracking import Click, Link
 from app.models.users import AffiliateProfile, MerchantProfile, User
 from app.services.accounts.accounts import hash_password
 from app.services.analytics import rollup
+from app.services.tracking import link_changes
 
 TABLES = (User, MerchantProfile, AffiliateProfile, Campaign, Membership, Link, Click, Conversion, Refund,
           PayoutRequest, LedgerEntry, AuditEvent)
@@ -104,6 +105,8 @@ def generate(sizes: Sizes, *, on_clicks=lambda n: None, on_phase=lambda text: No
         counts = {**programme.counts, "clicks": traffic.stats.clicks, **orders.write()}
         on_phase("statistics")
         out.finish()
+    # Written with COPY, past the session events: running web processes learn of the new links here.
+    link_changes.changed()
     stats = traffic.stats
     counts.update({"unique clicks": stats.unique, "robot clicks": stats.robots, "repeat clicks": stats.repeats,
                    "clicks earning nothing": stats.not_earning})

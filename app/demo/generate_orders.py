@@ -45,7 +45,10 @@ class Orders:
         commission = percent_of(amount, campaign.commission_rate) if campaign.commission_type == "percent" \
             else campaign.commission_fixed
         row = dict(
-            campaign_id=campaign.id, affiliate_id=click[4], click_id=click[0],
+            campaign_id=campaign.id, affiliate_id=click[4], click_id=click[0], click_public_id=click[1],
+            click_created_at=clicked_at, link_id=click[2], click_ip=click[6], click_user_agent=click[7],
+            click_referrer=click[8], click_sub1=click[9], click_sub2=click[10], click_sub3=click[11],
+            click_sub4=click[12], click_sub5=click[13],
             order_id=f"{campaign.order_prefix}-{self.order_numbers[campaign.id]}", amount=amount,
             currency=campaign.currency, commission_type=campaign.commission_type,
             commission_rate=campaign.commission_rate, commission=commission, refunded_amount=0,

@@ -143,6 +143,9 @@ def _conversions(rng, now: datetime, people: People, clicks: list[dict]) -> list
         status, decided_at, reason = _decision(rng, now, created)
         rows.append(dict(
             campaign_id=campaign.id, affiliate_id=click["affiliate_id"], click_id=click["id"], click=click,
+            click_public_id=click["public_id"], click_created_at=click["created_at"], link_id=click["link_id"],
+            click_ip=click["ip"], click_user_agent=click["user_agent"], click_referrer=click["referrer"],
+            **{f"click_sub{n}": click.get(f"sub{n}") for n in range(1, 6)},
             order_id=f"{ORDER_PREFIXES[merchant_email]}-{order_numbers[merchant_email]}", amount=amount,
             currency=campaign.currency, commission_type=campaign.commission_type,
             commission_rate=campaign.commission_rate, commission=commission, status=status,

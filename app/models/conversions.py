@@ -17,8 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.campaigns import Campaign
-from app.models.common import utcnow
-from app.models.tracking import Click
+from app.models.common import BigId, utcnow
+from app.models.tracking import Click, Link
 from app.models.users import User
 
 CONVERSION_STATUSES = ("pending", "approved", "rejected", "reversed")
@@ -37,6 +37,7 @@ class Conversion(db.Model):
                         name="reversal_range"),
         Index("ix_conversions_affiliate_created", "affiliate_id", "created_at"),
         Index("ix_conversions_campaign_created", "campaign_id", "created_at"),
+        Index("ix_conversions_link_id", "link_id"),
         # Newest first, all of them or those in one status (the review list).
         Index("ix_conversions_created", "created_at", "id"),
         Index("ix_conversions_status_created", "status", "created_at"),
@@ -45,7 +46,20 @@ class Conversion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
     affiliate_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    click_id: Mapped[int | None] = mapped_column(ForeignKey("clicks.id", ondelete="SET NULL"))
+    # The click the order was credited to. Raw clicks are dropped after the retention period, so this
+    # is a plain reference (no foreign key) and what attribution needs of the click is kept below.
+    click_id: Mapped[int | None] = mapped_column(BigId)
+    click_public_id: Mapped[str | None] = mapped_column(String(64))
+    click_created_at: Mapped[datetime | None]
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("links.id", ondelete="SET NULL"))
+    click_ip: Mapped[str | None] = mapped_column(String(45))
+    click_user_agent: Mapped[str | None] = mapped_column(String(512))
+    click_referrer: Mapped[str | None] = mapped_column(String(2000))
+    click_sub1: Mapped[str | None] = mapped_column(String(100))
+    click_sub2: Mapped[str | None] = mapped_column(String(100))
+    click_sub3: Mapped[str | None] = mapped_column(String(100))
+    click_sub4: Mapped[str | None] = mapped_column(String(100))
+    click_sub5: Mapped[str | None] = mapped_column(String(100))
     order_id: Mapped[str] = mapped_column(String(255))
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
@@ -71,7 +85,17 @@ class Conversion(db.Model):
 
     campaign: Mapped[Campaign] = relationship()
     affiliate: Mapped[User] = relationship(foreign_keys=[affiliate_id])
-    click: Mapped[Click | None] = relationship()
+    # The raw click while it is still kept (None once its month was pruned).
+    click: Mapped[Click | None] = relationship(
+        primaryjoin="and_(Click.id == foreign(Conversion.click_id), "
+                    "Click.created_at == foreign(Conversion.click_created_at))",
+        viewonly=True)
+    link: Mapped[Link | None] = relationship()
+
+    @property
+    def click_subs(self) -> list[tuple[int, str]]:
+        """The click's sub-IDs that were set, as (number, value)."""
+        return [(number, value) for number in range(1, 6) if (value := getattr(self, f"click_sub{number}"))]
 
     @classmethod
     def owned_by(cls, user):
@@ -100,3 +124,28 @@ class Refund(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     conversion: Mapped[Conversion] = relationship()
+
+
+class TrackingTest(db.Model):
+    """A merchant's test of their shop's integration: a test click id, and the order report it brought back.
+
+    A report carrying a test click id is stored here and nowhere else: it never becomes a conversion.
+    """
+
+    __tablename__ = "tracking_tests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the last report with this click id carried, as sent.
+    seen_at: Mapped[datetime | None]
+    source: Mapped[str | None] = mapped_column(String(16))
+    order_id: Mapped[str | None] = mapped_column(String(255))
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(8))
+    # Why a real conversion with these values would have been refused (an error code), if it would.
+    problem: Mapped[str | None] = mapped_column(String(40))
+
+    campaign: Mapped[Campaign] = relationship()

@@ -41,7 +41,11 @@ class LedgerEntry(db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     # When the money becomes payable (commissions wait for the campaign's hold period).
     available_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the movement is about, as a code and its parameters (`app/memos.py` words them for the reader);
+    # `memo` holds free text: the English memo of rows written before the codes, or a write-off's reason.
     memo: Mapped[str | None] = mapped_column(String(255))
+    memo_code: Mapped[str | None] = mapped_column(String(40))
+    memo_params: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @classmethod

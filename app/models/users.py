@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -32,6 +32,12 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     last_login_ip: Mapped[str | None] = mapped_column(String(45))
+    # What the person wants to be emailed about (their settings); each starts on. Which ones a role
+    # is offered: app.services.accounts.notifications.CHOICES.
+    notify_new_conversion: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    notify_conversion_decided: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    notify_payout_state: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    notify_application_decided: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     merchant_profile: Mapped["MerchantProfile | None"] = relationship(
         back_populates="user", uselist=False, cascade="all, delete-orphan"
@@ -97,3 +103,12 @@ class SignInFailure(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChecklistDismissal(db.Model):
+    """A person closed their first-run checklist before finishing it."""
+
+    __tablename__ = "checklist_dismissals"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    dismissed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -115,6 +115,7 @@ def affiliate_applies(page) -> None:
     expect(actions).to_contain_text(f"Your application to {CAMPAIGN} was sent.")
     expect(actions.get_by_role("button", name="Withdraw application")).to_be_visible()
     expect(page.get_by_role("link", name="Make a tracking link")).to_have_count(0)
+    expect(page.get_by_label("Your tracking link")).to_have_count(0)
     assert still_same_page(page), "joining should update the page in place"
 
 
@@ -139,7 +140,10 @@ def affiliate_makes_link(page, live_url) -> str:
     page.reload()
     actions = page.locator("[id^=membership-actions-]")
     expect(actions.locator(".badge-approved")).to_have_text("Approved")
-    page.get_by_role("link", name="Make a tracking link").click()
+    # Approval made the plain link already, ready to copy; a deep link takes the form.
+    expect(actions.get_by_label("Your tracking link")).to_have_value(re.compile(r"/r/[A-Za-z0-9]{10}$"))
+    expect(actions.get_by_role("button", name="Copy link")).to_be_visible()
+    page.get_by_role("link", name="Make another link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New link")
     campaign_select = page.get_by_label("Campaign", exact=True)
     expect(campaign_select.locator("option:checked")).to_have_text(CAMPAIGN)

@@ -32,7 +32,7 @@ def test_dashboard_and_index_send_each_role_home(client, login_as, role):
     assert client.get("/").headers["Location"] == HOMES[role]
 
 
-@pytest.mark.parametrize("path", [*HOMES.values(), "/dashboard", "/auth/account"])
+@pytest.mark.parametrize("path", [*HOMES.values(), "/dashboard", "/settings"])
 def test_anonymous_visitors_are_sent_to_sign_in(client, path):
     response = client.get(path)
     assert response.status_code == 302

@@ -43,7 +43,7 @@ def test_other_roles_are_refused(client, login_as, path, role):
 def test_other_roles_cannot_disable_anyone(client, login_as, role):
     target = make_user("affiliate")
     login_as(role)
-    assert post_form(client, f"/admin/users/{target.id}/disable", token_url="/auth/account").status_code == 403
+    assert post_form(client, f"/admin/users/{target.id}/disable", token_url="/settings").status_code == 403
     assert not db.session.get(User, target.id).is_disabled
 
 

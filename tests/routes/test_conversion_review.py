@@ -1,4 +1,5 @@
 """The reviewer's conversion list, inline and bulk decisions, refunds and the detail page."""
+import re
 from datetime import datetime
 
 import pytest
@@ -69,6 +70,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     ("source=pixel", {"A-1"}),
     ("campaign={campaign2}", {"B-1"}),
     ("affiliate={affiliate}", {"A-1", "A-2"}),
+    ("affiliate={email}", {"A-1", "A-2"}),
     ("date_from=2025-03-10&date_to=2025-03-10", {"A-1"}),
     ("date_from=2025-03-11", {"A-2", "B-1"}),
     ("date_to=2025-03-09", set()),
@@ -81,19 +83,21 @@ def test_each_filter(client, login_as, query, expected):
     sale(link, order_id="A-1", source="pixel", created_at=datetime(2025, 3, 9, 17, 0))
     sale(link, order_id="A-2", status="approved", created_at=datetime(2025, 3, 10, 17, 0))
     sale(link2, order_id="B-1", created_at=datetime(2025, 3, 11, 9, 0))
-    url = LIST + "?" + query.format(campaign2=campaign2.id, affiliate=affiliate.id)
+    url = LIST + "?" + query.format(campaign2=campaign2.id, affiliate=affiliate.id, email=affiliate.email)
     html = client.get(url, headers=HX).get_data(as_text=True)
     assert {order for order in ("A-1", "A-2", "B-1") if f">{order}</a>" in html} == expected
 
 
-@pytest.mark.parametrize("query", ["date_from=2025-13-40", "campaign=abc", "affiliate=999999", "status=lost",
-                                   "date_from=2025-03-12&date_to=2025-03-10", "page=abc", "page=-4"])
+@pytest.mark.parametrize("query", ["date_from=2025-13-40", "campaign=abc", "affiliate=999999",
+                                   "affiliate=nobody@example.com", "status=lost",
+                                   "date_from=2025-03-12&date_to=2025-03-10", "page=abc", "page=-4",
+                                   "older=abc", "newer=2025"])
 def test_bad_filter_input_is_ignored_with_a_message(client, setup, query):
     *_, conversion = setup
     response = client.get(f"{LIST}?{query}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "A-100" in html
-    if not query.startswith("page"):
+    if not query.startswith(("page", "older", "newer")):
         assert "Some filters were ignored" in html or 'class="error"' in html
 
 
@@ -123,10 +127,13 @@ def test_pages_of_25_keep_the_filters(client, login_as):
     for n in range(26):
         sale(link, order_id=f"P-{n}")
     html = client.get(f"{LIST}?status=pending").get_data(as_text=True)
-    assert html.count('<tr id="conversion-') == 25 and "Page 1 of 2" in html
-    assert 'href="/conversions/?status=pending&amp;page=2"' in html
-    second = client.get(f"{LIST}?status=pending&page=2", headers=HX).get_data(as_text=True)
-    assert second.count('<tr id="conversion-') == 1 and "Page 2 of 2" in second
+    assert html.count('<tr id="conversion-') == 25 and "26 conversions" in html
+    older = re.search(r'href="(/conversions/\?status=pending&amp;older=[^"]+)"', html).group(1).replace("&amp;", "&")
+    second = client.get(older, headers=HX).get_data(as_text=True)
+    assert second.count('<tr id="conversion-') == 1 and 'rel="next"' not in second
+    assert 'href="/conversions/?status=pending"' in second  # back to the newest, filters kept
+    # A bulk decision from the second window comes back to it.
+    assert f'action="/conversions/bulk?{older.split("?", 1)[1].replace("&", "&amp;")}"' in second
 
 
 def test_inline_approve_rerenders_the_row(client, setup):
@@ -240,14 +247,16 @@ def test_bulk_without_a_selection_or_decision(client, setup):
 
 def test_detail_page_shows_everything(client, setup):
     merchant, campaign, affiliate, link, conversion = setup
-    click = conversion.click
-    click.referrer, click.sub1, click.sub3, click.is_unique = "https://blog.example/post", "spring", "banner", False
+    conversion.click.is_unique = False
+    # The click's details as the conversion kept them when it was recorded.
+    conversion.click_referrer, conversion.click_sub1, conversion.click_sub3 = (
+        "https://blog.example/post", "spring", "banner")
     db.session.commit()
     states.approve(conversion.id, merchant.id, ip="192.0.2.44")
     html = client.get(f"/conversions/{conversion.id}").get_data(as_text=True)
     for text in ("A-100", "Tea club", affiliate.name, "buyer@example.com", "203.0.113.77", "198.51.100.7",
                  "Mozilla/5.0 Firefox/140.0", "https://blog.example/post", "sub1=spring", "sub3=banner",
-                 "No, a repeat visit", "Very fast conversion", "conversion.approved", "192.0.2.44",
+                 "No, a repeat visit", "Very fast conversion", "Conversion approved", "192.0.2.44",
                  "Commission", "125,000", link.code, "Record refund"):
         assert text in html, text
 
@@ -295,3 +304,18 @@ def test_refund_of_a_rejected_conversion_is_refused(client, setup):
     assert response.status_code == 200
     assert "A conversion that is rejected cannot be refunded." in response.get_data(as_text=True)
     assert fresh(conversion.id).refunded_amount == 0
+
+
+def test_the_affiliate_filter_is_a_search_field_not_a_list_of_everyone(client, login_as):
+    merchant = login_as("merchant")
+    campaign, affiliate, link = shop(merchant)
+    others = [factories.make_membership(campaign).affiliate for _ in range(5)]
+    html = client.get(LIST).get_data(as_text=True)
+    assert 'type="search"' in html and 'list="affiliate-choices"' in html
+    assert '<datalist id="affiliate-choices">' in html
+    assert not any(other.name in html for other in others) and 'name="affiliate"' in html
+    assert 'hx-get="/analytics/affiliates"' in html and 'hx-push-url="false"' in html
+    typed = client.get(f"{LIST}?affiliate={affiliate.email}").get_data(as_text=True)
+    assert f'value="{affiliate.email}"' in typed and "Some filters were ignored" not in typed
+    suggestions = client.get(f"/analytics/affiliates?affiliate={others[0].email[:-4]}").get_data(as_text=True)
+    assert f'value="{others[0].email}"' in suggestions

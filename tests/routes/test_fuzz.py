@@ -33,7 +33,7 @@ JSON_HOSTILE = ("\x00", "x" * 10_000, 10**30, -(10**30), -1, 1.5, float("1e300")
 # Whatever these answer, the client's session or data may end there (a password reset or change signs
 # every session out); they are sent last.
 LAST = ("sign_out", "delete", "disable", "revoke", "leave", "remove", "archive", "cancel", "/auth/reset",
-        "/auth/account")
+        "/settings/password", "/settings/sessions", "/settings/email")
 
 
 class Forms(HTMLParser):

@@ -63,7 +63,7 @@ def test_list_shows_links_with_figures(client, campaign, affiliate):
     assert "https://shop.example/shoes" in html
     assert "Someone else" not in html
     url = links.tracking_url(link).replace("&", "&amp;")
-    assert f'value="{url}" readonly' in html
+    assert f'data-select-on-focus>{url}</textarea>' in html
     assert f'data-copy-target="link-url-{link.id}"' in html
     assert re.search(r"js/copy\.[0-9a-f]+\.js", html)
     assert f"/links/{link.id}/qr.svg" in html

@@ -106,19 +106,19 @@ def test_reset_signs_out_every_existing_session(app, client, outbox, login_as):
 
 
 def change(client, current, new=NEW, confirm=None):
-    data = {"current_password": current, "password": new, "confirm": confirm or new}
-    return post_form(client, "/auth/account", data, token_url="/auth/account")
+    data = {"password-current_password": current, "password-password": new, "password-confirm": confirm or new}
+    return post_form(client, "/settings/password", data, token_url="/settings")
 
 
 def test_account_page_needs_sign_in(client):
-    response = client.get("/auth/account")
+    response = client.get("/settings")
     assert response.status_code == 302 and response.headers["Location"].startswith("/auth/sign-in")
 
 
 def test_wrong_current_password_is_shown_beside_that_field(client, login_as):
     login_as(make_user(email="a@example.com"))
     html = change(client, "not my password").get_data(as_text=True)
-    assert '<span class="error" id="current_password-error">Your current password is wrong.</span>' in html
+    assert '<span class="error" id="password-current_password-error">Your current password is wrong.</span>' in html
     assert accounts.authenticate("a@example.com", PASSWORD, "127.0.0.1")
 
 
@@ -136,7 +136,7 @@ def test_change_keeps_this_session_and_ends_the_others(app, client, login_as):
     assert other_device.get("/home/affiliate").status_code == 200
 
     response = change(client, PASSWORD)
-    assert response.status_code == 302 and response.headers["Location"] == "/auth/account"
+    assert response.status_code == 302 and response.headers["Location"] == "/settings#password"
     assert client.get("/home/affiliate").status_code == 200
     assert other_device.get("/home/affiliate").status_code == 302
     assert accounts.authenticate("a@example.com", NEW, "127.0.0.1")

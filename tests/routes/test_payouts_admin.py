@@ -190,7 +190,7 @@ def test_detail_shows_the_full_account_timeline_and_audit(client, admin):
     timeline = re.search(r'<ol id="payout-timeline">.*?</ol>', html, re.S).group(0)
     assert [s for s in ("Requested", "Approved", "Failed") if s in timeline] == ["Requested", "Approved", "Failed"]
     assert "Closed account" in timeline
-    assert "payout.approved" in html and "payout.failed" in html
+    assert "Payout request approved" in html and "Payout failed" in html
     assert "Confirm manual payment" not in html and "Mark failed</button>" not in html
 
 

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, SearchField, SelectChoice, SelectField, StringField, URLField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from app.audit_labels import action_group_label, action_label
+from app.blueprints.admin.helpers import object_name
 from app.blueprints.auth.forms import NewAccountRules, password_field
 from app.blueprints.forms import strip
 from app.labels import label
@@ -30,10 +32,11 @@ class AuditFilterForm(FlaskForm):
         groups, each = str(_l("Every action of a kind")), str(_l("Actions"))
         self.action.choices = (
             [SelectChoice("", _l("All actions"))]
-            + [SelectChoice(p, _("%(prefix)s (all)", prefix=p + "*"), optgroup=groups) for p in prefixes]
-            + [SelectChoice(a, a, optgroup=each) for a in actions]
+            + [SelectChoice(p, _("%(prefix)s (all)", prefix=action_group_label(p)), optgroup=groups) for p in prefixes]
+            + [SelectChoice(a, action_label(a), optgroup=each) for a in actions]
         )
-        self.object_type.choices = [SelectChoice("", _l("All types"))] + [SelectChoice(t, t) for t in object_types]
+        self.object_type.choices = ([SelectChoice("", _l("All types"))]
+                                    + [SelectChoice(t, object_name(t)) for t in object_types])
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -36,6 +36,14 @@ def object_url(object_type: str, object_id: str | None) -> str | None:
     return url_for(endpoint, **{argument: int(object_id)})
 
 
+def event_currency(event, known: dict) -> str | None:
+    """The currency an event's amounts are in: named in its snapshot, else its object's."""
+    for snapshot in (event.after, event.before):
+        if isinstance(snapshot, dict) and isinstance(snapshot.get("currency"), str):
+            return snapshot["currency"]
+    return known.get((event.object_type, event.object_id))
+
+
 def short(value, limit: int = 60) -> str:
     """A snapshot value in a table cell: JSON-ish, cut to `limit` characters."""
     if value is None:

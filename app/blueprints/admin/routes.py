@@ -3,18 +3,18 @@ from flask import Response, request, stream_with_context
 
 from app.blueprints.admin import bp
 from app.blueprints.admin.forms import AuditFilterForm
-from app.blueprints.admin.helpers import object_name, object_url, short
-from app.blueprints.web import display_timezone, filter_errors, list_args, page_arg, read_filters, respond
+from app.blueprints.admin.helpers import event_currency, object_name, object_url, short
+from app.blueprints.web import cursor_arg, display_timezone, filter_errors, list_args, read_filters, respond
 from app.models.common import utcnow
 from app.security import role_required
-from app.services.audit import queries
+from app.services.audit import currencies, queries
 from app.services.audit.queries import AuditFilters
 
 
 @bp.context_processor
 def audit_helpers():
     return {"object_url": object_url, "object_name": object_name, "short": short,
-            "changes": queries.changes}
+            "changes": queries.changes, "event_currency": event_currency, "currencies_of": currencies.of_objects}
 
 
 def _filters() -> tuple[AuditFilterForm, AuditFilters]:
@@ -30,7 +30,7 @@ def audit_log():
     """Every recorded decision, newest first, filtered by actor, action, object and dates."""
     form, filters = _filters()
     tz = display_timezone()
-    page = queries.search(filters, tz, page_arg())
+    page = queries.search(filters, tz, cursor_arg())
     return respond("admin/audit_log.html", "admin/_audit_table.html", filters=form, page=page,
                    filter_problems=filter_errors(form), list_args=list_args(), timezone=tz)
 

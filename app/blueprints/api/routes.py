@@ -24,14 +24,16 @@ from app.services.conversions.errors import (
     OrderConflict,
     RefundConflict,
     RefundNotAllowed,
+    TrackingTestReceived,
     UnknownClick,
 )
 
 # Query parameters that look like a credential: refused so a key never ends up in access logs.
 KEY_PARAMS = ("api_key", "apikey", "key", "access_token")
 MAX_BODY = 64 * 1024
+# A test conversion was received (202) and shown to the merchant, but nothing was recorded.
 STATUS = {UnknownClick: 404, ConversionNotFound: 404, InvalidPostbackToken: 401, OrderConflict: 409,
-          RefundConflict: 409, RefundNotAllowed: 409, InvalidTransition: 409}
+          RefundConflict: 409, RefundNotAllowed: 409, InvalidTransition: 409, TrackingTestReceived: 202}
 
 
 class ApiError(Exception):

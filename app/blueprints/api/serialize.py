@@ -10,7 +10,7 @@ def _utc(moment):
 
 
 def _conversion(conversion) -> Conversion:
-    click_id = conversion.click.public_id if conversion.click is not None else None
+    click_id = conversion.click_public_id
     rate = conversion.commission_rate
     return Conversion(
         id=conversion.id, order_id=conversion.order_id, amount=conversion.amount, currency=conversion.currency,

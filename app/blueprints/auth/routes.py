@@ -6,7 +6,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import (
-    ChangePasswordForm,
     ForgotPasswordForm,
     ResetPasswordForm,
     SignInForm,
@@ -98,22 +97,11 @@ def sign_out():
     return redirect(url_for("auth.sign_in"))
 
 
-@bp.route("/account", methods=["GET", "POST"])
+@bp.get("/account")
 @login_required
 def account():
-    """The signed-in user's account: change the password."""
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.change_password(current_user._get_current_object(), form.current_password.data,
-                                     form.password.data, ip=client_ip())
-        except InvalidCredentials:
-            form.current_password.errors.append(_("Your current password is wrong."))
-        else:
-            _start_session(current_user._get_current_object())
-            flash(_("Password changed. Other sessions have been signed out."), "success")
-            return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    """The account page moved into the settings; old links and bookmarks land there."""
+    return redirect(url_for("settings.index"), code=301)
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from app.blueprints.conversions import bp
 from app.blueprints.conversions.forms import AffiliateFilterForm, ClickFilterForm
-from app.blueprints.web import cursor_arg, display_timezone, filter_errors, list_args, page_arg, read_filters, respond
+from app.blueprints.web import cursor_arg, display_timezone, filter_errors, list_args, read_filters, respond
 from app.security import role_required
 from app.services.conversions import click_lists, queries
 from app.services.conversions.flags import FLOOD_CLICKS
@@ -17,9 +17,9 @@ def mine():
     """The affiliate's own conversions: status, commission and, for a rejection, the merchant's reason."""
     form = AffiliateFilterForm(request.args, campaigns=queries.affiliate_campaigns(current_user.id))
     filters = read_filters(form, ConversionFilters, campaign_id="campaign")
-    page = queries.affiliate_page(current_user.id, filters, display_timezone(), page_arg())
+    page = queries.affiliate_page(current_user.id, filters, display_timezone(), cursor_arg())
     return respond("conversions/mine.html", "conversions/_mine_table.html", filters=form, page=page,
-                   filter_problems=filter_errors(form), list_args=request.args.to_dict(),
+                   filter_problems=filter_errors(form), list_args=list_args(),
                    timezone=str(display_timezone()))
 
 

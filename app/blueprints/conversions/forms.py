@@ -1,11 +1,12 @@
 """Forms of the conversions area: list filters, review decisions and refunds."""
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField
+from wtforms import DateField, RadioField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.blueprints.forms import TickedIds
+from app.blueprints.forms import TickedIds, strip
 from app.models.conversions import CONVERSION_SOURCES, CONVERSION_STATUSES
 from app.money import MoneyInputError, parse_money
 
@@ -49,16 +50,22 @@ class AffiliateFilterForm(_DateRange, FlaskForm):
 
 
 class ReviewFilterForm(AffiliateFilterForm):
-    """The reviewer's filters: also by affiliate and by how the conversion was reported."""
+    """The reviewer's filters: also by affiliate (typed, with suggestions) and by how the conversion was reported."""
 
-    affiliate = SelectField(_l("Affiliate"), coerce=_id_or_none, validators=[Optional()])
+    affiliate = SearchField(_l("Affiliate"), validators=[Optional(), Length(max=254)], filters=[strip],
+                            render_kw={"list": "affiliate-choices", "autocomplete": "off"})
     source = SelectField(_l("Source"), validators=[Optional()])
 
-    def __init__(self, *args, campaigns=(), affiliates=(), **kwargs):
+    def __init__(self, *args, campaigns=(), **kwargs):
         super().__init__(*args, campaigns=campaigns, **kwargs)
         from app.labels import label
 
-        self.affiliate.choices = [("", _l("All affiliates"))] + [(a.id, a.name) for a in affiliates]
+        # Suggestions come as the field is typed in (a datalist), never a list of every affiliate.
+        self.affiliate.render_kw = {
+            **self.affiliate.render_kw, "placeholder": _("name or email"),
+            "hx-get": url_for("analytics.affiliate_choices"), "hx-trigger": "input changed delay:300ms",
+            "hx-target": "#affiliate-choices", "hx-swap": "outerHTML", "hx-sync": "this:replace",
+            "hx-push-url": "false"}
         self.source.choices = [("", _l("All sources"))] + [(s, label(s)) for s in CONVERSION_SOURCES]
 
 

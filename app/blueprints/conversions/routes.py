@@ -10,10 +10,11 @@ from app.blueprints.conversions.forms import BulkForm, RejectForm, ReviewFilterF
 from app.blueprints.web import (
     RowDecisions,
     client_ip,
+    cursor_arg,
     display_timezone,
     filter_errors,
     form_errors,
-    page_arg,
+    list_args,
     read_filters,
     respond,
     row_answer,
@@ -32,12 +33,19 @@ CHANGED = "conversionsChanged"
 
 def _list_context(**extra) -> dict:
     user = current_user._get_current_object()
-    form = ReviewFilterForm(request.args, campaigns=queries.reviewer_campaigns(user),
-                            affiliates=queries.reviewer_affiliates(user))
-    filters = read_filters(form, ConversionFilters, campaign_id="campaign", affiliate_id="affiliate")
-    page = queries.review_page(user, filters, display_timezone(), page_arg())
+    form = ReviewFilterForm(request.args, campaigns=queries.reviewer_campaigns(user))
+    filters = read_filters(form, ConversionFilters, campaign_id="campaign")
+    typed = form.affiliate.data if not form.affiliate.errors else None
+    if typed:
+        affiliate = queries.reviewer_affiliate(user, typed)
+        if affiliate is None:
+            form.affiliate.errors = [_("No affiliate with this email works on your campaigns.")]
+        else:
+            filters.affiliate_id = affiliate.id
+    page = queries.review_page(user, filters, display_timezone(), cursor_arg())
     return {"filters": form, "filter_problems": filter_errors(form), "page": page,
-            "list_args": request.args.to_dict(), "timezone": str(display_timezone()), **extra}
+            "list_args": list_args(), "position_args": request.args.to_dict(),
+            "timezone": str(display_timezone()), **extra}
 
 
 @bp.get("/")

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
-from app.blueprints.dashboard import routes  # noqa: E402,F401
+from app.blueprints.dashboard import checklist_routes, routes  # noqa: E402,F401

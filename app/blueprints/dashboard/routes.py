@@ -10,6 +10,7 @@ from app.security import role_required
 from app.services.accounts import profile
 from app.services.analytics import overview
 from app.services.analytics.scope import scope_for
+from app.services.onboarding import checklist
 from app.urls import local_path
 
 HOMES = {"admin": "dashboard.admin_home", "merchant": "dashboard.merchant_home",
@@ -32,7 +33,8 @@ def home():
 
 
 def _dashboard(template: str, stats: dict):
-    return render_template(template, stats=stats, charts=recent_charts(stats["recent"]))
+    return render_template(template, stats=stats, charts=recent_charts(stats["recent"]),
+                           checklist=checklist.for_user(current_user._get_current_object()))
 
 
 @bp.get("/home/admin")

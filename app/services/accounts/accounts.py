@@ -97,7 +97,7 @@ def authenticate(email: str, password: str, ip: str) -> User:
     if user is None:
         # Spend what a real check costs, so the answer time does not tell which emails have accounts.
         _hasher().hash(password[:PASSWORD_MAX] or "x")
-    if user is None or user.is_disabled or not _verify(user, password):
+    if user is None or user.is_disabled or not verify_password(user, password):
         logger.warning("sign-in failed email={} ip={}", email, ip)
         throttle.record_failure(email, ip, now)
         raise InvalidCredentials()
@@ -111,7 +111,7 @@ def authenticate(email: str, password: str, ip: str) -> User:
     return user
 
 
-def _verify(user: User, password: str) -> bool:
+def verify_password(user: User, password: str) -> bool:
     try:
         return _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -125,8 +125,16 @@ def sign_out(user: User) -> None:
     logger.info("sign-out user={}", user.id)
 
 
+def sign_out_others(user: User, ip: str | None = None) -> None:
+    """End every session of `user`; the caller signs the current one in again with the new token."""
+    user.session_token = new_session_token()
+    trail.record("user.signed_out_everywhere", user, actor_id=user.id, ip=ip)
+    db.session.commit()
+    logger.info("other sessions signed out user={}", user.id)
+
+
 def change_password(user: User, current: str, new: str, ip: str | None = None) -> None:
-    if not _verify(user, current):
+    if not verify_password(user, current):
         raise InvalidCredentials("Current password is wrong.", field="current_password")
     _set_password(user, new, "user.password_changed", ip)
 

@@ -1,9 +1,10 @@
-"""What a person keeps about themselves: their language."""
+"""What a person keeps about themselves: their name and their language."""
 from flask import current_app
 from loguru import logger
 
 from app.extensions import db
 from app.models.users import User
+from app.services.audit import trail
 from app.services.common.errors import ServiceError
 
 
@@ -32,3 +33,15 @@ def adopt_language(user: User, *, chosen: str | None, negotiated: str) -> None:
     elif user.locale not in languages and negotiated in languages:
         set_language(user, negotiated)
 
+
+
+def rename(user: User, name: str, ip: str | None = None) -> None:
+    """Change the name others see (a merchant's company name is kept on its profile); commit."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("A name is needed.", field="name")
+    if name != user.name:
+        trail.record("user.renamed", user, actor_id=user.id, ip=ip, before={"name": user.name}, after={"name": name})
+        user.name = name
+    db.session.commit()
+    logger.info("name saved user={}", user.id)

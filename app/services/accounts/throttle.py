@@ -113,5 +113,5 @@ def _alert_owner(email: str, now: datetime) -> None:
             "longer before it may try again.\n\nIf it was not you, there is nothing you need to do. A long "
             "password that you use nowhere else keeps your account safe; you can change it here:\n\n%(link)s",
             count=count, minutes=max(1, c["SIGNIN_WINDOW_SECONDS"] // 60), addresses=addresses,
-            link=absolute_url("auth.account")))
+            link=absolute_url("settings.index") + "#password"))
     logger.warning("sign-in alert sent user={} failures={} addresses={}", user.id, count, addresses)

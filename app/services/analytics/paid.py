@@ -13,7 +13,6 @@ from sqlalchemy import delete, func, select
 from app.models.analytics import PaidShare
 from app.models.conversions import Conversion
 from app.models.money import PayoutRequest
-from app.models.tracking import Click
 from app.services.analytics import sql
 from app.services.analytics.fold import dialect_insert
 
@@ -99,13 +98,12 @@ def _batch_rows(connection, changes: dict, zone_name: str) -> list[dict]:
     for start in range(0, len(ids), CHUNK):
         for conversion in connection.execute(
                 select(Conversion.id, Conversion.created_at, Conversion.campaign_id, Conversion.affiliate_id,
-                       Conversion.currency, Click.link_id, Click.sub1, Click.referrer)
-                .outerjoin(Click, Click.id == Conversion.click_id)
+                       Conversion.currency, Conversion.link_id, Conversion.click_sub1, Conversion.click_referrer)
                 .where(Conversion.id.in_(ids[start:start + CHUNK]))):
             commission_paid, paid = changes[conversion.id]
             rows.append({"day": sql.local_day_of(conversion.created_at, zone_name),
                          "campaign_id": conversion.campaign_id, "affiliate_id": conversion.affiliate_id,
-                         "link_id": conversion.link_id or 0, "sub_id": conversion.sub1 or "",
-                         "referrer": sql.referrer_domain_of(conversion.referrer), "currency": conversion.currency,
+                         "link_id": conversion.link_id or 0, "sub_id": conversion.click_sub1 or "",
+                         "referrer": sql.referrer_domain_of(conversion.click_referrer), "currency": conversion.currency,
                          "paid": paid, "commission_paid": commission_paid})
     return rows

@@ -134,40 +134,43 @@ def clicks_source(zone_name: str, dialect: str, above: int | None = None, up_to:
                   _late_referrer(clicks, dialect))
 
 
-def _conversion_dims(conversions, clicks, zone_name, dialect) -> dict:
+def _conversion_dims(conversions, zone_name, dialect) -> dict:
+    # The click's details are kept on the conversion: they outlive the raw click.
     return {"day": sql.local_day(conversions.c.created_at, zone_name, dialect),
             "campaign_id": conversions.c.campaign_id, "affiliate_id": conversions.c.affiliate_id,
-            "link_id": func.coalesce(clicks.c.link_id, 0), "sub_id": func.coalesce(clicks.c.sub1, ""),
-            "referrer": sql.referrer_domain(clicks.c.referrer, dialect), "currency": conversions.c.currency}
+            "link_id": func.coalesce(conversions.c.link_id, 0), "sub_id": func.coalesce(conversions.c.click_sub1, ""),
+            "referrer": sql.referrer_domain(conversions.c.click_referrer, dialect),
+            "currency": conversions.c.currency}
+
+
+def _late_conversion_referrer(conversions, dialect) -> dict:
+    return {"referrer": (conversions.c.click_referrer, lambda column: sql.referrer_domain(column, dialect))}
 
 
 def changes_source(zone_name: str, dialect: str, above: int | None = None, up_to: int | None = None) -> Source:
     """Conversion changes not folded yet, with ids in (above, up_to] when given."""
-    changes, conversions, clicks = ConversionStatsChange.__table__, Conversion.__table__, Click.__table__
-    joined = changes.join(conversions, conversions.c.id == changes.c.conversion_id).outerjoin(
-        clicks, clicks.c.id == conversions.c.click_id)
+    changes, conversions = ConversionStatsChange.__table__, Conversion.__table__
+    joined = changes.join(conversions, conversions.c.id == changes.c.conversion_id)
     where = []
     if above is not None:
         where.append(changes.c.id > above)
     if up_to is not None:
         where.append(changes.c.id <= up_to)
     measures = {c.name: c for c in changes.c if c.name not in ("id", "conversion_id", "created_at")}
-    return Source("changes", joined, _conversion_dims(conversions, clicks, zone_name, dialect), measures,
+    return Source("changes", joined, _conversion_dims(conversions, zone_name, dialect), measures,
                   _created_between(conversions.c.created_at, zone_name), where, conversions.c.created_at,
-                  _late_referrer(clicks, dialect))
+                  _late_conversion_referrer(conversions, dialect))
 
 
 def conversions_source(zone_name: str, dialect: str) -> Source:
     """Conversions as they stand, with their ledger entries and paid shares: the raw truth."""
-    conversions, clicks, ledger, shares = (Conversion.__table__, Click.__table__, LedgerEntry.__table__,
-                                           PaidShare.__table__)
+    conversions, ledger, shares = Conversion.__table__, LedgerEntry.__table__, PaidShare.__table__
     by_conversion = (select(ledger.c.conversion_id,
                             func.sum(case((ledger.c.kind == "commission", ledger.c.amount), else_=0)).label("approved"),
                             func.sum(case((ledger.c.kind == "reversal", -ledger.c.amount), else_=0)).label("reversed"))
                      .where(ledger.c.conversion_id.is_not(None), ledger.c.kind.in_(("commission", "reversal")))
                      .group_by(ledger.c.conversion_id).subquery("conversion_ledger"))
-    joined = (conversions.outerjoin(clicks, clicks.c.id == conversions.c.click_id)
-              .outerjoin(by_conversion, by_conversion.c.conversion_id == conversions.c.id)
+    joined = (conversions.outerjoin(by_conversion, by_conversion.c.conversion_id == conversions.c.id)
               .outerjoin(shares, shares.c.conversion_id == conversions.c.id))
     standing = conversions.c.status.in_(STANDING)
     measures = {"conversions": literal(1),
@@ -178,9 +181,9 @@ def conversions_source(zone_name: str, dialect: str) -> Source:
                 "commission_reversed": func.coalesce(by_conversion.c.reversed, 0),
                 "paid": case((shares.c.is_paid, 1), else_=0),
                 "commission_paid": func.coalesce(shares.c.commission_paid, 0)}
-    return Source("conversions", joined, _conversion_dims(conversions, clicks, zone_name, dialect), measures,
+    return Source("conversions", joined, _conversion_dims(conversions, zone_name, dialect), measures,
                   _created_between(conversions.c.created_at, zone_name), [], conversions.c.created_at,
-                  _late_referrer(clicks, dialect))
+                  _late_conversion_referrer(conversions, dialect))
 
 
 def live_sources(zone_name: str, dialect: str, click_watermark: int, change_watermark: int) -> list[Source]:

@@ -17,7 +17,9 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.users import User
-from app.services.common.lists import Page, paginate, within_days
+from app.services.common.keyset import Cursor, Window, window
+from app.services.common.lists import within_days
+from app.services.common.sql import distinct_values
 
 PER_PAGE = 50
 EXPORT_BATCH = 500
@@ -118,13 +120,13 @@ def _newest_first(query):
     return query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
 
 
-def search(filters: AuditFilters, tz: str, page: int = 1) -> Page:
-    """The events matching `filters`, newest first, 50 a page."""
-    return paginate(_newest_first(_filtered(filters, tz)), page, PER_PAGE, (selectinload(AuditEvent.actor),))
+def search(filters: AuditFilters, tz: str, cursor: Cursor | None = None, per_page: int = PER_PAGE) -> Window:
+    """The events matching `filters`, newest first, 50 a window."""
+    return window(AuditEvent, _filtered(filters, tz), cursor, per_page, options=(selectinload(AuditEvent.actor),))
 
 
 def actions() -> list[str]:
-    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    return distinct_values(AuditEvent.action)
 
 
 def action_prefixes(names: list[str]) -> list[str]:
@@ -133,7 +135,7 @@ def action_prefixes(names: list[str]) -> list[str]:
 
 
 def object_types() -> list[str]:
-    return list(db.session.scalars(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)))
+    return distinct_values(AuditEvent.object_type)
 
 
 def events_about_user(user_id: int, limit: int = 20) -> list[AuditEvent]:

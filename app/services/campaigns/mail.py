@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from loguru import logger
 
 from app.models.campaigns import Membership
+from app.services.accounts.notifications import APPLICATION_DECIDED, wants
 from app.services.campaigns.landing_link import plain_link
 from app.services.campaigns.links import tracking_url
 from app.services.common import mail
@@ -78,6 +79,8 @@ def left(membership: Membership, was_pending: bool) -> None:
 
 
 def decided(membership: Membership) -> None:
+    if not wants(membership.affiliate, APPLICATION_DECIDED):
+        return
     names = {"campaign": membership.campaign.name}
     with in_language_of(membership.affiliate):
         if membership.status == "approved":

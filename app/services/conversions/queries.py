@@ -16,7 +16,9 @@ from app.models.conversions import Conversion, Refund
 from app.models.money import LedgerEntry
 from app.models.tracking import Click, Link
 from app.models.users import User
-from app.services.common.lists import Page, paginate, within_days
+from app.services.analytics.scope import find_affiliate, scope_for
+from app.services.common.keyset import Cursor, Window, window
+from app.services.common.lists import within_days
 from app.services.conversions import click_lists
 
 PER_PAGE = 25
@@ -41,25 +43,31 @@ def _filtered(query, filters: ConversionFilters, tz: str):
         query = query.where(Conversion.affiliate_id == filters.affiliate_id)
     if filters.source:
         query = query.where(Conversion.source == filters.source)
-    query = within_days(query, Conversion.created_at, filters.date_from, filters.date_to, tz)
-    return query.order_by(Conversion.created_at.desc(), Conversion.id.desc())
+    return within_days(query, Conversion.created_at, filters.date_from, filters.date_to, tz)
 
 
 def _visible_to(query, user: User, model=Conversion):
     return query if user.role == "admin" else query.where(model.owned_by(user))
 
 
-def review_page(user: User, filters: ConversionFilters, tz: str, page: int = 1) -> Page:
-    """Conversions a merchant (own campaigns) or an admin (all) reviews, newest first."""
-    query = _filtered(_visible_to(select(Conversion), user), filters, tz)
-    return paginate(query, page, PER_PAGE, (selectinload(Conversion.campaign), selectinload(Conversion.affiliate)))
+def review_page(user: User, filters: ConversionFilters, tz: str, cursor: Cursor | None = None,
+                per_page: int = PER_PAGE) -> Window:
+    """Conversions a merchant (own campaigns, read campaign by campaign) or an admin (all) reviews, newest first."""
+    query = _filtered(select(Conversion), filters, tz)
+    split = None
+    if user.role != "admin":
+        owned = db.session.scalars(select(Campaign.id).where(Campaign.merchant_id == user.id)).all()
+        split = (Conversion.campaign_id, [c for c in owned if not filters.campaign_id or c == filters.campaign_id])
+    return window(Conversion, query, cursor, per_page, split=split,
+                  options=(selectinload(Conversion.campaign), selectinload(Conversion.affiliate)))
 
 
-def affiliate_page(affiliate_id: int, filters: ConversionFilters, tz: str, page: int = 1) -> Page:
+def affiliate_page(affiliate_id: int, filters: ConversionFilters, tz: str, cursor: Cursor | None = None,
+                   per_page: int = PER_PAGE) -> Window:
     """One affiliate's own conversions, newest first; the affiliate filter is forced to them."""
     filters = ConversionFilters(**{**filters.__dict__, "affiliate_id": affiliate_id})
     query = _filtered(select(Conversion).where(Conversion.affiliate_id == affiliate_id), filters, tz)
-    return paginate(query, page, PER_PAGE, (selectinload(Conversion.campaign),))
+    return window(Conversion, query, cursor, per_page, options=(selectinload(Conversion.campaign),))
 
 
 def reviewer_campaigns(user: User) -> list[Campaign]:
@@ -68,12 +76,9 @@ def reviewer_campaigns(user: User) -> list[Campaign]:
     return list(db.session.scalars(query))
 
 
-def reviewer_affiliates(user: User) -> list[User]:
-    """Affiliates who ever joined or applied to one of the reviewer's campaigns, for the filter."""
-    ids = select(Membership.affiliate_id)
-    if user.role != "admin":
-        ids = ids.join(Campaign, Campaign.id == Membership.campaign_id).where(Campaign.merchant_id == user.id)
-    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name, User.id)))
+def reviewer_affiliate(user: User, text: str) -> User | None:
+    """The affiliate typed in the filter (email or id) whose conversions `user` reviews; None if none is."""
+    return find_affiliate(scope_for(user), text)
 
 
 def affiliate_campaigns(affiliate_id: int) -> list[Campaign]:
@@ -106,7 +111,7 @@ def detail(conversion: Conversion) -> ConversionDetail:
         .where(AuditEvent.object_type == Conversion.__tablename__, AuditEvent.object_id == str(conversion.id))
         .order_by(AuditEvent.created_at, AuditEvent.id)).all()
     decided_by = db.session.get(User, conversion.decided_by_id) if conversion.decided_by_id else None
-    return ConversionDetail(conversion=conversion, click=click, link=click.link if click else None,
+    return ConversionDetail(conversion=conversion, click=click, link=conversion.link,
                             refunds=list(refunds), ledger=list(ledger), events=list(events),
                             ip_clicks=click_lists.ip_click_counts([click]).get(click.id) if click else None,
                             decided_by=decided_by)

@@ -12,12 +12,14 @@ from loguru import logger
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app import memos
 from app.extensions import db
 from app.models.common import utcnow
 from app.models.conversions import Refund
 from app.money import round_half_up
 from app.services.analytics import measures
 from app.services.audit import trail
+from app.services.conversions import mail
 from app.services.conversions.errors import (
     ConversionNotFound,
     InvalidConversion,
@@ -59,6 +61,7 @@ def record_refund(conversion_id: int, amount: int, actor_id: int | None = None, 
                 repeat = _same_refund(earlier, conversion_id, amount)
                 db.session.commit()  # nothing of ours to write; ends the transaction and its lock
                 return repeat, False
+        status_before = conversion.status
         new = _apply_refund(conversion, amount, actor_id, external_id, reason, ip)
         db.session.commit()
     except IntegrityError:
@@ -73,6 +76,8 @@ def record_refund(conversion_id: int, amount: int, actor_id: int | None = None, 
         raise
     logger.info("refund {} of conversion {} amount={} commission_delta={}", new.id, conversion_id, amount,
                 new.commission_delta)
+    if conversion.status != status_before:  # refunded in full: the affiliate hears of it as of a decision
+        mail.decided([conversion])
     return new, True
 
 
@@ -112,7 +117,8 @@ def _apply_refund(conversion, amount, actor_id, external_id, reason, ip) -> Refu
         # Dated like the commission it reduces, so both count in the same period.
         entry = entries.append(conversion.affiliate_id, conversion.currency, -delta, "reversal",
                                f"reversal:refund:{new.id}", conversion_id=conversion.id,
-                               available_at=conversion.payable_at, memo=f"Refund of order {conversion.order_id}"[:255])
+                               available_at=conversion.payable_at,
+                               **memos.params(memos.ORDER_REFUNDED, order=conversion.order_id))
     measures.record_change(conversion, figures_before, ledger_entry=entry)
     trail.record("conversion.refunded", conversion, actor_id=actor_id, ip=ip, before=before, after={
         "refunded_amount": conversion.refunded_amount, "commission_reversed": conversion.commission_reversed,

@@ -9,6 +9,7 @@ from datetime import datetime
 from loguru import logger
 from sqlalchemy import select
 
+from app import memos
 from app.extensions import db
 from app.models.campaigns import Campaign
 from app.models.common import utcnow
@@ -16,6 +17,7 @@ from app.models.conversions import Conversion
 from app.models.users import User
 from app.services.analytics import measures
 from app.services.audit import trail
+from app.services.conversions import mail
 from app.services.conversions.errors import ConversionNotFound, InvalidTransition, ReasonRequired, ReviewNotAllowed
 from app.services.ledger import entries
 from app.services.webhooks import outbox
@@ -57,13 +59,14 @@ def apply_transition(conversion: Conversion, to_status: str, actor_id: int | Non
         # What is left after any refund made while the conversion was pending.
         entry = entries.append(conversion.affiliate_id, conversion.currency, remaining_commission(conversion),
                                "commission", f"commission:conv:{conversion.id}", conversion_id=conversion.id,
-                               available_at=conversion.payable_at, memo=f"Order {conversion.order_id}"[:255])
+                               available_at=conversion.payable_at,
+                               **memos.params(memos.ORDER, order=conversion.order_id))
     elif to_status == "reversed":
         # Dated like the commission it cancels, so the two never count in different periods.
         entry = entries.append(conversion.affiliate_id, conversion.currency, -remaining_commission(conversion),
                                "reversal", f"reversal:conv:{conversion.id}", conversion_id=conversion.id,
                                available_at=conversion.payable_at,
-                               memo=f"Reversal of order {conversion.order_id}"[:255])
+                               **memos.params(memos.ORDER_REVERSED, order=conversion.order_id))
         conversion.commission_reversed = conversion.commission
     conversion.status = to_status
     conversion.decided_at = now or utcnow()
@@ -91,6 +94,7 @@ def transition(conversion_id: int, to_status: str, actor_id: int | None, reason:
         db.session.rollback()  # releases the row lock
         raise
     db.session.commit()
+    mail.decided([conversion])
     return conversion
 
 
@@ -133,6 +137,7 @@ def _many(ids, actor: User, to_status: str, reason: str | None, ip: str | None) 
     for conversion in conversions:
         apply_transition(conversion, to_status, actor.id, reason, ip)
     db.session.commit()
+    mail.decided(conversions)
     return len(conversions)
 
 
@@ -148,7 +153,7 @@ def auto_approve_due(now: datetime | None = None) -> int:
         .where(Conversion.status == "pending", Conversion.payable_at <= now, Campaign.auto_approve.is_(True))
         .order_by(Conversion.id)
     ).all()
-    approved = 0
+    approved = []
     for start in range(0, len(due), AUTO_BATCH):
         batch = db.session.scalars(
             select(Conversion).where(Conversion.id.in_(due[start:start + AUTO_BATCH]),
@@ -160,8 +165,9 @@ def auto_approve_due(now: datetime | None = None) -> int:
             if conversion.fraud_flags:
                 continue
             apply_transition(conversion, "approved", None, "approved automatically after the hold period", now=now)
-            approved += 1
+            approved.append(conversion)
         db.session.commit()
     if approved:
-        logger.info("auto-approved {} conversions", approved)
-    return approved
+        logger.info("auto-approved {} conversions", len(approved))
+        mail.decided(approved)
+    return len(approved)

@@ -14,13 +14,15 @@ from app.services.common.sql import insert_ignoring_duplicates
 
 def append(affiliate_id: int, currency: str, amount: int, kind: str, idempotency_key: str,
            conversion_id: int | None = None, payout_request_id: int | None = None,
-           available_at: datetime | None = None, memo: str | None = None) -> LedgerEntry | None:
+           available_at: datetime | None = None, memo: str | None = None, memo_code: str | None = None,
+           memo_params: dict | None = None) -> LedgerEntry | None:
     """Insert one entry in the caller's transaction (the caller commits).
 
     Returns the new entry, or None when nothing was written: a zero amount moves no money, and an
     `idempotency_key` already present means this movement was recorded before. The unique key is
     checked by the database (`ON CONFLICT DO NOTHING`), so a repeat never aborts the transaction
-    and two concurrent writers cannot both add the same movement.
+    and two concurrent writers cannot both add the same movement. `memo_code` and `memo_params`
+    say what the movement is about (see `app/memos.py`), worded for each reader when shown.
     """
     if kind not in LEDGER_KINDS:
         raise ValueError(f"unknown ledger kind {kind!r}")
@@ -32,7 +34,7 @@ def append(affiliate_id: int, currency: str, amount: int, kind: str, idempotency
     values = dict(affiliate_id=affiliate_id, currency=currency, amount=amount, kind=kind,
                   idempotency_key=idempotency_key, conversion_id=conversion_id,
                   payout_request_id=payout_request_id, available_at=available_at or now, memo=memo,
-                  created_at=now)
+                  memo_code=memo_code, memo_params=memo_params, created_at=now)
     stmt = insert_ignoring_duplicates(LedgerEntry, ["idempotency_key"]).values(**values).returning(LedgerEntry.id)
     entry_id = db.session.execute(stmt).scalar()
     if entry_id is None:

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from loguru import logger
 from sqlalchemy import func, select
 
+from app import memos
 from app.extensions import db
 from app.models.campaigns import Campaign
 from app.models.common import utcnow
@@ -162,7 +163,7 @@ def write_off(affiliate_id: int, currency: str, amount: int, reason: str, *, act
             raise WriteOffTooLarge()
         entry = entries.append(affiliate_id, currency, amount, "adjustment",
                                f"{WRITE_OFF_KEY_PREFIX}{affiliate_id}:{secrets.token_urlsafe(12)}",
-                               memo=f"Write-off: {reason}"[:255])
+                               **memos.params(memos.WRITE_OFF, reason=reason))
         trail.record("ledger.written_off", db.session.get(User, affiliate_id), actor_id=actor_id, ip=ip,
                      before={"owed": before, "currency": currency},
                      after={"owed": before - amount, "amount": amount, "reason": reason, "ledger_entry": entry.id})

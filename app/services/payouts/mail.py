@@ -1,13 +1,15 @@
 """The emails an affiliate gets when a payout request is approved, rejected, paid or fails.
 
-Sent after the decision is committed, in the affiliate's language.
+Sent after the decision is committed, in the affiliate's language, unless they turned these emails off.
 """
 from flask_babel import gettext as _
 from loguru import logger
 
+from app.formats import format_day
 from app.labels import label
 from app.models.money import PayoutRequest
 from app.money import format_money
+from app.services.accounts.notifications import PAYOUT_STATE, wants
 from app.services.common import mail
 from app.services.common.mail import absolute_url, in_language_of
 from app.services.payouts.details import destination
@@ -26,7 +28,7 @@ def _message(request: PayoutRequest) -> tuple[str, str] | None:
     if request.status == "paid":
         return (_("Your payout of %(amount)s was sent", amount=amount),
                 _("We sent %(amount)s to %(where)s on %(date)s by %(method)s.\nTransaction id: %(transaction)s",
-                  amount=amount, where=destination(request.details), date=request.paid_on.isoformat(),
+                  amount=amount, where=destination(request.details), date=format_day(request.paid_on),
                   method=label(request.paid_method), transaction=request.transaction_id))
     if request.status == "failed":
         return (_("Your payout of %(amount)s could not be sent", amount=amount),
@@ -38,6 +40,8 @@ def _message(request: PayoutRequest) -> tuple[str, str] | None:
 def decided(request: PayoutRequest) -> None:
     """Tell the affiliate what happened to their request (nothing for other statuses)."""
     affiliate = request.affiliate
+    if not wants(affiliate, PAYOUT_STATE):
+        return
     with in_language_of(affiliate):
         message = _message(request)
         if message is None:

@@ -13,6 +13,7 @@ from loguru import logger
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app import memos
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.common import utcnow
@@ -118,7 +119,7 @@ def _reserve(affiliate_id: int, amount: int, currency: str, destination: dict | 
         db.session.add(request)
         db.session.flush()
         entries.append(affiliate_id, currency, -amount, "payout_reserve", f"reserve:payout:{request.id}",
-                       payout_request_id=request.id, memo=f"Payout request {request.id}")
+                       payout_request_id=request.id, **memos.params(memos.PAYOUT_RESERVED, request=request.id))
         trail.record("payout.reissued" if reissue_of else "payout.requested", request, actor_id=actor_id, ip=ip,
                      before=None, after={"status": status, "amount": amount, "currency": currency,
                                          "method": snapshot["method"], "available_before": left,

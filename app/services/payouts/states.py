@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from loguru import logger
 from sqlalchemy import select
 
+from app import memos
 from app.extensions import db
 from app.models.common import utcnow
 from app.models.money import PAYOUT_METHODS, PayoutRequest
@@ -87,7 +88,7 @@ def apply_transition(request: PayoutRequest, to_status: str, actor_id: int | Non
     if to_status in RELEASING:
         entries.append(request.affiliate_id, request.currency, request.amount, "payout_release",
                       f"release:payout:{request.id}", payout_request_id=request.id,
-                      memo=f"Payout request {request.id} {to_status}")
+                      **memos.params(memos.PAYOUT_RELEASED, request=request.id, status=to_status))
     trail.record(f"payout.{to_status}", request, actor_id=actor_id, ip=ip, before={"status": before},
                  after={"status": to_status, "amount": request.amount, "currency": request.currency,
                         **{k: _jsonable(v) for k, v in changes.items() if not k.endswith("_by_id")}})
@@ -124,7 +125,7 @@ def apply_take_back(request: PayoutRequest, total: int, actor_id: int | None, ip
         return 0
     entries.append(request.affiliate_id, request.currency, missing, "payout_release",
                    f"release:payout:{request.id}:reversed:{total}", payout_request_id=request.id,
-                   memo=f"Payout request {request.id} taken back" + (f" ({note})" if note else ""))
+                   **memos.params(memos.PAYOUT_TAKEN_BACK, request=request.id, note=note))
     before = request.reversed_amount or 0
     if total == request.amount:
         apply_transition(request, "reversed", actor_id, ip, changes={"reversed_amount": total})

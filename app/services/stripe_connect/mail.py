@@ -13,14 +13,17 @@ from app.models.money import PayoutRequest
 from app.models.stripe_connect import StripeBankPayout, StripePayoutItem, StripePayoutRun
 from app.models.users import User
 from app.money import format_money
+from app.services.accounts.notifications import PAYOUT_STATE, wants
 from app.services.common.mail import absolute_url, in_language_of, send_email
 
 FAILURES_LISTED = 50
 
 
-def _admins() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role == "admin", User.is_disabled.is_(False))
-                                   .order_by(User.id)))
+def _admins(*, everyone: bool = False) -> list[User]:
+    """The active admins; unless `everyone`, only those who still want payout emails."""
+    admins = db.session.scalars(select(User).where(User.role == "admin", User.is_disabled.is_(False))
+                                .order_by(User.id))
+    return [admin for admin in admins if everyone or wants(admin, PAYOUT_STATE)]
 
 
 def _send(user: User, subject: str, body: str) -> None:
@@ -76,12 +79,13 @@ def run_finished(run: StripePayoutRun, counts: dict[str, int]) -> None:
 def payout_reversed(request: PayoutRequest, returned: int) -> None:
     """Tell the affiliate and the admins that (part of) a paid payout came back from their Stripe account."""
     amount = format_money(returned, request.currency, "en")
-    with in_language_of(request.affiliate):
-        subject = _("%(amount)s of your payout was taken back", amount=format_money(returned, request.currency))
-        body = _("The Stripe transfer of payout request %(id)d was reversed: %(amount)s is back in your available "
-                 "balance.\n\nYour payouts: %(link)s", id=request.id,
-                 amount=format_money(returned, request.currency), link=absolute_url("payouts.mine"))
-    _send(request.affiliate, subject, body)
+    if wants(request.affiliate, PAYOUT_STATE):
+        with in_language_of(request.affiliate):
+            subject = _("%(amount)s of your payout was taken back", amount=format_money(returned, request.currency))
+            body = _("The Stripe transfer of payout request %(id)d was reversed: %(amount)s is back in your "
+                     "available balance.\n\nYour payouts: %(link)s", id=request.id,
+                     amount=format_money(returned, request.currency), link=absolute_url("payouts.mine"))
+        _send(request.affiliate, subject, body)
     for admin in _admins():
         with in_language_of(admin):
             subject = _("Stripe transfer reversed: payout request %(id)d", id=request.id)
@@ -105,7 +109,7 @@ def affiliate_paused(affiliate_id: int) -> None:
 def bank_payout_failed(payout: StripeBankPayout) -> None:
     """The affiliate's bank refused the money Stripe sent from their Stripe balance."""
     affiliate = db.session.get(User, payout.user_id) if payout.user_id else None
-    if affiliate is None:
+    if affiliate is None or not wants(affiliate, PAYOUT_STATE):
         return
     with in_language_of(affiliate):
         subject = _("Your bank refused a payout of %(amount)s", amount=format_money(payout.amount, payout.currency))
@@ -118,8 +122,9 @@ def bank_payout_failed(payout: StripeBankPayout) -> None:
 
 
 def transfer_problem(request: PayoutRequest, transfer: dict, problem: str) -> None:
-    """Stripe reports a transfer for a request that we could not record as its payment: someone must look."""
-    for admin in _admins():
+    """Stripe reports a transfer for a request that we could not record as its payment: someone must look
+    (every admin is told, whatever their email choices)."""
+    for admin in _admins(everyone=True):
         with in_language_of(admin):
             subject = _("Stripe transfer not recorded: payout request %(id)d", id=request.id)
             body = _("Stripe reports transfer %(transfer)s for payout request %(id)d, but it was not recorded as its "

@@ -27,7 +27,7 @@ def apply(request: PayoutRequest, transfer: dict, actor_id: int | None = None, i
         return 0
     if request.status != "paid" or total <= (request.reversed_amount or 0):
         return 0  # nothing new (a repeat, or already reversed in full)
-    returned = states.apply_take_back(request, total, actor_id, ip, note=f"Stripe transfer {transfer.get('id')}")
+    returned = states.apply_take_back(request, total, actor_id, ip, note=transfer.get("id"))
     logger.info("payout request {}: {} {} back from reversed transfer {}", request.id, returned, request.currency,
                 transfer.get("id"))
     return returned

@@ -4,6 +4,7 @@ import pytest
 
 from app.models.common import utcnow
 from app.services.common import lists
+from app.services.common.keyset import Cursor
 from app.services.conversions import click_lists, queries, refunds, states
 from app.services.conversions.flags import FLOOD_CLICKS
 from app.services.conversions.queries import ConversionFilters
@@ -78,18 +79,21 @@ def test_date_range_edges_in_the_display_zone(app):
         last.id, just_after.id}
 
 
-def test_pages_of_25_newest_first(app):
+def test_windows_of_25_newest_first(app):
     merchant = factories.make_user("merchant")
     _, _, link = shop(merchant)
+    _, _, second_link = shop(merchant)
     now = utcnow()
-    made = [sale(link, created_at=now - timedelta(minutes=n)) for n in range(30)]
-    first = queries.review_page(merchant, ConversionFilters(), HCM, page=1)
-    assert (first.total, first.pages, first.has_prev, first.has_next) == (30, 2, False, True)
+    made = [sale(link if n % 2 else second_link, created_at=now - timedelta(minutes=n)) for n in range(30)]
+    first = queries.review_page(merchant, ConversionFilters(), HCM)
+    assert (first.count, first.capped, first.newer, first.is_first) == (30, False, None, True)
     assert ids(first) == [c.id for c in made[:25]]
-    second = queries.review_page(merchant, ConversionFilters(), HCM, page=2)
-    assert ids(second) == [c.id for c in made[25:]] and not second.has_next
-    assert queries.review_page(merchant, ConversionFilters(), HCM, page=99).page == 2
-    assert queries.review_page(merchant, ConversionFilters(), HCM, page=-3).page == 1
+    second = queries.review_page(merchant, ConversionFilters(), HCM, Cursor.parse(first.older))
+    assert ids(second) == [c.id for c in made[25:]] and second.older is None and second.newer
+    back = queries.review_page(merchant, ConversionFilters(), HCM, Cursor.parse(second.newer, newer=True))
+    assert ids(back) == ids(first) and back.is_first
+    admin = queries.review_page(factories.make_user("admin"), ConversionFilters(), HCM, per_page=10)
+    assert ids(admin) == [c.id for c in made[:10]] and admin.count == 30
 
 
 def test_affiliate_page_holds_only_their_own_rows(app):
@@ -108,10 +112,13 @@ def test_filter_choices_follow_ownership(app):
     campaign, affiliate, _ = shop(merchant)
     other_campaign, other_affiliate, _ = shop(other)
     assert queries.reviewer_campaigns(merchant) == [campaign]
-    assert queries.reviewer_affiliates(merchant) == [affiliate]
+    assert queries.reviewer_affiliate(merchant, affiliate.email.upper()) == affiliate
+    assert queries.reviewer_affiliate(merchant, str(affiliate.id)) == affiliate
+    assert queries.reviewer_affiliate(merchant, other_affiliate.email) is None
     admin = factories.make_user("admin")
     assert {c.id for c in queries.reviewer_campaigns(admin)} == {campaign.id, other_campaign.id}
-    assert {a.id for a in queries.reviewer_affiliates(admin)} == {affiliate.id, other_affiliate.id}
+    assert queries.reviewer_affiliate(admin, other_affiliate.email) == other_affiliate
+    assert queries.reviewer_affiliate(admin, "nobody@example.com") is None
     factories.make_membership(other_campaign, affiliate)
     assert {c.id for c in queries.affiliate_campaigns(affiliate.id)} == {campaign.id, other_campaign.id}
 

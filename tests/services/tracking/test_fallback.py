@@ -13,6 +13,7 @@ from tests.tracking_helpers import (  # noqa: F401
     break_database,
     break_redis,
     clean_click_path,
+    database_down,
     spool_lines,
     stream_length,
     without_redis,
@@ -159,10 +160,8 @@ def _claimed_files() -> list[str]:
 def test_a_known_link_keeps_redirecting_while_the_database_is_down(app, client, monkeypatch):
     link = make_link()
     visit(client, link)
-    clock = [link_cache.time.monotonic() + link_cache.DEFAULT_TTL_SECONDS + 1]  # the cached entry is stale
-    monkeypatch.setattr(link_cache.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(link_cache, "_load", lambda code: (_ for _ in ()).throw(
-        OperationalError("SELECT", {}, Exception("connection refused"))))
+    link_cache.mark_stale()  # say another change was committed: the next click reloads the links
+    monkeypatch.setattr(link_cache, "_load_all", database_down)
     response = visit(client, link)
     assert response.status_code == 302 and "aff_click_id=" in response.headers["Location"]
     drain.drain_once()
@@ -170,8 +169,7 @@ def test_a_known_link_keeps_redirecting_while_the_database_is_down(app, client, 
 
 
 def test_an_unknown_link_while_the_database_is_down_is_a_503_not_a_500(app, client, monkeypatch):
-    monkeypatch.setattr(link_cache, "_load", lambda code: (_ for _ in ()).throw(
-        OperationalError("SELECT", {}, Exception("connection refused"))))
+    monkeypatch.setattr(link_cache, "_load_all", database_down)
     response = client.get("/r/abcdef", headers={"User-Agent": BROWSER})
     assert response.status_code == 503
 

@@ -6,7 +6,7 @@ import pytest
 from app.extensions import db
 from app.models.common import utcnow
 from app.models.tracking import Click
-from app.services.tracking import buffer, drain, link_cache
+from app.services.tracking import buffer, drain
 from app.services.tracking import follow as tracking
 from tests.factories import make_campaign, make_click, make_link
 from tests.tracking_helpers import BROWSER, all_clicks, clean_click_path, without_redis  # noqa: F401
@@ -59,36 +59,11 @@ def test_unknown_code_raises():
         tracking.follow_link("", user_agent=BROWSER)
 
 
-def test_the_link_comes_from_the_cache_until_it_expires(app, monkeypatch):
-    link = make_link()
-    clock = [1000.0]
-    monkeypatch.setattr(link_cache.time, "monotonic", lambda: clock[0])
-    assert follow(link).click_id
-    link.campaign.status = "paused"
-    db.session.commit()
-    follow(link)  # within the minute: still the cached state
-    clock[0] += link_cache.DEFAULT_TTL_SECONDS + 1
-    follow(link)
-    drain.drain_once()
-    assert [c.is_attributable for c in all_clicks()] == [True, True, False]
-
-
-def test_a_new_link_is_found_right_after_an_unknown_code_expires(app, monkeypatch):
-    clock = [1000.0]
-    monkeypatch.setattr(link_cache.time, "monotonic", lambda: clock[0])
-    with pytest.raises(tracking.UnknownLink):
-        tracking.follow_link("later", user_agent=BROWSER)
-    link = make_link(code="later")
-    clock[0] += link_cache.MISS_TTL_SECONDS + 1
-    assert follow(link).click_id
-
-
-def test_forgetting_a_code_applies_a_change_at_once_in_this_process(app):
+def test_a_change_committed_here_applies_to_the_next_click(app):
     link = make_link()
     follow(link)
     link.archived_at = utcnow()
     db.session.commit()
-    link_cache.forget(link.code)
     follow(link)
     drain.drain_once()
     assert [c.is_attributable for c in all_clicks()] == [True, False]

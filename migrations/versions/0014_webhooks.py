@@ -1,13 +1,13 @@
 """Outbound webhooks: endpoints, the event outbox and one delivery per event and endpoint.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0014
+Revises: 0013
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

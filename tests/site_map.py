@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models.api_keys import ApiKey
 from app.models.campaigns import Campaign, Membership
 from app.models.common import utcnow
-from app.models.conversions import Conversion
+from app.models.conversions import Conversion, TrackingTest
 from app.models.money import PayoutRequest
 from app.models.stripe_connect import StripePayoutRun
 from app.models.tracking import Link
@@ -26,6 +26,7 @@ from app.models.webhooks import WebhookEndpoint
 from app.services.accounts import email_change
 from app.services.accounts.accounts import make_reset_token
 from app.services.accounts.api_keys import create_key
+from app.services.conversions import tracking_tests
 from app.services.payouts import proofs, requests, states
 from app.services.webhooks.endpoints import new_secret
 
@@ -37,7 +38,7 @@ NOT_PAGES = ("static", "health.", "tracking.follow", "tracking.aff_js", "trackin
              "api.get_conversion", "api.create_conversion", "api.create_refund", "api.stripe_webhook")
 MODELS = {"campaign_id": Campaign, "membership_id": Membership, "user_id": User, "conversion_id": Conversion,
           "link_id": Link, "request_id": PayoutRequest, "key_id": ApiKey, "run_id": StripePayoutRun,
-          "endpoint_id": WebhookEndpoint}
+          "endpoint_id": WebhookEndpoint, "test_id": TrackingTest}
 CANDIDATES = 40
 # The smallest PNG a proof upload accepts: the signature and an empty image header.
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -77,6 +78,7 @@ def seed_site() -> dict[str, User]:
     states.approve(waiting.id, admin_id)
     db.session.add(StripePayoutRun(kind="admin", status="finished", requested_by_id=admin_id,
                                    started_at=utcnow(), finished_at=utcnow()))
+    tracking_tests.start(users["merchant"].id)
     for user in users.values():
         db.session.add(WebhookEndpoint(owner_id=user.id, url=f"https://hooks.example.org/{user.role}",
                                        events=["conversion.created"], secret=new_secret(), is_active=True,

@@ -130,6 +130,25 @@ def disable(user: User, password: str, ip: str | None = None) -> None:
             link=absolute_url("auth.forgot_password")))
 
 
+def reset_by_admin(user: User, admin_id: int, ip: str | None = None) -> None:
+    """Turn off the two-factor sign-in of someone who lost both the phone and the recovery codes; commit.
+
+    They sign in with the password alone again (and an admin under REQUIRE_2FA_FOR_ADMINS sets it up anew).
+    """
+    if not user.has_two_factor:
+        return
+    user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    trail.record("user.two_factor_reset", user, actor_id=admin_id, ip=ip)
+    db.session.commit()
+    logger.info("two-factor sign-in reset user={} by={}", user.id, admin_id)
+    with in_language_of(user):
+        _notify(user, _("Two-factor sign-in was turned off"), _(
+            "An admin of the affiliate program turned off the two-factor sign-in of your account, as asked when "
+            "the phone and the recovery codes were lost. Turn it on again in your settings:\n\n%(link)s",
+            link=absolute_url("settings.two_factor_page")))
+
+
 def regenerate_recovery_codes(user: User, password: str, ip: str | None = None) -> list[str]:
     """New recovery codes for an account with two-factor sign-in; the old ones stop working."""
     if not accounts.verify_password(user, password):

@@ -115,6 +115,13 @@ class Config:
     # Strict-Transport-Security in production over HTTPS (0 leaves it out).
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 60 * 60))
+    # Two-factor sign-in: admins must turn it on before anything else; the name authenticator apps
+    # show for the account; seconds between the password and the code before the sign-in starts over.
+    REQUIRE_2FA_FOR_ADMINS = _bool("REQUIRE_2FA_FOR_ADMINS", False)
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Affiliate program")
+    TWO_FACTOR_PENDING_SECONDS = 5 * 60
+    # Days an invitation's sign-up link works.
+    INVITATION_MAX_DAYS = int(os.environ.get("INVITATION_MAX_DAYS", 7))
     # Seconds the link that confirms a new sign-in email stays valid.
     EMAIL_CHANGE_MAX_AGE = int(os.environ.get("EMAIL_CHANGE_MAX_AGE", 24 * 60 * 60))
 

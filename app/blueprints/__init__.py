@@ -19,6 +19,7 @@ BLUEPRINTS = (
     ("monitoring", None),
     ("analytics", "/analytics"),
     ("settings", "/settings"),
+    ("invitations", "/invitations"),
 )
 
 

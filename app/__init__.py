@@ -29,7 +29,18 @@ def create_app(config=None, *, redis_client=None) -> Flask:
     init_logging(app)
 
     # Every model module, so the metadata Alembic compares against holds every table.
-    from app.models import analytics, api_keys, audit, campaigns, conversions, money, stripe_connect, tracking, users  # noqa: F401
+    from app.models import (  # noqa: F401
+        analytics,
+        api_keys,
+        audit,
+        campaigns,
+        conversions,
+        invitations,
+        money,
+        stripe_connect,
+        tracking,
+        users,
+    )
     db.init_app(app)
     # SQLite learns the time zone and referrer functions the analytics queries use.
     from app.services.analytics import sql

@@ -1,11 +1,14 @@
 """Click path benchmark: `/r/<code>` under gunicorn against a bare Flask 302 in the same run.
 
     .venv/bin/python bench/clicks.py [--duration 15] [--failover]
+    .venv/bin/python bench/clicks.py --links 10000 [--spread zipf|uniform|both]
 
 Needs Postgres, Redis and wrk (`apt-get install wrk`). See bench/README.md for what it does.
 """
 import argparse
+import itertools
 import os
+import random
 import secrets
 import shutil
 import statistics
@@ -32,6 +35,8 @@ from support import (  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BARE, CEILING, CLICK = "bare Flask 302 + cookie", "app, redirect-only view", "/r/<code> (recording)"
+# Paths sampled per spread of the clicks over the links; wrk requests them in turn.
+SAMPLES = 200_000
 BIN = Path(sys.executable).parent
 SEED = """
 import secrets
@@ -75,6 +80,11 @@ def parse_args():
     parser.add_argument("--log-level", default="INFO", help="the app's LOG_LEVEL (production logs every request)")
     parser.add_argument("--failover", action="store_true",
                         help="also measure with Redis unreachable, and with Redis and Postgres unreachable")
+    parser.add_argument("--links", type=int, default=1,
+                        help="follow this many distinct links (1: one link, the best case for any cache)")
+    parser.add_argument("--spread", choices=("zipf", "uniform", "both"), default="both",
+                        help="with --links: clicks spread by Zipf's law (a few links take most), evenly, or both")
+    parser.add_argument("--zipf-exponent", type=float, default=1.0)
     return parser.parse_args()
 
 
@@ -88,7 +98,8 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def setup(args, env) -> tuple[str, int]:
+def setup(args, env) -> list[str]:
+    """Migrate, empty the benchmark's Redis and return the codes of the links to follow."""
     ensure_database(args.database_url)
     migrated = subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True)
     if migrated.returncode:
@@ -96,9 +107,48 @@ def setup(args, env) -> tuple[str, int]:
     import redis
 
     redis.Redis.from_url(args.redis_url).flushdb()
+    if args.links > 1:
+        return many_links(args, env)
     out = subprocess.run([BIN / "python", "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
-    code, link_id = out.stdout.split()[-2:]
-    return code, int(link_id)
+    return [out.stdout.split()[-2]]
+
+
+def many_links(args, env) -> list[str]:
+    """The newest `--links` links of the database, made first by `flask demo generate` if there are fewer
+    (a programme of one affiliate per ten links, one campaign per 200; some paused, ended or archived,
+    as in real ones: those redirect without earning)."""
+    import psycopg
+
+    conninfo = args.database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as conn:
+        have = conn.execute("SELECT count(*) FROM links").fetchone()[0]
+    if have < args.links:
+        print(f"generating a programme with {args.links} links (flask demo generate) ...", flush=True)
+        generated = subprocess.run(
+            [BIN / "flask", "demo", "generate", "--affiliates", str(max(10, args.links // 10)),
+             "--campaigns", str(max(1, args.links // 200)), "--links", str(args.links), "--clicks", "0",
+             "--conversions", "0", "--days", "30", "--seed", str(secrets.randbelow(10**9))],
+            cwd=ROOT, env=env, capture_output=True, text=True)
+        if generated.returncode:
+            raise SystemExit(f"flask demo generate failed:\n{generated.stderr[-2000:]}")
+    with psycopg.connect(conninfo) as conn:
+        return [row[0] for row in conn.execute("SELECT code FROM links ORDER BY id DESC LIMIT %s", (args.links,))]
+
+
+def write_paths(codes: list[str], spread: str, exponent: float, folder: Path) -> str:
+    """A file of SAMPLES codes drawn by `spread`; the links' ranks are shuffled, so the hot ones are anywhere."""
+    rng = random.Random(7)
+    ranked = codes[:]
+    rng.shuffle(ranked)
+    if spread == "zipf":
+        weights = list(itertools.accumulate(1 / rank ** exponent for rank in range(1, len(ranked) + 1)))
+        sample = rng.choices(ranked, cum_weights=weights, k=SAMPLES)
+    else:
+        sample = [ranked[i % len(ranked)] for i in range(SAMPLES)]
+        rng.shuffle(sample)
+    path = folder / f"paths-{spread}.txt"
+    path.write_text("\n".join(sample) + "\n")
+    return str(path)
 
 
 def gunicorn(target: str, port: int, workers: int, env, log, pythonpath=None):
@@ -112,43 +162,57 @@ def gunicorn(target: str, port: int, workers: int, env, log, pythonpath=None):
 
 def show(name: str, result: dict, baseline: dict | None = None) -> None:
     share = f"  {result['rps'] / baseline['rps']:6.1%} of bare" if baseline else ""
-    print(f"  {name:<26} {result['rps']:7.0f} req/s  p50 {result['p50']:6.2f} ms  p99 {result['p99']:6.2f} ms"
+    print(f"  {name:<34} {result['rps']:7.0f} req/s  p50 {result['p50']:6.2f} ms  p99 {result['p99']:6.2f} ms"
           f"  {result['cpu_us']:5.0f} us CPU/req  {result['requests']:6d} answered, {result['errors']} errors{share}")
 
 
 def measure(args, counter, drain, servers, wrk) -> list[dict]:
-    """Alternate the three servers, so a neighbour's load hits them alike; then check every click arrived."""
-    for url, _ in servers.values():
-        run_wrk(url, 3, **wrk)  # warm-up: link caches, connections
+    """Alternate the servers, so a neighbour's load hits them alike; then check every click arrived.
+
+    `servers`: name -> (url, gunicorn process, paths or None); the click route's entries start with CLICK.
+    """
+    for url, _, paths in servers.values():
+        run_wrk(url, 3, paths=paths, **wrk)  # warm-up: link snapshots, connections
     counter.wait_for_drain()
     rows_before, added_before, cpu_before = counter.rows(), counter.entries_added(), cpu_seconds(drain.pid)
-    print("\nNormal path (Redis stream, drain process into Postgres):")
+    transactions_before = counter.transactions()
+    print(f"\nNormal path (Redis stream, drain process into Postgres); {uptime()}")
     results = {name: [] for name in servers}
     for n in range(1, args.rounds + 1):
         print(f" round {n} (load average {os.getloadavg()[0]:.1f})")
-        for name, (url, server) in servers.items():
-            results[name].append(run_measured(url, server.pid, args.duration, **wrk))
+        for name, (url, server, paths) in servers.items():
+            results[name].append(run_measured(url, server.pid, args.duration, paths=paths, **wrk))
             show(name, results[name][-1], None if name == BARE else results[BARE][-1])
     drained_in = counter.wait_for_drain()
     drain_cpu = cpu_seconds(drain.pid) - cpu_before
+    time.sleep(1.5)  # Postgres publishes its transaction counts with a little delay
+    transactions = counter.transactions() - transactions_before
     rows, added = counter.rows() - rows_before, counter.entries_added() - added_before
-    bares, apps = results[BARE], results[CLICK]
-    print(" summary (medians over the rounds):")
-    for name in (CEILING, CLICK):
+    bares = results[BARE]
+    print(f" summary (medians over the rounds; {uptime()}):")
+    for name in servers:
+        if name == BARE:
+            continue
         shares = [r["rps"] / b["rps"] for r, b in zip(results[name], bares, strict=True)]
         cpu = statistics.median(r["cpu_us"] for r in results[name])
-        print(f"  {name:<26} {statistics.median(shares):6.1%} of bare req/s (rounds: "
-              f"{', '.join(f'{x:.0%}' for x in shares)}); CPU/req {cpu:.0f} us = "
-              f"{statistics.median(r['cpu_us'] for r in bares) / cpu:.0%} of bare's efficiency")
-    print(f"  click route p99: {statistics.median(a['p99'] for a in apps):.1f} ms (worst round "
-          f"{max(a['p99'] for a in apps):.1f} ms)")
-    answered = sum(a["requests"] for a in apps)
+        print(f"  {name:<34} {statistics.median(shares):6.1%} of bare req/s (rounds: "
+              f"{', '.join(f'{x:.0%}' for x in shares)}); CPU/click {cpu:.0f} us = "
+              f"{statistics.median(r['cpu_us'] for r in bares) / cpu:.0%} of bare's efficiency; "
+              f"p99 {statistics.median(r['p99'] for r in results[name]):.1f} ms "
+              f"(worst round {max(r['p99'] for r in results[name]):.1f} ms)")
+    answered = sum(r["requests"] for name in servers if name.startswith(CLICK) for r in results[name])
     print(f" clicks: {answered} redirects answered to wrk; {added} recorded by the web workers (wrk does not "
           f"count requests in flight when it stops); {rows} in Postgres -> lost: {added - rows}")
+    print(f" database transactions meanwhile: {transactions} ({transactions / max(added, 1) * 1000:.1f} per 1,000 "
+          f"clicks, the drain's batches included)")
     busy = args.rounds * args.duration * len(servers)
     print(f" the drain caught up {drained_in:.1f} s after the load and used {drain_cpu:.1f} s of CPU in "
           f"~{busy} s ({drain_cpu / busy:.1%} of a core)")
     return bares
+
+
+def uptime() -> str:
+    return "uptime: " + subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def measure_failover(args, env, counter, code, wrk, logs, bares) -> None:
@@ -222,9 +286,10 @@ def main() -> int:
     env = dict(os.environ, APP_ENV="production", SECRET_KEY=secrets.token_urlsafe(32), FLASK_APP="wsgi",
                DATABASE_URL=args.database_url, REDIS_URL=args.redis_url, LOG_LEVEL=args.log_level,
                LOG_FILE=str(logs / "app-requests.log"), CLICK_SPOOL_DIR=str(logs / "spool"))
-    code, link_id = setup(args, env)
+    codes = setup(args, env)
+    code = codes[0]
     wrk = dict(threads=args.threads, connections=args.connections)
-    counter = ClickCounter(args.database_url, args.redis_url, link_id)
+    counter = ClickCounter(args.database_url, args.redis_url)
     app_port, bare_port, ceiling_port = free_port(), free_port(), free_port()
     try:
         drain = start([BIN / "flask", "tracking", "drain"], cwd=ROOT, env=env, log=logs / "drain.log")
@@ -234,13 +299,27 @@ def main() -> int:
         ceiling_server = gunicorn("app_ceiling:app", ceiling_port, args.workers, env, logs / "ceiling.log",
                                   ROOT / "bench")
         processes += [app_server, bare_server, ceiling_server]
-        servers = {BARE: (f"http://127.0.0.1:{bare_port}/r/{code}", bare_server),
-                   CEILING: (f"http://127.0.0.1:{ceiling_port}/bench/redirect-only/{code}", ceiling_server),
-                   CLICK: (f"http://127.0.0.1:{app_port}/r/{code}", app_server)}
-        for url, _ in servers.values():
+        bare_url = f"http://127.0.0.1:{bare_port}/r/{code}"
+        ceiling_url = f"http://127.0.0.1:{ceiling_port}/bench/redirect-only/{code}"
+        app_url = f"http://127.0.0.1:{app_port}/r/{code}"
+        if len(codes) == 1:
+            servers = {BARE: (bare_url, bare_server, None), CEILING: (ceiling_url, ceiling_server, None),
+                       CLICK: (app_url, app_server, None)}
+            spreads = "one link"
+        else:
+            chosen = ("zipf", "uniform") if args.spread == "both" else (args.spread,)
+            files = {spread: write_paths(codes, spread, args.zipf_exponent, logs) for spread in chosen}
+            first = files[chosen[0]]
+            servers = {BARE: (bare_url, bare_server, (first, "/r/")),
+                       CEILING: (ceiling_url, ceiling_server, (first, "/bench/redirect-only/"))}
+            for spread in chosen:
+                servers[f"{CLICK} {spread}"] = (app_url, app_server, (files[spread], "/r/"))
+            spreads = (f"{len(codes)} links, " + " and ".join(
+                f"Zipf (s={args.zipf_exponent})" if c == "zipf" else "uniform" for c in chosen))
+        for url, _, _ in servers.values():
             wait_until_serving(url)
         print(f"gunicorn {args.workers} sync workers (--preload); wrk -t{args.threads} -c{args.connections} "
-              f"-d{args.duration}s over loopback; {os.cpu_count()} CPUs; logs in {logs}")
+              f"-d{args.duration}s over loopback; {spreads}; {os.cpu_count()} CPUs; logs in {logs}")
         bares = measure(args, counter, drain, servers, wrk)
         if args.failover:
             stop(processes.pop(processes.index(app_server)))

@@ -62,12 +62,45 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def run_wrk(url: str, seconds: int, *, threads: int, connections: int) -> dict:
-    out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
-         "-H", f"User-Agent: {USER_AGENT}", url],
-        check=True, capture_output=True, text=True).stdout
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
+# wrk's script for many links: each request takes the next path of a file (sampled by the benchmark);
+# each wrk thread starts at its own place in it.
+PATHS_SCRIPT = """
+local paths, n, i = {}, 0, 0
+local threads = 0
+function setup(thread)
+  thread:set("offset", threads)
+  threads = threads + 1
+end
+function init(args)
+  for line in io.lines(args[1]) do
+    n = n + 1
+    paths[n] = args[2] .. line
+  end
+  i = (offset * 7919) % n
+end
+function request()
+  i = i + 1
+  if i > n then i = 1 end
+  return wrk.format(nil, paths[i])
+end
+"""
+
+
+def run_wrk(url: str, seconds: int, *, threads: int, connections: int, paths: tuple[str, str] | None = None) -> dict:
+    """wrk against `url`; with `paths` (a file of codes, one a line, and the path before them) it
+    requests those paths in turn instead of the URL's own."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
+               "-H", f"User-Agent: {USER_AGENT}", url]
+    if paths:
+        script = os.path.join(os.path.dirname(paths[0]), "paths.lua")
+        if not os.path.exists(script):
+            with open(script, "w") as f:
+                f.write(PATHS_SCRIPT)
+        command += ["-s", script, "--", *paths]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.MULTILINE))
+    if len(latency) < 2:
+        raise SystemExit(f"wrk gave no latencies:\n{out}")
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
@@ -76,6 +109,7 @@ def run_wrk(url: str, seconds: int, *, threads: int, connections: int) -> dict:
         "p50": _ms(latency["50"]), "p99": _ms(latency["99"]),
         "errors": (int(bad.group(1)) if bad else 0)
         + (sum(int(n) for n in socket_errors.groups()) if socket_errors else 0),
+        "timeouts": int(socket_errors.group(4)) if socket_errors else 0,
     }
 
 
@@ -96,27 +130,32 @@ def tree_cpu_seconds(pid: int) -> float:
     return total + sum(tree_cpu_seconds(child) for child in children)
 
 
-def run_measured(url: str, server_pid: int, seconds: int, **wrk) -> dict:
+def run_measured(url: str, server_pid: int, seconds: int, paths=None, **wrk) -> dict:
     """run_wrk, plus the server's CPU time per answered request (steadier than req/s on a busy machine)."""
     before = tree_cpu_seconds(server_pid)
-    result = run_wrk(url, seconds, **wrk)
+    result = run_wrk(url, seconds, paths=paths, **wrk)
     result["cpu_us"] = (tree_cpu_seconds(server_pid) - before) / max(result["requests"], 1) * 1e6
     return result
 
 
 class ClickCounter:
-    """Clicks of the benchmark's link in Postgres, and what the web workers appended to the stream."""
+    """Clicks stored in Postgres since the benchmark started, and what the web workers appended to the stream."""
 
-    def __init__(self, database_url: str, redis_url: str, link_id: int):
+    def __init__(self, database_url: str, redis_url: str):
         import psycopg
         import redis
 
         self.db = psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
         self.redis = redis.Redis.from_url(redis_url)
-        self.link_id = link_id
+        self.first_id = self.db.execute("SELECT coalesce(max(id), 0) FROM clicks").fetchone()[0]
 
     def rows(self) -> int:
-        return self.db.execute("SELECT count(*) FROM clicks WHERE link_id = %s", (self.link_id,)).fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM clicks WHERE id > %s", (self.first_id,)).fetchone()[0]
+
+    def transactions(self) -> int:
+        """Transactions of the benchmark's database so far (Postgres publishes them within a second or so)."""
+        return self.db.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database "
+                               "WHERE datname = current_database()").fetchone()[0]
 
     def entries_added(self) -> int:
         if not self.redis.exists(STREAM):

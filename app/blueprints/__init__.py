@@ -12,12 +12,14 @@ BLUEPRINTS = (
     ("tracking", None),
     ("conversions", "/conversions"),
     ("api", None),
+    ("graphql", None),
     ("payouts", "/payouts"),
     ("stripe_connect", "/stripe"),
     ("admin", "/admin"),
     ("monitoring", None),
     ("analytics", "/analytics"),
     ("settings", "/settings"),
+    ("invitations", "/invitations"),
 )
 
 

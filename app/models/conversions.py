@@ -124,3 +124,28 @@ class Refund(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     conversion: Mapped[Conversion] = relationship()
+
+
+class TrackingTest(db.Model):
+    """A merchant's test of their shop's integration: a test click id, and the order report it brought back.
+
+    A report carrying a test click id is stored here and nowhere else: it never becomes a conversion.
+    """
+
+    __tablename__ = "tracking_tests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the last report with this click id carried, as sent.
+    seen_at: Mapped[datetime | None]
+    source: Mapped[str | None] = mapped_column(String(16))
+    order_id: Mapped[str | None] = mapped_column(String(255))
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(8))
+    # Why a real conversion with these values would have been refused (an error code), if it would.
+    problem: Mapped[str | None] = mapped_column(String(40))
+
+    campaign: Mapped[Campaign] = relationship()

@@ -11,7 +11,7 @@ from app.blueprints.campaigns.forms import (
     DirectoryFilterForm,
     StatusForm,
 )
-from app.blueprints.web import client_ip, page_arg, read_filters, respond, show_refusal
+from app.blueprints.web import client_ip, display_timezone, page_arg, read_filters, respond, show_refusal
 from app.models.campaigns import Campaign
 from app.models.common import utcnow
 from app.security import get_owned_or_404, role_required
@@ -44,7 +44,8 @@ def index():
     """A merchant's campaigns (an admin's: everyone's) with their figures, searchable and filtered."""
     filters = CampaignFilterForm(request.args)
     values = read_filters(filters)
-    page = lists.merchant_campaigns(current_user, q=values["q"] or "", status=values["status"] or "", page=page_arg())
+    page = lists.merchant_campaigns(current_user, display_timezone(), q=values["q"] or "",
+                                    status=values["status"] or "", page=page_arg())
     return respond("campaigns/index.html", "campaigns/_campaign_table.html", filters=filters, page=page)
 
 
@@ -66,7 +67,7 @@ def new():
 def detail(campaign_id: int):
     """Everything about one campaign for its merchant: terms, status actions, postback token."""
     campaign = get_owned_or_404(Campaign, campaign_id)
-    stats = lists.stats_for([campaign.id])[campaign.id]
+    stats = lists.stats_for([campaign.id], display_timezone())[campaign.id]
     return render_template("campaigns/detail.html", campaign=campaign, stats=stats,
                            transitions=campaigns.TRANSITIONS, can_delete=campaigns.can_delete(campaign.id))
 

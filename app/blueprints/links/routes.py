@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.blueprints.links import bp
 from app.blueprints.links.forms import LinkForm
-from app.blueprints.web import id_arg, page_arg, show_refusal, wants_partial
+from app.blueprints.web import display_timezone, id_arg, page_arg, show_refusal, wants_partial
 from app.models.tracking import Link
 from app.security import get_owned_or_404, role_required
 from app.services.campaigns import links
@@ -20,7 +20,7 @@ from app.services.campaigns.links import LinkError
 def index():
     """The affiliate's tracking links with their clicks, conversions and earnings; archived ones on a tab."""
     archived = request.args.get("archived") == "1"
-    pagination, rows = links.list_links(current_user.id, archived=archived, page=page_arg())
+    pagination, rows = links.list_links(current_user.id, display_timezone(), archived=archived, page=page_arg())
     return render_template("links/index.html", rows=rows, pagination=pagination, archived=archived,
                            counts=links.link_counts(current_user.id))
 
@@ -55,7 +55,7 @@ def create():
 def _after_change(link: Link, message: str):
     """htmx gets the row in its new state (and the new tab counts); a plain form post goes back to the list."""
     if wants_partial():
-        (row,) = links.link_rows([link])
+        (row,) = links.link_rows([link], display_timezone())
         response = current_app.make_response(render_template(
             "links/_row_swap.html", row=row, counts=links.link_counts(current_user.id)))
     else:

@@ -13,6 +13,11 @@ from app.services.conversions import integration, stripe_endpoint
 from app.services.conversions.stripe_endpoint import InvalidSigningSecret, NotAMerchant
 
 
+def merchant_id_of_page() -> int:
+    """The merchant whose integration this is: oneself, or the one an admin chose (404 if none)."""
+    return _merchant_id()
+
+
 def _merchant_id(required: bool = True) -> int | None:
     """A merchant works on their own page; an admin picks a merchant with ?merchant=<id>."""
     if current_user.role == "merchant":

@@ -6,9 +6,10 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from loguru import logger
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 
 from app.extensions import db
+from app.models.analytics import DailyCampaignStats
 from app.models.campaigns import COMMISSION_TYPES, JOIN_MODES, PAYS_FOR, Campaign, Membership
 from app.models.common import utcnow
 from app.models.conversions import Conversion
@@ -220,10 +221,13 @@ def set_status(campaign_id: int, new_status: str, actor_id: int | None, ip: str 
 
 
 def can_delete(campaign_id: int) -> bool:
-    clicks = db.session.scalar(select(func.count()).select_from(Click).where(Click.campaign_id == campaign_id))
-    conversions = db.session.scalar(
-        select(func.count()).select_from(Conversion).where(Conversion.campaign_id == campaign_id))
-    return not clicks and not conversions
+    """Whether nothing was ever recorded on the campaign: no click or conversion, kept or already rolled up.
+
+    Asked as EXISTS, so a campaign with millions of clicks answers as fast as one with a single click.
+    """
+    recorded = (exists().where(Click.campaign_id == campaign_id) | exists().where(Conversion.campaign_id == campaign_id)
+                | exists().where(DailyCampaignStats.campaign_id == campaign_id))
+    return not db.session.scalar(select(recorded))
 
 
 def delete_campaign(campaign_id: int, actor_id: int | None, ip: str | None) -> None:

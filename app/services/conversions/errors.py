@@ -106,3 +106,10 @@ class InvalidPostbackToken(ConversionError):
 
     code = "invalid_token"
     field = "token"
+
+
+class TrackingTestReceived(ConversionError):
+    """A test conversion was received and shown to the merchant; nothing was recorded."""
+
+    code = "test_conversion"
+    field = "click_id"

@@ -17,7 +17,7 @@ from app.money import CURRENCIES
 from app.services.analytics import measures
 from app.services.audit import trail
 from app.services.common.sql import insert_ignoring_duplicates
-from app.services.conversions import commissions, flags, mail
+from app.services.conversions import commissions, flags, mail, tracking_tests
 from app.services.conversions.errors import (
     ClickExpired,
     ConversionError,
@@ -26,6 +26,7 @@ from app.services.conversions.errors import (
     InvalidPostbackToken,
     NotAttributable,
     OrderConflict,
+    TrackingTestReceived,
     UnknownClick,
 )
 from app.services.tracking import drain
@@ -69,6 +70,10 @@ def postback_campaign_id(token: str | None) -> int:
 
 def _record(*, merchant_id, campaign_id, click_public_id, order_id, amount, currency, source,
             customer_email, ip, now) -> tuple[Conversion, bool]:
+    if tracking_tests.is_test_id(click_public_id):
+        _receive_test(merchant_id=merchant_id, campaign_id=campaign_id, click_public_id=click_public_id,
+                      order_id=order_id, amount=amount, currency=currency, source=source,
+                      customer_email=customer_email)
     order_id, currency, customer_email = _check_inputs(order_id, amount, currency, source, customer_email)
     # Ids that could never have been issued are not looked up (a NUL byte would upset Postgres).
     usable = isinstance(click_public_id, str) and 0 < len(click_public_id) <= 64 and click_public_id.isprintable()
@@ -122,6 +127,19 @@ def click_details(click: Click) -> dict:
                 link_id=click.link_id, click_ip=click.ip, click_user_agent=click.user_agent,
                 click_referrer=click.referrer, click_sub1=click.sub1, click_sub2=click.sub2, click_sub3=click.sub3,
                 click_sub4=click.sub4, click_sub5=click.sub5)
+
+
+def _receive_test(*, merchant_id, campaign_id, click_public_id, order_id, amount, currency, source,
+                  customer_email) -> None:
+    """Show a merchant's test report on their test, with what a real one would have been refused for."""
+    problem = None
+    try:
+        _check_inputs(order_id, amount, currency, source, customer_email)
+    except InvalidConversion as exc:
+        problem = exc.code if exc.code != "invalid" else f"invalid_{exc.field}"
+    tracking_tests.receive(click_public_id, merchant_id=merchant_id, campaign_id=campaign_id, order_id=order_id,
+                           amount=amount, currency=currency, source=source, problem=problem)
+    raise TrackingTestReceived()
 
 
 def _check_inputs(order_id, amount, currency, source, customer_email):

@@ -15,10 +15,13 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models.campaigns import Campaign, Membership
+from app.models.common import utcnow
 from app.models.conversions import Conversion
+from app.models.invitations import Invitation
 from app.models.tracking import Click, Link
 from app.models.users import AffiliateProfile, ChecklistDismissal, User
 from app.services.campaigns.membership_queries import pending_count
+from app.services.conversions import tracking_tests
 
 DONE, TODO, WAITING = "done", "todo", "waiting"
 
@@ -89,6 +92,7 @@ def _merchant_steps(user: User) -> list[Step]:
     campaign_ids = select(Campaign.id).where(Campaign.merchant_id == user.id)
     has_campaign = _any(campaign_ids)
     has_conversion = has_campaign and _any(select(Conversion.id).where(Conversion.campaign_id.in_(campaign_ids)))
+    tested = has_campaign and not has_conversion and tracking_tests.passed(user.id)
     waiting = pending_count(user)
     has_member = has_campaign and _any(select(Membership.id).where(
         Membership.campaign_id.in_(campaign_ids), Membership.status == "approved"))
@@ -106,10 +110,11 @@ def _merchant_steps(user: User) -> list[Step]:
              _l("You have a campaign.") if has_campaign else _l("Set what you pay affiliates for."),
              "campaigns.new" if not has_campaign else "campaigns.index",
              _l("New campaign") if not has_campaign else _l("Campaigns")),
-        Step("tracking", _l("Install tracking"), DONE if has_conversion else TODO,
+        Step("tracking", _l("Install tracking"), DONE if has_conversion or tested else TODO,
              _l("Conversions from your shop are arriving.") if has_conversion
+             else _l("Your shop reported a test conversion correctly.") if tested
              else _l("No conversion received yet. Add the script to your shop and send a test conversion."),
-             "tracking.integration", _l("Integration")),
+             "tracking.integration", _l("Send a test conversion"), args={"_anchor": "test-title"}),
         Step("applications", _l("Approve applications"), review_state, review_detail,
              "campaigns.applications", _l("Applications")),
     ]
@@ -117,11 +122,19 @@ def _merchant_steps(user: User) -> list[Step]:
 
 def _admin_steps(user: User) -> list[Step]:
     has_merchant = _any(select(User.id).where(User.role == "merchant"))
+    invited = not has_merchant and _any(select(Invitation.id).where(
+        Invitation.role == "merchant", Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+        Invitation.expires_at > utcnow()))
     mail_ready = bool(current_app.config.get("MAIL_SERVER"))
+    if has_merchant:
+        merchants_state, merchants_detail = DONE, _l("Merchants have accounts.")
+    elif invited:
+        merchants_state, merchants_detail = WAITING, _l("An invitation is waiting to be accepted.")
+    else:
+        merchants_state, merchants_detail = TODO, _l("No merchant has an account yet.")
     return [
-        Step("merchants", _l("Invite merchants"), DONE if has_merchant else TODO,
-             _l("Merchants have accounts.") if has_merchant else _l("No merchant has an account yet."),
-             "admin.users", _l("Users")),
+        Step("merchants", _l("Invite merchants"), merchants_state, merchants_detail, "invitations.index",
+             _l("Invitations")),
         Step("mail", _l("Check mail settings"), DONE if mail_ready else TODO,
              _l("Emails go out through %(server)s.", server=current_app.config["MAIL_SERVER"]) if mail_ready
              else _l("MAIL_SERVER is not set: emails are only written to the log, nobody receives them."),

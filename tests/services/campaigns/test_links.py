@@ -11,6 +11,8 @@ from app.models.tracking import Link
 from app.services.campaigns import links
 from tests import factories
 
+HCM = "Asia/Ho_Chi_Minh"
+
 
 @pytest.fixture(autouse=True)
 def request_context(app):
@@ -211,8 +213,8 @@ def test_archive_and_restore(campaign, affiliate):
     assert first is not None
     links.archive_link(link)
     assert link.archived_at == first
-    assert [r.link.id for r in links.list_links(affiliate.id, archived=True)[1]] == [link.id]
-    assert links.list_links(affiliate.id)[1] == []
+    assert [r.link.id for r in links.list_links(affiliate.id, HCM, archived=True)[1]] == [link.id]
+    assert links.list_links(affiliate.id, HCM)[1] == []
     assert links.link_counts(affiliate.id) == {"active": 0, "archived": 1}
     links.restore_link(link)
     assert db.session.get(Link, link.id).archived_at is None
@@ -233,7 +235,7 @@ def test_figures_per_link(campaign, affiliate):
     factories.make_conversion(first, amount=700_000, click_id=None, status="approved")
     factories.make_conversion(factories.make_click(factories.make_link(campaign)), status="approved")
 
-    _, rows = links.list_links(affiliate.id)
+    _, rows = links.list_links(affiliate.id, HCM)
     by_label = {row.link.label: row for row in rows}
     assert set(by_label) == {"main", "quiet"}
     assert (by_label["main"].clicks, by_label["main"].conversions) == (2, 4)
@@ -249,7 +251,7 @@ def test_figures_take_the_same_number_of_queries_for_any_number_of_links(campaig
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
             db.session.expire_all()
-            _, rows = links.list_links(affiliate.id)
+            _, rows = links.list_links(affiliate.id, HCM)
             [row.link.campaign.name for row in rows]
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
@@ -266,10 +268,10 @@ def test_figures_take_the_same_number_of_queries_for_any_number_of_links(campaig
 
 def test_listing_is_newest_first_and_paged(campaign, affiliate):
     made = [factories.make_link(campaign, affiliate, label=str(n)) for n in range(5)]
-    pagination, rows = links.list_links(affiliate.id, page=1, per_page=2)
+    pagination, rows = links.list_links(affiliate.id, HCM, page=1, per_page=2)
     assert [r.link.id for r in rows] == [made[4].id, made[3].id]
     assert pagination.pages == 3
-    _, rows = links.list_links(affiliate.id, page=3, per_page=2)
+    _, rows = links.list_links(affiliate.id, HCM, page=3, per_page=2)
     assert [r.link.id for r in rows] == [made[0].id]
-    _, rows = links.list_links(affiliate.id, page=-4, per_page=2)
+    _, rows = links.list_links(affiliate.id, HCM, page=-4, per_page=2)
     assert [r.link.id for r in rows] == [made[4].id, made[3].id]

@@ -81,7 +81,7 @@ def test_link_figures_count_conversions_whose_click_is_gone(app):
     _, click, _ = _recorded()
     link = click.link
     _drop_raw_clicks()
-    (row,) = links.link_rows([link])
+    (row,) = links.link_rows([link], "Asia/Ho_Chi_Minh")
     assert (row.conversions, row.earnings) == (1, {"VND": 40_000})
 
 

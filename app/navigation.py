@@ -12,7 +12,7 @@ NAV = {
         ("payouts.admin_queue", lazy_pgettext("paying", "Payouts")),
         ("admin.users", _l("Users")),
         ("tracking.integration", _l("Integration")),
-        ("admin.audit_log", _l("Audit log")),
+        ("admin.audit_log", lazy_pgettext("menu", "Audit log")),
     ],
     "merchant": [
         ("dashboard.home", _l("Dashboard")),

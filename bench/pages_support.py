@@ -79,7 +79,10 @@ class Site:
         return client
 
     def pages(self) -> list[tuple[str, str, str, str]]:
-        """(role, name, kind, URL) of every page measured; kind is "dashboard", "list" or "export"."""
+        """(role, name, kind, URL) of every page measured.
+
+        kind: "dashboard", "list", "export" (timed to its first bytes) or "file" (an export to its last byte).
+        """
         from app.services.common.keyset import Cursor
 
         deep = Cursor(self.ids["deep"], FAR_ID).token
@@ -101,6 +104,7 @@ class Site:
         pages += [("admin", "audit log", "list", "/admin/audit"),
                   ("admin", "audit log, half a year back", "list", f"/admin/audit?older={deep}"),
                   ("admin", "audit CSV export", "export", "/admin/audit/export"),
+                  ("admin", "audit CSV export, whole file", "file", "/admin/audit/export"),
                   ("admin", "users", "list", "/admin/users"),
                   ("admin", "payout queue", "list", "/payouts/admin"),
                   ("admin", "payouts CSV export", "export", "/payouts/admin/export.csv")]
@@ -124,14 +128,36 @@ class Site:
 
     def get(self, role: str, url: str) -> None:
         response = self.clients[role].get(url)
-        response.get_data()  # an export is measured until its last byte
+        response.get_data()
         if response.status_code != 200:
             raise SystemExit(f"{self.describe()}: {role} {url} answered {response.status_code}")
 
-    def timed(self, role: str, url: str) -> float:
+    def timed(self, role: str, url: str, whole: bool = False) -> float:
+        """Milliseconds until the whole page, or for a streamed export until its first bytes, arrived."""
         started = time.perf_counter()
-        self.get(role, url)
-        return (time.perf_counter() - started) * 1000
+        response = self.clients[role].get(url)
+        if response.is_streamed and not whole:
+            next(iter(response.response), b"")
+            elapsed = (time.perf_counter() - started) * 1000
+            response.close()
+        else:
+            response.get_data()
+            elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"{self.describe()}: {role} {url} answered {response.status_code}")
+        return elapsed
+
+    def forget_cached_figures(self) -> None:
+        from app.extensions import redis_connection
+        from app.services.analytics.cache import PREFIX
+
+        with self.app.app_context():
+            connection = redis_connection()
+            if connection is None:
+                return
+            keys = list(connection.scan_iter(PREFIX + "*", count=1000))
+            if keys:
+                connection.delete(*keys)
 
     def close(self) -> None:
         from app.extensions import db

@@ -150,6 +150,7 @@ CASES = {
     "applications": ("merchant", "/campaigns/applications", _applications),
     "merchant dashboard": ("merchant", "/home/merchant", _merchant_campaigns),
     "merchant analytics": ("merchant", "/analytics/", _merchant_sales),
+    "merchant conversions export": ("merchant", "/conversions/export.csv", _merchant_sales),
     "admin conversions": ("admin", "/conversions/", _merchant_sales),
     "admin clicks": ("admin", "/conversions/campaign-clicks", _merchant_clicks),
     "admin campaigns": ("admin", "/campaigns/", _merchant_campaigns),

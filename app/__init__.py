@@ -35,6 +35,7 @@ def create_app(config=None, *, redis_client=None) -> Flask:
         audit,
         campaigns,
         conversions,
+        invitations,
         money,
         stripe_connect,
         tracking,

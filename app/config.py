@@ -34,6 +34,14 @@ def _language(raw: str) -> str:
     return code
 
 
+def _months(name: str, default: int, least: int) -> int:
+    """A whole number of months from the environment, at least `least`; anything else stops the start."""
+    raw = os.environ.get(name, str(default)).strip()
+    if not raw.isdigit() or int(raw) < least:
+        raise ValueError(f"{name} must be a whole number of months, at least {least}, not {raw!r}")
+    return int(raw)
+
+
 def _codes(raw: str) -> tuple[str, ...]:
     """`USD,EUR` → ("USD", "EUR")."""
     return tuple(code.strip().upper() for code in raw.split(",") if code.strip())
@@ -96,10 +104,24 @@ class Config:
         ("postback", "300 per minute"),
         ("api", "600 per minute"),  # per API key
         ("api_per_ip", "1200 per minute"),  # per address, whatever key it sends
+        ("graphql", "300 per minute; 5000 per hour"),  # per API key (a signed-in browser: per person)
+        ("graphql_per_ip", "1200 per minute"),  # per address, whatever key it sends
     )}
+    # GraphQL: how deep a query may nest and how many points it may cost (a list multiplies what is
+    # below it by its page size). The schema explorer (GraphiQL) and introspection are for development.
+    GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH", 10))
+    GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", 20000))
+    GRAPHQL_EXPLORER = _bool("GRAPHQL_EXPLORER", True)
     # Strict-Transport-Security in production over HTTPS (0 leaves it out).
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 60 * 60))
+    # Two-factor sign-in: admins must turn it on before anything else; the name authenticator apps
+    # show for the account; seconds between the password and the code before the sign-in starts over.
+    REQUIRE_2FA_FOR_ADMINS = _bool("REQUIRE_2FA_FOR_ADMINS", False)
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Affiliate program")
+    TWO_FACTOR_PENDING_SECONDS = 5 * 60
+    # Days an invitation's sign-up link works.
+    INVITATION_MAX_DAYS = int(os.environ.get("INVITATION_MAX_DAYS", 7))
     # Seconds the link that confirms a new sign-in email stays valid.
     EMAIL_CHANGE_MAX_AGE = int(os.environ.get("EMAIL_CHANGE_MAX_AGE", 24 * 60 * 60))
 
@@ -167,6 +189,11 @@ class Config:
     # "require": in production, refuse to start on a Redis that would forget buffered clicks on a
     # restart (no append-only file synced at least every second); "accept-loss": run anyway.
     CLICK_BUFFER_DURABILITY = os.environ.get("CLICK_BUFFER_DURABILITY", "require")
+    # Raw clicks are kept this many whole months before the current one; older months are dropped
+    # (daily, and by `flask tracking prune`) once the analytics rollups hold their figures.
+    CLICK_RETENTION_MONTHS = _months("CLICK_RETENTION_MONTHS", 13, least=1)
+    # Postgres: monthly partitions of the clicks table are made this many months ahead.
+    CLICK_PARTITIONS_AHEAD = _months("CLICK_PARTITIONS_AHEAD", 3, least=1)
 
     # Monitoring: who may read /metrics besides loopback, where the worker and the drain answer
     # Prometheus (empty: nowhere), and Sentry
@@ -187,6 +214,7 @@ class Config:
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    GRAPHQL_EXPLORER = False  # never in production, whatever the environment says
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -206,6 +234,7 @@ class TestConfig(Config):
     # The suite's texts are the English source; tests of other languages ask for them.
     BABEL_DEFAULT_LOCALE = "en"
     PUBLIC_BASE_URL = "http://localhost"
+    GRAPHQL_EXPLORER = False
     UPLOAD_DIR = ""
     # The suite's Redis (in-memory, or the machine's) keeps no append-only file; tests of the check set "require".
     CLICK_BUFFER_DURABILITY = "accept-loss"

@@ -55,18 +55,31 @@ def init_app(app) -> None:
 
 
 def add_headers(response):
+    # Runs on every response, each click redirect included: the names a view already set are read once,
+    # rather than scanning the headers again for each one added.
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Content-Security-Policy", content_security_policy())
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    present = {name.lower() for name in headers.keys()}
+
+    def default(name: str, value: str) -> None:
+        if name.lower() not in present:
+            headers.add(name, value)
+
+    default("X-Content-Type-Options", "nosniff")
+    default("X-Frame-Options", "DENY")
+    default("Content-Security-Policy", content_security_policy())
+    default("Permissions-Policy", PERMISSIONS_POLICY)
+    default("Cross-Origin-Opener-Policy", "same-origin")
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     if not getattr(view, "keeps_linking_page_referrer_policy", False):
-        headers.setdefault("Referrer-Policy", REFERRER_POLICY)
-    if not response.cache_control.public:
+        default("Referrer-Policy", REFERRER_POLICY)
+    if "cache-control" not in present or not _is_public(headers.get("Cache-Control", "")):
         headers["Cache-Control"] = "no-store"
     hsts_seconds = current_app.config.get("HSTS_SECONDS", 0)
     if hsts_seconds and request.is_secure and current_app.config["ENV_NAME"] == "production":
-        headers.setdefault("Strict-Transport-Security", f"max-age={hsts_seconds}")
+        default("Strict-Transport-Security", f"max-age={hsts_seconds}")
     return response
+
+
+def _is_public(cache_control: str) -> bool:
+    # What `response.cache_control.public` says, without parsing every directive into an object.
+    return any(part.strip().lower() == "public" for part in cache_control.split(","))

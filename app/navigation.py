@@ -13,7 +13,7 @@ NAV = {
         ("admin.users", _l("Users")),
         ("tracking.integration", _l("Integration")),
         ("webhooks.index", _l("Webhooks")),
-        ("admin.audit_log", _l("Audit log")),
+        ("admin.audit_log", lazy_pgettext("menu", "Audit log")),
     ],
     "merchant": [
         ("dashboard.home", _l("Dashboard")),

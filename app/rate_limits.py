@@ -1,8 +1,8 @@
 """Request rate limits, named in configuration and counted in Redis (in memory without it).
 
 A view is limited by naming its limit: `@rate_limited("sign_in", methods=["POST"])` counts per client
-address, `@rate_limited("api", key=per_api_key)` per API key. Views given the same name share one
-budget. The limits themselves live in `RATE_LIMITS` (config, overridable per name from the
+address, `@rate_limited("api", key=per_api_key)` per API key (GraphQL: `per_api_key_or_user`). Views
+given the same name share one budget. The limits themselves live in `RATE_LIMITS` (config, overridable per name from the
 environment), in Flask-Limiter's notation: "10 per minute; 50 per hour". Over a limit the answer
 is 429 with `Retry-After` (the errors blueprint renders it as a page or as API JSON). If Redis stops
 answering, counting goes on in each process's memory instead of failing the request.
@@ -11,6 +11,7 @@ import hashlib
 import time
 
 from flask import current_app, request
+from flask_login import current_user
 
 from app.extensions import limiter
 
@@ -31,6 +32,16 @@ def per_api_key() -> str:
     """The API key in the Authorization header, else the client's address."""
     scheme, _, raw = request.headers.get("Authorization", "").strip().partition(" ")
     return _by_secret("key", raw.strip() if scheme.lower() == "bearer" else None)
+
+
+def per_api_key_or_user() -> str:
+    """The API key in the Authorization header, else the signed-in person, else the client's address."""
+    scheme, _, raw = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme:
+        return _by_secret("key", raw.strip() if scheme.lower() == "bearer" else None)
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return client_address()
 
 
 def per_postback_token() -> str:

@@ -24,7 +24,7 @@ from loguru import logger
 from app.config import Config
 from app.extensions import redis_connection
 from app.jobs.analytics import queue_reports_job, roll_up_stats_job
-from app.jobs.clicks import drain_clicks_job
+from app.jobs.clicks import drain_clicks_job, make_click_partitions_job, prune_clicks_job
 from app.jobs.conversions import auto_approve_due_job
 from app.jobs.ledger import verify_ledger_job
 from app.jobs.stripe_payouts import daily_stripe_payouts_job, sweep_stripe_payouts_job
@@ -71,6 +71,11 @@ RECURRING: tuple[Recurring, ...] = (
               description="Fold new clicks and conversion changes into the analytics rollup."),
     Recurring("webhook-deliveries", sweep_webhooks_job, cron="* * * * *", ttl=60,
               description="Queue webhook deliveries that are due: retries, and any Redis could not take."),
+    Recurring("click-partitions", make_click_partitions_job, cron="10 1 * * *", ttl=3600,
+              description="Postgres: make the monthly partitions of the clicks table CLICK_PARTITIONS_AHEAD months "
+                          "ahead."),
+    Recurring("prune-clicks", prune_clicks_job, cron="40 3 * * *", ttl=3600, timeout=3600,
+              description="Drop raw clicks older than CLICK_RETENTION_MONTHS once the rollups hold their figures."),
     Recurring("queue-email-reports", queue_reports_job, cron="15 * * * *", ttl=3600,
               description="Queue the weekly and monthly summary emails that are due."),
 )

@@ -43,6 +43,8 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--modes", default="sync,threads,separate", help=f"of: {', '.join(MODES)}")
+    parser.add_argument("--page-threads", type=int, default=4,
+                        help="page threads per worker in the threads and separate modes (WEB_THREADS)")
     return parser.parse_args()
 
 
@@ -137,15 +139,15 @@ def gunicorn(port: int, workers: int, env, log, *, threads: int = 0, nice: int =
     return start([*command, "wsgi:app"], cwd=ROOT, env=env, log=log)
 
 
-def serve(mode: str, env, logs: Path) -> tuple[list, str, str]:
+def serve(mode: str, env, logs: Path, page_threads: int) -> tuple[list, str, str]:
     """The gunicorn processes of `mode`, the base URL of pages and that of the redirect."""
     if mode == "separate":
         web_port, track_port = free_port(), free_port()
-        web = gunicorn(web_port, 2, env, logs / "web-separate.log", threads=4, nice=10)
+        web = gunicorn(web_port, 2, env, logs / "web-separate.log", threads=page_threads, nice=10)
         track = gunicorn(track_port, 2, env, logs / "track-separate.log")
         return [web, track], f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{track_port}"
     port = free_port()
-    server = gunicorn(port, 4, env, logs / f"{mode}.log", threads=4 if mode == "threads" else 0)
+    server = gunicorn(port, 4, env, logs / f"{mode}.log", threads=page_threads if mode == "threads" else 0)
     return [server], f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}"
 
 
@@ -156,7 +158,7 @@ def show(name: str, result: dict, alone: dict | None = None) -> None:
 
 
 def measure(mode: str, args, env, logs: Path, admin: str, paths: str) -> dict:
-    servers, pages_url, track_url = serve(mode, env, logs)
+    servers, pages_url, track_url = serve(mode, env, logs, args.page_threads)
     try:
         redirect = f"{track_url}/r/x"
         wait_until_serving(f"{track_url}/r/{Path(paths).read_text().split()[0]}", timeout=120)
@@ -203,7 +205,8 @@ def main() -> int:
         drain = start([BIN / "flask", "tracking", "drain"], cwd=ROOT, env=env, log=logs / "drain.log")
         processes.append(drain)
         print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s over 10,000 links (Zipf); "
-              f"{args.users} admins reloading pages; {os.cpu_count()} CPUs; logs in {logs}")
+              f"{args.users} admins reloading pages; {args.page_threads} page threads per worker; "
+              f"{os.cpu_count()} CPUs; logs in {logs}")
         results = {mode: measure(mode, args, env, logs, admin, paths) for mode in args.modes.split(",")}
         counter.wait_for_drain()
         print(f"\nsummary ({uptime()}); target: under load >= 90 % of alone, 0 timeouts")

@@ -5,6 +5,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from app.models.tracking import is_click_partition
+
 config = context.config
 if config.config_file_name:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -29,7 +31,12 @@ def run_migrations_online():
             directives[:] = []
             logger.info("No changes in schema detected.")
 
+    def skip_click_partitions(name, type_, parent_names):
+        # The monthly partitions of clicks (Postgres) belong to the clicks table of the models.
+        return not (type_ == "table" and is_click_partition(name))
+
     options = dict(current_app.extensions["migrate"].configure_args)
+    options.setdefault("include_name", skip_click_partitions)
     options.setdefault("process_revision_directives", skip_empty_revision)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **options)

@@ -6,7 +6,10 @@ the given client: each GET rule with its id arguments filled from the objects th
 keeping the URLs that answer 200. A rule whose arguments no candidate satisfies is reported, so a
 new page cannot silently escape the tests that walk the site.
 """
+import hashlib
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from io import BytesIO
 
 from flask import current_app
@@ -18,6 +21,7 @@ from app.models.api_keys import ApiKey
 from app.models.campaigns import Campaign, Membership
 from app.models.common import utcnow
 from app.models.conversions import Conversion, TrackingTest
+from app.models.invitations import Invitation
 from app.models.money import PayoutRequest
 from app.models.stripe_connect import StripePayoutRun
 from app.models.tracking import Link
@@ -35,7 +39,8 @@ DEMO_PASSWORD = "demo-password"
 ROLES = ("anonymous", "affiliate", "merchant", "admin")
 # Answers that are not pages a person reads: the tracking contract, health checks, the API.
 NOT_PAGES = ("static", "health.", "tracking.follow", "tracking.aff_js", "tracking.conversion_pixel", "api.postback",
-             "api.get_conversion", "api.create_conversion", "api.create_refund", "api.stripe_webhook")
+             "api.get_conversion", "api.create_conversion", "api.create_refund", "api.stripe_webhook",
+             "graphql.endpoint")
 MODELS = {"campaign_id": Campaign, "membership_id": Membership, "user_id": User, "conversion_id": Conversion,
           "link_id": Link, "request_id": PayoutRequest, "key_id": ApiKey, "run_id": StripePayoutRun,
           "endpoint_id": WebhookEndpoint, "test_id": TrackingTest}
@@ -87,11 +92,22 @@ def seed_site() -> dict[str, User]:
     return users
 
 
+def _invitation_token(inviter: User) -> str:
+    """A fresh pending invitation's token (only its hash is stored, so the walk makes its own)."""
+    token = secrets.token_urlsafe(16)
+    db.session.add(Invitation(email=f"invited-{token[:8].lower()}@example.com", role="affiliate",
+                              token_hash=hashlib.sha256(token.encode()).hexdigest(), invited_by_id=inviter.id,
+                              expires_at=utcnow() + timedelta(days=1)))
+    db.session.commit()
+    return token
+
+
 def candidates(name: str, user: User | None) -> list:
     """Values to try for URL argument `name`: first what `user` owns, then anything."""
     if name == "token":
         someone = user or db.session.scalar(select(User).order_by(User.id))
-        return [make_reset_token(someone), email_change.make_token(someone, "new.address@example.com")]
+        return [make_reset_token(someone), email_change.make_token(someone, "new.address@example.com"),
+                _invitation_token(someone)]
     if name == "code":
         return list(db.session.scalars(select(Link.code).limit(3)))
     if name == "table":

@@ -149,3 +149,12 @@ def test_deferred_indexes_come_back_exactly(app):
     with db.engine.begin() as conn, indexes_deferred(conn, "clicks"):
         assert len(conn.scalars(describe).all()) == 2  # only the primary key (index and constraint) stays
     assert db.session.scalars(describe).all() == before
+    # On the partitioned table each index comes back on every partition, not only on the parent.
+    assert db.session.scalar(text("SELECT count(*) FROM pg_index WHERE NOT indisvalid")) == 0
+
+
+def test_postgres_clicks_land_in_their_month_partitions(app, generated):
+    if not is_postgres(app):
+        pytest.skip("SQLite keeps one clicks table")
+    assert db.session.scalar(text("SELECT count(*) FROM clicks_default")) == 0
+    assert _count(Click) == generated["clicks"]

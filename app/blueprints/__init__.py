@@ -12,6 +12,7 @@ BLUEPRINTS = (
     ("tracking", None),
     ("conversions", "/conversions"),
     ("api", None),
+    ("graphql", None),
     ("payouts", "/payouts"),
     ("stripe_connect", "/stripe"),
     ("admin", "/admin"),
@@ -19,6 +20,7 @@ BLUEPRINTS = (
     ("analytics", "/analytics"),
     ("webhooks", None),
     ("settings", "/settings"),
+    ("invitations", "/invitations"),
 )
 
 

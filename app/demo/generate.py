@@ -36,7 +36,7 @@ from app.models.tracking import Click, Link
 from app.models.users import AffiliateProfile, MerchantProfile, User
 from app.services.accounts.accounts import hash_password
 from app.services.analytics import rollup
-from app.services.tracking import link_changes
+from app.services.tracking import link_changes, partitions
 
 TABLES = (User, MerchantProfile, AffiliateProfile, Campaign, Membership, Link, Click, Conversion, Refund,
           PayoutRequest, LedgerEntry, AuditEvent)
@@ -77,6 +77,8 @@ def generate(sizes: Sizes, *, on_clicks=lambda n: None, on_phase=lambda text: No
     rng = random.Random(sizes.seed)
     now = utcnow()
     start = now - timedelta(days=sizes.days)
+    # Postgres: every month of the traffic gets its partition, so the clicks do not pile up in the default one.
+    partitions.ensure_months(partitions.month_of(start), partitions.month_of(now))
     password_hash = hash_password(PASSWORD)
     with db.engine.begin() as conn:
         out = BulkWriter(conn, [model.__table__ for model in TABLES])

@@ -1,7 +1,8 @@
 """Tracking links and the clicks on them."""
+import re
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -32,6 +33,15 @@ class Link(db.Model):
         return cls.affiliate_id == user.id
 
 
+# The monthly partitions of `clicks` on Postgres ("clicks_2026_12") and the one for anything outside them.
+CLICK_PARTITION_NAME = re.compile(r"^clicks_(?:\d{4}_\d{2}|default)$")
+
+
+def is_click_partition(name: str) -> bool:
+    """A partition is part of `clicks`, not a table of its own (schema comparisons skip it)."""
+    return bool(CLICK_PARTITION_NAME.match(name))
+
+
 class Click(db.Model):
     __tablename__ = "clicks"
     __table_args__ = (
@@ -43,11 +53,15 @@ class Click(db.Model):
         # The uniqueness rule looks up a visitor's unique clicks on a link in the past hour.
         Index("ix_clicks_unique_visitor", "link_id", "ip", "created_at",
               postgresql_where=text("is_unique"), sqlite_where=text("is_unique")),
+        # On Postgres the table is split by month of `created_at`, and a unique key there must hold the
+        # partition key; the time a click was made never changes, so a replayed click still collides.
+        # (The primary key there is (id, created_at) too; ids come from one sequence and stay unique.)
+        UniqueConstraint("public_id", "created_at", name="uq_clicks_public_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # The opaque id a visitor carries: URL-safe, >= 128 random bits.
-    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    public_id: Mapped[str] = mapped_column(String(64))
     link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"))
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     affiliate_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, true
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -39,12 +39,22 @@ class User(UserMixin, db.Model):
     notify_payout_state: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     notify_application_decided: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
+    # Two-factor sign-in (TOTP): the authenticator's base32 secret once confirmed, and the last time
+    # step a code was accepted for, so one code cannot sign in twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+
     merchant_profile: Mapped["MerchantProfile | None"] = relationship(
         back_populates="user", uselist=False, cascade="all, delete-orphan"
     )
     affiliate_profile: Mapped["AffiliateProfile | None"] = relationship(
         back_populates="user", uselist=False, cascade="all, delete-orphan"
     )
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -90,6 +100,18 @@ class AffiliateProfile(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User] = relationship(back_populates="affiliate_profile")
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator; only its SHA-256 is kept (80 random bits)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
 
 
 class SignInFailure(db.Model):

@@ -11,8 +11,8 @@ from tests.routes.csrf import csrf_token
 PAGE = "/settings/api-keys"
 
 
-def create(client, label):
-    return client.post(PAGE, data={"label": label, "csrf_token": csrf_token(client, PAGE)})
+def create(client, label, access="write"):
+    return client.post(PAGE, data={"label": label, "access": access, "csrf_token": csrf_token(client, PAGE)})
 
 
 def test_merchant_creates_a_key_shown_once(client, login_as):
@@ -23,7 +23,8 @@ def test_merchant_creates_a_key_shown_once(client, login_as):
     raw = re.search(r'id="new-key-value" value="(ak_live_[^"]+)"', html).group(1)
     assert response.headers["Cache-Control"] == "no-store"
     key = api_keys.authenticate(raw)
-    assert key is not None and key.merchant_id == merchant.id and key.label == "Main shop"
+    assert key is not None and key.user_id == merchant.id and key.label == "Main shop"
+    assert key.scope_list == ["read", "write"]
     again = client.get(PAGE).get_data(as_text=True)
     assert raw not in again and key.prefix in again and "Main shop" in again
 
@@ -79,9 +80,34 @@ def test_only_own_keys_are_listed(client, login_as):
 
 
 @pytest.mark.parametrize("role", ["affiliate", "admin"])
-def test_other_roles_get_403(client, login_as, role):
-    login_as(role)
-    assert client.get(PAGE).status_code == 403
+def test_every_role_makes_read_only_keys(client, login_as, role):
+    user = login_as(role)
+    html = create(client, "Sheet", access="read").get_data(as_text=True)
+    raw = re.search(r'id="new-key-value" value="(ak_live_[^"]+)"', html).group(1)
+    key = api_keys.authenticate(raw)
+    assert key.user_id == user.id and key.scope_list == ["read"]
+    assert "Read only" in client.get(PAGE).get_data(as_text=True)
+
+
+def test_unknown_access_is_refused_beside_the_field(client, login_as):
+    login_as("affiliate")
+    response = create(client, "Sheet", access="admin")
+    assert response.status_code == 200 and 'id="access-error"' in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(ApiKey)) == 0
+
+
+def test_an_admin_cannot_revoke_someone_elses_key(client, login_as):
+    merchant = factories.make_user("merchant")
+    key, raw = api_keys.create_key(merchant.id, "theirs")
+    login_as("admin")
+    response = client.post(f"{PAGE}/{key.id}/revoke", data={"csrf_token": csrf_token(client, PAGE)})
+    assert response.status_code == 404
+    assert api_keys.authenticate(raw) is not None
+
+
+def test_the_account_page_links_to_the_keys(client, login_as):
+    login_as("affiliate")
+    assert f'href="{PAGE}"' in client.get("/settings").get_data(as_text=True)
 
 
 def test_signed_out_visitor_is_sent_to_sign_in(client):

@@ -1,4 +1,6 @@
 """The reviewer's conversion list, inline and bulk decisions, refunds and the detail page."""
+import csv
+import io
 import re
 from datetime import datetime
 
@@ -319,3 +321,41 @@ def test_the_affiliate_filter_is_a_search_field_not_a_list_of_everyone(client, l
     assert f'value="{affiliate.email}"' in typed and "Some filters were ignored" not in typed
     suggestions = client.get(f"/analytics/affiliates?affiliate={others[0].email[:-4]}").get_data(as_text=True)
     assert f'value="{others[0].email}"' in suggestions
+
+
+def test_fraud_signals_have_a_column_and_a_filter(client, login_as):
+    merchant = login_as("merchant")
+    _, _, link = shop(merchant)
+    sale(link, order_id="FLOOD-1", fraud_flags=["click_flood"])
+    sale(link, order_id="BOT-1", fraud_flags=["bot_user_agent", "fast_conversion"])
+    sale(link, order_id="CLEAN-1")
+    html = client.get(LIST).get_data(as_text=True)
+    assert "<th>Signals</th>" in html and 'name="flag"' in html
+
+    def orders(query):
+        page = client.get(f"{LIST}?{query}", headers=HX).get_data(as_text=True)
+        return {order for order in ("FLOOD-1", "BOT-1", "CLEAN-1") if f">{order}</a>" in page}
+
+    assert orders("flag=any") == {"FLOOD-1", "BOT-1"}
+    assert orders("flag=fast_conversion") == {"BOT-1"}
+    assert orders("flag=click_flood&status=pending") == {"FLOOD-1"}
+    assert orders("flag=nonsense") == {"FLOOD-1", "BOT-1", "CLEAN-1"}
+
+
+def test_csv_export_follows_the_filters_and_the_tenant(client, login_as):
+    merchant = login_as("merchant")
+    campaign, affiliate, link = shop(merchant, name="Tea club")
+    sale(link, order_id="=HYPERLINK(1)", amount=1_250_000, fraud_flags=["click_flood"])
+    sale(link, order_id="OK-2", status="approved")
+    sale(shop()[2], order_id="THEIRS-1")
+    response = client.get(f"{LIST}export.csv?status=pending")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:4] == ["time_utc", "order_id", "campaign", "affiliate_email"]
+    assert len(rows) == 2 and rows[1][1] == "'=HYPERLINK(1)" and rows[1][2] == "Tea club"
+    assert rows[1][3] == affiliate.email and rows[1][5:7] == ["VND", "1250000"] and rows[1][12] == "click_flood"
+    everything = client.get(f"{LIST}export.csv").get_data(as_text=True)
+    assert "OK-2" in everything and "THEIRS-1" not in everything
+    login_as("affiliate")
+    assert client.get(f"{LIST}export.csv").status_code == 403

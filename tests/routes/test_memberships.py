@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.campaigns import Membership
 from app.models.common import utcnow
-from tests.factories import make_campaign, make_membership, make_user
+from tests.factories import make_campaign, make_click, make_link, make_membership, make_user
 from tests.routes.csrf import post_form
 
 HX = {"HX-Request": "true"}
@@ -363,3 +363,21 @@ def test_without_htmx_joining_returns_only_to_a_page_of_this_site(client, login_
     response = post_form(client, f"/campaigns/{campaign.id}/join", headers={"Referer": referrer})
     assert response.status_code == 302
     assert response.headers["Location"] == expected.format(id=campaign.id)
+
+
+def test_members_page_shows_figures_for_a_period_sorted_by_any_column(client, login_as):
+    merchant, campaign, member, _ = members_setup()
+    busy = make_membership(campaign, make_user("affiliate", name="Busy Bee"))
+    link = make_link(campaign, busy.affiliate)
+    for _ in range(3):
+        make_click(link)
+    login_as(merchant)
+    html = client.get(f"/campaigns/{campaign.id}/affiliates?sort=clicks").get_data(as_text=True)
+    assert html.index("Busy Bee") < html.index("Minh Tran") and '<td class="num">3</td>' in html
+    assert 'aria-sort="descending"' in html and f"/campaigns/{campaign.id}/affiliates?sort=clicks&amp;order=asc" in html
+    ascending = client.get(f"/campaigns/{campaign.id}/affiliates?sort=clicks&order=asc", headers=HX)
+    html = ascending.get_data(as_text=True)
+    assert html.index("Minh Tran") < html.index("Busy Bee") and 'aria-sort="ascending"' in html
+    html = client.get(f"/campaigns/{campaign.id}/affiliates?days=7&sort=bogus&page=x").get_data(as_text=True)
+    assert 'aria-current="true">7 days' in html and "Busy Bee" in html
+    assert client.get(f"/campaigns/{campaign.id}/affiliates?days=12345").status_code == 200

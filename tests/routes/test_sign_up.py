@@ -6,12 +6,19 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.users import AffiliateProfile, MerchantProfile, User
+from app.services.accounts import sign_up_policy
 from tests.factories import make_user
 from tests.routes.csrf import post_form
 
 VALID = {"role": "affiliate", "name": "Lan Nguyen", "email": "lan@example.com",
          "password": "s3cret-enough", "confirm": "s3cret-enough", "company_name": "", "website": ""}
 MERCHANT = dict(VALID, role="merchant", company_name="Lan Shop", website="https://lan.example")
+
+
+@pytest.fixture(autouse=True)
+def open_sign_up(app):
+    """These tests are about the fields; who may sign up is tested in test_sign_up_policy.py."""
+    sign_up_policy.set_policy("open", None)
 
 
 def sign_up(client, **changes):
@@ -28,15 +35,19 @@ def user_count() -> int:
     return db.session.scalar(select(func.count()).select_from(User))
 
 
-def test_sign_up_page_has_every_field_labelled(client):
-    html = client.get("/auth/sign-up").get_data(as_text=True)
-    for field in ("role-0", "name", "email", "password", "confirm", "company_name", "website"):
+@pytest.mark.parametrize(("role", "fields"), [
+    ("affiliate", ("name", "email", "password", "confirm", "website")),
+    ("merchant", ("name", "email", "password", "confirm", "company_name", "website")),
+])
+def test_sign_up_page_shows_and_labels_the_fields_of_the_chosen_role(client, role, fields):
+    html = client.get(f"/auth/sign-up?role={role}").get_data(as_text=True)
+    assert ('name="company_name"' in html) == (role == "merchant")
+    assert f'name="role" type="hidden" value="{role}"' in html
+    for field in fields:
         assert f'for="{field}"' in html
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"role": "admin"}, "role", "Not a valid choice"),
-    ({"role": ""}, "role", ""),
     ({"name": ""}, "name", "This field is required"),
     ({"name": "   "}, "name", "This field is required"),
     ({"email": ""}, "email", "This field is required"),

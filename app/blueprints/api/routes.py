@@ -1,6 +1,6 @@
 """The JSON API for shops: server-to-server conversions, refunds and the GET postback.
 
-Errors are always `{"error": {"code", "message", "field"}}`. Authentication is a merchant API key
+Errors are always `{"error": {"code", "message", "field"}}`. Authentication is a merchant's API key
 in `Authorization: Bearer …` (never in a URL), or a campaign's postback token for the postback.
 """
 from functools import wraps
@@ -86,6 +86,12 @@ def api_key_required(view):
         if key is None:
             raise ApiError(401, "invalid_api_key", "The API key is wrong or has been revoked.",
                            headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'})
+        if key.user.role != "merchant":
+            raise ApiError(403, "forbidden", "These endpoints take a merchant's API key.")
+        if request.method not in ("GET", "HEAD") and not key.allows("write"):
+            raise ApiError(403, "insufficient_scope", "This API key may only read; make a key with the write scope.",
+                           headers={"WWW-Authenticate": 'Bearer realm="api", error="insufficient_scope", '
+                                                        'scope="write"'})
         g.api_key = key
         return view(*args, **kwargs)
 
@@ -131,7 +137,7 @@ def _conversion_reply(conversion, created: bool):
 
 
 def _owned_conversion(conversion_id: int):
-    conversion = record.get_for_merchant(conversion_id, g.api_key.merchant_id)
+    conversion = record.get_for_merchant(conversion_id, g.api_key.user_id)
     if conversion is None:
         raise ApiError(404, "not_found", "No such conversion.")
     return conversion
@@ -145,7 +151,7 @@ def create_conversion():
     body = _json_body()
     data = _checked(schema.conversion_input, body, order_id=body.get("order_id", "-"))
     conversion, created = record.record_conversion(
-        merchant_id=g.api_key.merchant_id, campaign_id=None, click_public_id=data["click_id"],
+        merchant_id=g.api_key.user_id, campaign_id=None, click_public_id=data["click_id"],
         order_id=data["order_id"], amount=data["amount"], currency=data["currency"], source="api",
         customer_email=data["customer_email"], ip=request.remote_addr)
     return _conversion_reply(conversion, created)
@@ -166,7 +172,7 @@ def create_refund(conversion_id: int):
     data = _checked(schema.refund_input, _json_body())
     conversion = _owned_conversion(conversion_id)
     refund, created = refunds.record_refund(
-        conversion.id, data["amount"], actor_id=g.api_key.merchant_id, external_id=data["refund_id"],
+        conversion.id, data["amount"], actor_id=g.api_key.user_id, external_id=data["refund_id"],
         reason=data["reason"], ip=request.remote_addr)
     return _reply(refund_json(refund), created, url_for("api.get_conversion", conversion_id=conversion.id))
 

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
-from app.blueprints.auth import routes  # noqa: E402,F401
+from app.blueprints.auth import invitation_routes, routes, second_factor_routes  # noqa: E402,F401

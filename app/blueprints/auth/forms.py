@@ -1,7 +1,7 @@
 """Account forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectChoice, StringField, URLField
+from wtforms import EmailField, HiddenField, PasswordField, StringField, URLField
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.blueprints.forms import strip
@@ -42,9 +42,8 @@ class NewAccountRules:
 
 
 class SignUpForm(NewAccountRules, FlaskForm):
-    role = RadioField(_l("I am"), choices=[SelectChoice("affiliate", _l("An affiliate (publisher)")),
-                                           SelectChoice("merchant", _l("A merchant (selling products)"))],
-                      default="affiliate", validators=[DataRequired()])
+    # The role is picked before the form (each role sees only its own fields); the view checks it is open.
+    role = HiddenField(default="affiliate", validators=[DataRequired()])
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
                                                Length(max=254)])
@@ -52,9 +51,24 @@ class SignUpForm(NewAccountRules, FlaskForm):
     confirm = PasswordField(_l("Repeat password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])
     # No Optional() here: it would stop the chain on an empty value before the merchant checks below run.
-    company_name = StringField(_l("Company name (merchants)"), validators=[Length(max=160)],
-                               filters=[strip])
+    company_name = StringField(_l("Company name"), validators=[Length(max=160)], filters=[strip])
     website = URLField(_l("Website"), validators=[Length(max=500)], filters=[strip])
+
+
+def sign_up_form(role: str, **kwargs) -> SignUpForm:
+    """The sign-up form with the fields of `role` only (a merchant's company name)."""
+    form = SignUpForm(**kwargs)
+    form.role.data = role
+    if role != "merchant":
+        del form.company_name
+    return form
+
+
+def invitation_form(role: str, **kwargs) -> SignUpForm:
+    """The sign-up form of an invitation: the email and role come from the invitation."""
+    form = sign_up_form(role, **kwargs)
+    del form.email
+    return form
 
 
 class SignInForm(FlaskForm):
@@ -78,3 +92,8 @@ class ResetPasswordForm(FlaskForm):
     password = password_field(_l("New password"))
     confirm = PasswordField(_l("Repeat new password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))])
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app"), validators=[DataRequired(), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True})

@@ -8,11 +8,20 @@ from flask_login import current_user
 
 from app.blueprints.campaigns import bp
 from app.blueprints.campaigns.membership_forms import BulkDecisionForm, DecisionForm, RemoveForm
-from app.blueprints.web import client_ip, form_errors, id_arg, respond, wants_partial
+from app.blueprints.web import (
+    client_ip,
+    display_timezone,
+    form_errors,
+    id_arg,
+    list_args,
+    page_arg,
+    respond,
+    wants_partial,
+)
 from app.extensions import db
 from app.models.campaigns import MEMBERSHIP_STATUSES, Campaign, Membership
 from app.security import get_owned_or_404, role_required
-from app.services.campaigns import errors, landing_link, membership_queries, memberships
+from app.services.campaigns import errors, landing_link, member_figures, membership_queries, memberships
 from app.services.campaigns.errors import MembershipError, MembershipNotFound, NotAnAffiliate
 from app.services.campaigns.links import tracking_url
 
@@ -181,9 +190,22 @@ def applications_bulk():
                    **_applications_context(campaign_id, message=message, message_category=category))
 
 
+def _listing(status: str) -> member_figures.MemberListing:
+    """How the members list is asked for: its period, sort and page, from the query string (bad values: defaults)."""
+    days = request.args.get("days", member_figures.DEFAULT_DAYS, type=int)
+    sort = request.args.get("sort", "recent")
+    return member_figures.MemberListing(
+        status=status, days=days if days in member_figures.PERIODS else member_figures.DEFAULT_DAYS,
+        sort=sort if sort in member_figures.SORTS else "recent", descending=request.args.get("order") != "asc",
+        page=page_arg())
+
+
 def _members_context(campaign: Campaign, status: str) -> dict:
-    return {"campaign": campaign, "status": status, "statuses": MEMBERSHIP_STATUSES,
-            "items": membership_queries.members_of(campaign.id, status),
+    listing = _listing(status)
+    page, period = member_figures.members_page(campaign.id, listing, display_timezone())
+    return {"campaign": campaign, "status": status, "statuses": MEMBERSHIP_STATUSES, "page": page,
+            "period": period, "listing": listing, "periods": member_figures.PERIODS,
+            "list_args": {**list_args(), "campaign_id": campaign.id},
             "counts": membership_queries.status_counts(campaign.id)}
 
 
@@ -222,7 +244,9 @@ def remove_member(campaign_id: int, membership_id: int):
         flash(message, category)
         return redirect(url_for("campaigns.members", campaign_id=campaign.id))
     membership = db.session.get(Membership, membership_id)
+    listing = _listing("approved")
     return respond("campaigns/_members_row.html", "campaigns/_members_row.html", trigger="membersChanged",
+                   row=member_figures.member_row(membership, listing.days, display_timezone()),
                    membership=membership, row_message=message, row_category=category, with_tabs_oob=True,
                    counts=membership_queries.status_counts(campaign.id), campaign=campaign, status="approved",
                    statuses=MEMBERSHIP_STATUSES)

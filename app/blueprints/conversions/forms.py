@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from app.blueprints.forms import TickedIds, strip
 from app.models.conversions import CONVERSION_SOURCES, CONVERSION_STATUSES
 from app.money import MoneyInputError, parse_money
+from app.services.conversions.flags import ANY_FLAG, FLAGS
 
 REASON_MAX = 1000
 
@@ -55,6 +56,7 @@ class ReviewFilterForm(AffiliateFilterForm):
     affiliate = SearchField(_l("Affiliate"), validators=[Optional(), Length(max=254)], filters=[strip],
                             render_kw={"list": "affiliate-choices", "autocomplete": "off"})
     source = SelectField(_l("Source"), validators=[Optional()])
+    flag = SelectField(_l("Fraud signal"), validators=[Optional()])
 
     def __init__(self, *args, campaigns=(), **kwargs):
         super().__init__(*args, campaigns=campaigns, **kwargs)
@@ -67,6 +69,8 @@ class ReviewFilterForm(AffiliateFilterForm):
             "hx-target": "#affiliate-choices", "hx-swap": "outerHTML", "hx-sync": "this:replace",
             "hx-push-url": "false"}
         self.source.choices = [("", _l("All sources"))] + [(s, label(s)) for s in CONVERSION_SOURCES]
+        self.flag.choices = [("", _l("Flagged or not")), (ANY_FLAG, _l("Any signal"))] + [
+            (code, label(code)) for code in FLAGS]
 
 
 class ClickFilterForm(FlaskForm):

@@ -1,5 +1,5 @@
 """Reviewing conversions: the filtered list, and approving or rejecting one row or a selection."""
-from flask import flash, redirect, request, url_for
+from flask import Response, flash, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -22,17 +22,18 @@ from app.blueprints.web import (
 )
 from app.extensions import db
 from app.labels import label
+from app.models.common import utcnow
 from app.models.conversions import Conversion
 from app.security import get_owned_or_404, role_required
-from app.services.conversions import queries, states
+from app.services.conversions import exports, queries, states
 from app.services.conversions.errors import ConversionNotFound, InvalidTransition, ReasonRequired
 from app.services.conversions.queries import ConversionFilters
 
 CHANGED = "conversionsChanged"
 
 
-def _list_context(**extra) -> dict:
-    user = current_user._get_current_object()
+def _review_filters(user) -> tuple[ReviewFilterForm, ConversionFilters]:
+    """The list's filters from the query string; one that does not validate is ignored with its error shown."""
     form = ReviewFilterForm(request.args, campaigns=queries.reviewer_campaigns(user))
     filters = read_filters(form, ConversionFilters, campaign_id="campaign")
     typed = form.affiliate.data if not form.affiliate.errors else None
@@ -42,10 +43,28 @@ def _list_context(**extra) -> dict:
             form.affiliate.errors = [_("No affiliate with this email works on your campaigns.")]
         else:
             filters.affiliate_id = affiliate.id
+    return form, filters
+
+
+def _list_context(**extra) -> dict:
+    user = current_user._get_current_object()
+    form, filters = _review_filters(user)
     page = queries.review_page(user, filters, display_timezone(), cursor_arg())
     return {"filters": form, "filter_problems": filter_errors(form), "page": page,
             "list_args": list_args(), "position_args": request.args.to_dict(),
             "timezone": str(display_timezone()), **extra}
+
+
+@bp.get("/export.csv")
+@role_required("merchant", "admin")
+def export():
+    """The filtered conversions as a CSV file (the reviewer's campaigns only), streamed as it is written."""
+    user = current_user._get_current_object()
+    _form, filters = _review_filters(user)
+    name = f"conversions-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(stream_with_context(exports.export_csv(user, filters, display_timezone())),
+                    content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @bp.get("/")

@@ -35,3 +35,12 @@ def notifications_form(user, **kwargs) -> FlaskForm:
     for kind, label in choices_for(user.role):
         setattr(NotificationsForm, kind, BooleanField(label, default=getattr(user, f"notify_{kind}")))
     return NotificationsForm(**kwargs)
+
+
+class TotpSetupForm(FlaskForm):
+    code = StringField(_l("Code shown by the app"), validators=[DataRequired(), Length(max=20)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class PasswordCheckForm(FlaskForm):
+    password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])

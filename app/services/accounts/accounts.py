@@ -85,7 +85,9 @@ def create_user(email: str, password: str, role: str, name: str, *, company_name
 
 
 def authenticate(email: str, password: str, ip: str) -> User:
-    """Check the credentials, unless this address failed too often (TooManyAttempts; see `throttle`)."""
+    """Check the credentials, unless this address failed too often (TooManyAttempts; see `throttle`).
+
+    For an account with two-factor sign-in the caller asks for the code next (`two_factor`)."""
     email = normalize_email(email)
     now = utcnow()
     try:
@@ -103,12 +105,22 @@ def authenticate(email: str, password: str, ip: str) -> User:
         raise InvalidCredentials()
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
+    if user.has_two_factor:
+        # Not signed in yet: this address's failures stay counted until the second factor is right too.
+        db.session.commit()
+        logger.info("password accepted, second factor next user={} ip={}", user.id, ip)
+        return user
+    complete_sign_in(user, ip, now)
+    return user
+
+
+def complete_sign_in(user: User, ip: str, now) -> None:
+    """Record a sign-in whose every factor was right; this address's failures on the account are forgotten."""
     user.last_login_at = now
     user.last_login_ip = ip
-    throttle.record_success(email, ip)
+    throttle.record_success(user.email, ip)
     db.session.commit()
     logger.info("sign-in user={} role={} ip={}", user.id, user.role, ip)
-    return user
 
 
 def verify_password(user: User, password: str) -> bool:

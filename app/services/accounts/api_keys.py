@@ -1,4 +1,4 @@
-"""Merchant API keys: shown once, stored only as a SHA-256 hash.
+"""Personal API keys of every role: shown once, stored only as a SHA-256 hash, scoped read or read+write.
 
 A key carries 256 random bits, so a plain SHA-256 is enough: nobody can guess or brute-force a
 preimage, and unlike a password hash (argon2) it lets the database find the key by an indexed
@@ -13,7 +13,7 @@ from loguru import logger
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models.api_keys import ApiKey
+from app.models.api_keys import SCOPES, ApiKey
 from app.models.common import utcnow
 from app.models.users import User
 from app.services.audit import trail
@@ -37,40 +37,57 @@ class KeyNotFound(ServiceError):
     """No such API key."""
 
 
+class InvalidScopes(ServiceError):
+    """Choose what the key may do: read, or read and write."""
+
+    field = "scopes"
+
+
+def clean_scopes(scopes) -> str:
+    """The scopes as stored ("read" or "read write"); write always brings read with it."""
+    wanted = {str(scope).strip().lower() for scope in (scopes or ())}
+    if not wanted or not wanted <= set(SCOPES):
+        raise InvalidScopes()
+    if "write" in wanted:
+        wanted.add("read")
+    return " ".join(scope for scope in SCOPES if scope in wanted)
+
+
 def hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
 
 
-def create_key(merchant_id: int, label: str, actor_id: int | None = None, ip: str | None = None
+def create_key(user_id: int, label: str, scopes=SCOPES, actor_id: int | None = None, ip: str | None = None
                ) -> tuple[ApiKey, str]:
-    """Make a key for the merchant; returns (the stored key, the full key to show once)."""
+    """Make a key for the user; returns (the stored key, the full key to show once)."""
     label = (label or "").strip()
     if not 1 <= len(label) <= LABEL_MAX:
         raise InvalidLabel()
-    merchant = db.session.get(User, merchant_id)
-    if merchant is None or merchant.role != "merchant":
-        raise ServiceError("Only merchants have API keys.")
+    stored_scopes = clean_scopes(scopes)
+    owner = db.session.get(User, user_id)
+    if owner is None or owner.is_disabled:
+        raise ServiceError("A disabled account cannot make API keys.")
     raw_key = KEY_PREFIX + secrets.token_urlsafe(32)
-    key = ApiKey(merchant_id=merchant_id, label=label, prefix=raw_key[:VISIBLE_CHARS], key_hash=hash_key(raw_key),
-                 created_at=utcnow())
+    key = ApiKey(user_id=user_id, label=label, prefix=raw_key[:VISIBLE_CHARS], key_hash=hash_key(raw_key),
+                 scopes=stored_scopes, created_at=utcnow())
     db.session.add(key)
     db.session.flush()
-    trail.record("api_key.created", key, actor_id=actor_id if actor_id is not None else merchant_id, ip=ip,
-                 after={"label": label, "prefix": key.prefix})
+    trail.record("api_key.created", key, actor_id=actor_id if actor_id is not None else user_id, ip=ip,
+                 after={"label": label, "prefix": key.prefix, "scopes": stored_scopes})
     db.session.commit()
-    logger.info("api key {} created for merchant {} prefix={}", key.id, merchant_id, key.prefix)
+    logger.info("api key {} created for user {} prefix={} scopes={}", key.id, user_id, key.prefix, stored_scopes)
     return key, raw_key
 
 
 def authenticate(raw_key: str | None) -> ApiKey | None:
-    """The live key matching `raw_key`, or None (unknown, revoked, or its merchant disabled)."""
+    """The live key matching `raw_key`, or None (unknown, revoked, or its owner disabled)."""
     if not raw_key or len(raw_key) > MAX_KEY_LENGTH or not raw_key.startswith(KEY_PREFIX):
         return None
     key = db.session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(raw_key)))
     if key is None or key.is_revoked:
         return None
-    merchant = db.session.get(User, key.merchant_id)
-    if merchant is None or merchant.is_disabled or merchant.role != "merchant":
+    owner = db.session.get(User, key.user_id)
+    if owner is None or owner.is_disabled:
         return None
     _touch(key)
     return key
@@ -89,23 +106,23 @@ def _touch(key: ApiKey) -> None:
     db.session.commit()
 
 
-def list_keys(merchant_id: int) -> list[ApiKey]:
-    """The merchant's keys, live ones first, newest first."""
+def list_keys(user_id: int) -> list[ApiKey]:
+    """The user's keys, live ones first, newest first."""
     return list(db.session.scalars(
-        select(ApiKey).where(ApiKey.merchant_id == merchant_id)
+        select(ApiKey).where(ApiKey.user_id == user_id)
         .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id.desc())
     ))
 
 
-def revoke(key_id: int, merchant_id: int, actor_id: int | None = None, ip: str | None = None) -> ApiKey:
-    """Revoke one of the merchant's keys; requests using it fail from now on. Revoking twice is harmless."""
-    key = db.session.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.merchant_id == merchant_id))
+def revoke(key_id: int, user_id: int, actor_id: int | None = None, ip: str | None = None) -> ApiKey:
+    """Revoke one of the user's keys; requests using it fail from now on. Revoking twice is harmless."""
+    key = db.session.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.user_id == user_id))
     if key is None:
         raise KeyNotFound()
     if key.revoked_at is None:
         key.revoked_at = utcnow()
-        trail.record("api_key.revoked", key, actor_id=actor_id if actor_id is not None else merchant_id, ip=ip,
+        trail.record("api_key.revoked", key, actor_id=actor_id if actor_id is not None else user_id, ip=ip,
                      before={"revoked": False}, after={"revoked": True, "prefix": key.prefix})
         db.session.commit()
-        logger.info("api key {} of merchant {} revoked", key.id, merchant_id)
+        logger.info("api key {} of user {} revoked", key.id, user_id)
     return key

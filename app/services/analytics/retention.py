@@ -92,6 +92,8 @@ def prune(list_months: Callable[[], list[date]], drop_month: Callable[[date], in
 
 def _keep_raw_from(first_month: date) -> None:
     state = db.session.get(StatsState, 1)
+    if state is None:
+        return  # the rollup never ran: only months without clicks could go, nothing to remember
     if state.raw_clicks_from is None or state.raw_clicks_from < first_month:
         db.session.execute(update(StatsState).where(StatsState.id == 1).values(raw_clicks_from=first_month))
     db.session.commit()

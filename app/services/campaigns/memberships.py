@@ -124,6 +124,27 @@ def join(campaign_id: int, affiliate_id: int, ip: str | None = None) -> Membersh
     return membership
 
 
+def admit_invited(campaign_id: int, affiliate_id: int, inviter_id: int, ip: str | None = None) -> Membership | None:
+    """Make a newly signed-up invited affiliate an approved member, as the inviter asked (no commit).
+
+    Nothing happens when the campaign cannot take them now (ended, paused, full): they can still apply.
+    """
+    campaign = _lock_campaign(campaign_id)
+    ok, _reason = is_joinable(campaign, utcnow().date())
+    if not ok or not _has_room(campaign):
+        logger.info("invited affiliate not admitted campaign={} affiliate={} reason={}", campaign_id, affiliate_id,
+                    _reason or "full")
+        return None
+    now = utcnow()
+    membership = Membership(campaign_id=campaign_id, affiliate_id=affiliate_id, status="approved", created_at=now,
+                            decided_at=now, decided_by_id=inviter_id)
+    db.session.add(membership)
+    db.session.flush()
+    landing_link.add_plain_link(campaign, affiliate_id)
+    trail.record("membership.invited", membership, actor_id=inviter_id, after=_state(membership), ip=ip)
+    return membership
+
+
 def leave(campaign_id: int, affiliate_id: int, ip: str | None = None) -> Membership:
     """Leave a campaign, or withdraw a pending application. Existing links stop earning."""
     _lock_campaign(campaign_id)

@@ -12,11 +12,13 @@ owner's rows are sorted as a whole however many there are.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import BigInteger, and_, func, or_, select, union_all
 
 from app.extensions import db
+from app.ids import ID_MAX
 
 COUNT_CAP = 1000
+BIG_ID_MAX = 2**63 - 1
 # Beyond this many owners one query over all of them costs less than a branch per owner.
 MAX_SPLIT = 200
 _STAMP = "%Y%m%dT%H%M%S.%f"
@@ -38,7 +40,7 @@ class Cursor:
     def parse(cls, token: str | None, newer: bool = False) -> "Cursor | None":
         """The cursor a `token` from a URL stands for; None for anything that is not one."""
         stamp, _, number = (token or "").partition("_")
-        if not number.isascii() or not number.isdigit() or len(number) > 19:
+        if not number.isascii() or not number.isdigit() or int(number or 0) > BIG_ID_MAX:
             return None
         try:
             return cls(datetime.strptime(stamp, _STAMP), int(number), newer)
@@ -71,11 +73,17 @@ class Window:
 
 
 def _after(model, cursor: Cursor):
-    """Rows beyond the cursor in the reading direction, in a form the (time, id) index serves."""
+    """Rows beyond the cursor in the reading direction, in a form the (time, id) index serves.
+
+    An id from a URL beyond what the id column holds names no row; it is cut to the column's largest
+    value (the same rows come back) rather than sent to the database as an error.
+    """
     at, row_id = model.created_at, model.id
+    largest = BIG_ID_MAX if isinstance(model.__table__.c.id.type, BigInteger) else ID_MAX
+    edge = min(cursor.id, largest)
     if cursor.newer:
-        return and_(at >= cursor.at, or_(at > cursor.at, row_id > cursor.id))
-    return and_(at <= cursor.at, or_(at < cursor.at, row_id < cursor.id))
+        return and_(at >= cursor.at, or_(at > cursor.at, row_id > edge))
+    return and_(at <= cursor.at, or_(at < cursor.at, row_id < edge))
 
 
 def _ordered(query, model, newer: bool):

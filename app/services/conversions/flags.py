@@ -19,6 +19,10 @@ FAST_CONVERSION = "fast_conversion"
 BOT_USER_AGENT = "bot_user_agent"
 CLICK_FLOOD = "click_flood"
 
+FLAGS = (SELF_REFERRAL, AFFILIATE_IP, FAST_CONVERSION, BOT_USER_AGENT, CLICK_FLOOD)
+# The list filter's choice meaning "any flag at all".
+ANY_FLAG = "any"
+
 FAST_CONVERSION_SECONDS = 15
 FLOOD_CLICKS = 20
 FLOOD_WINDOW = timedelta(hours=1)

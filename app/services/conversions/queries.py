@@ -6,7 +6,7 @@ included, so a day means local midnight to local midnight, turned into naive UTC
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -20,6 +20,7 @@ from app.services.analytics.scope import find_affiliate, scope_for
 from app.services.common.keyset import Cursor, Window, window
 from app.services.common.lists import within_days
 from app.services.conversions import click_lists
+from app.services.conversions.flags import ANY_FLAG, FLAGS
 
 PER_PAGE = 25
 
@@ -32,9 +33,12 @@ class ConversionFilters:
     source: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    # A fraud flag code, or "any" for conversions carrying at least one.
+    flag: str | None = None
 
 
-def _filtered(query, filters: ConversionFilters, tz: str):
+def filtered(query, filters: ConversionFilters, tz: str):
+    """`query` over conversions narrowed by the list's filters (no order, no owner: the caller's)."""
     if filters.status:
         query = query.where(Conversion.status == filters.status)
     if filters.campaign_id:
@@ -43,6 +47,13 @@ def _filtered(query, filters: ConversionFilters, tz: str):
         query = query.where(Conversion.affiliate_id == filters.affiliate_id)
     if filters.source:
         query = query.where(Conversion.source == filters.source)
+    if filters.flag:
+        # The flags are a JSON list stored as text on both databases: matched by their quoted codes.
+        stored = cast(Conversion.fraud_flags, String)
+        if filters.flag == ANY_FLAG:
+            query = query.where(or_(*(stored.like(f'%"{code}"%') for code in FLAGS)))
+        else:
+            query = query.where(stored.like(f'%"{filters.flag}"%'))
     return within_days(query, Conversion.created_at, filters.date_from, filters.date_to, tz)
 
 
@@ -53,7 +64,7 @@ def _visible_to(query, user: User, model=Conversion):
 def review_page(user: User, filters: ConversionFilters, tz: str, cursor: Cursor | None = None,
                 per_page: int = PER_PAGE) -> Window:
     """Conversions a merchant (own campaigns, read campaign by campaign) or an admin (all) reviews, newest first."""
-    query = _filtered(select(Conversion), filters, tz)
+    query = filtered(select(Conversion), filters, tz)
     split = None
     if user.role != "admin":
         owned = db.session.scalars(select(Campaign.id).where(Campaign.merchant_id == user.id)).all()
@@ -66,7 +77,7 @@ def affiliate_page(affiliate_id: int, filters: ConversionFilters, tz: str, curso
                    per_page: int = PER_PAGE) -> Window:
     """One affiliate's own conversions, newest first; the affiliate filter is forced to them."""
     filters = ConversionFilters(**{**filters.__dict__, "affiliate_id": affiliate_id})
-    query = _filtered(select(Conversion).where(Conversion.affiliate_id == affiliate_id), filters, tz)
+    query = filtered(select(Conversion).where(Conversion.affiliate_id == affiliate_id), filters, tz)
     return window(Conversion, query, cursor, per_page, options=(selectinload(Conversion.campaign),))
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import String, and_, case, cast, func, literal, not_, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from app.extensions import db
 from app.models.common import utcnow
@@ -125,8 +125,9 @@ def _fill_entries(affiliate_id: int, b: Balance, now: datetime, limit: int) -> N
     b.available_entries = [tuple(row) for row in db.session.execute(entries.where(is_due))]
     b.held_entries = [tuple(row) for row in db.session.execute(entries.where(not_(is_due)))]
     b.unapproved_conversions = list(db.session.scalars(
-        select(Conversion).where(Conversion.affiliate_id == affiliate_id, Conversion.currency == b.currency,
-                                 Conversion.status == "pending").order_by(Conversion.id.desc()).limit(limit)))
+        select(Conversion).options(selectinload(Conversion.campaign))
+        .where(Conversion.affiliate_id == affiliate_id, Conversion.currency == b.currency,
+               Conversion.status == "pending").order_by(Conversion.id.desc()).limit(limit)))
     mine = select(PayoutRequest).where(PayoutRequest.affiliate_id == affiliate_id,
                                        PayoutRequest.currency == b.currency)
     b.open_requests = list(db.session.scalars(

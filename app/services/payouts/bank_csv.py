@@ -7,7 +7,8 @@ by other methods (Momo, PayPal...) or without an account number are left out of 
 listed on the page instead: a bank cannot pay them.
 
 Import: a CSV with columns reference, transaction_id, status (paid|failed) and optionally paid_date
-and reason. Parsing only reads; every row gets the errors that stop it from being applied.
+and reason, or the bank's own statement export (see `bank_statement` for its column mapping).
+Parsing only reads; every row gets the errors that stop it from being applied.
 """
 import csv
 import io
@@ -24,8 +25,9 @@ from app.extensions import db
 from app.ids import is_id
 from app.labels import label
 from app.models.money import PayoutRequest
-from app.money import from_minor
+from app.money import MoneyInputError, format_money, from_minor, parse_money
 from app.services.common.errors import ServiceError
+from app.services.payouts import bank_statement
 from app.services.payouts.transfer_notes import note_for
 
 EXPORT_COLUMNS = ("reference", "bank_code", "bank_name", "account_number", "account_holder", "amount",
@@ -96,6 +98,8 @@ class ImportRow:
     paid_date_text: str
     reason: str
     request_id: int | None = None
+    # The amount a bank statement shows for the line, as written there; checked against the request.
+    statement_amount: str | None = None
     paid_on: date | None = None
     request: PayoutRequest | None = None
     errors: list = field(default_factory=list)
@@ -177,8 +181,7 @@ def _records(text: str) -> list[ImportRow]:
         raise ImportFileError(_l("The file is not a valid CSV file (line %(line)d).", line=reader.line_num)) from exc
     missing = [c for c in IMPORT_REQUIRED if c not in header]
     if missing:
-        raise ImportFileError(_l("The first row must name the columns; missing: %(columns)s.",
-                                 columns=", ".join(missing)))
+        return _statement_records(text, missing)
     position = {name: header.index(name) for name in IMPORT_REQUIRED + IMPORT_OPTIONAL if name in header}
     rows = []
     try:
@@ -202,6 +205,35 @@ def _records(text: str) -> list[ImportRow]:
     return rows
 
 
+def _statement_records(text: str, missing: list[str]) -> list[ImportRow]:
+    """The rows of a bank's statement export, when the file is one rather than our results format."""
+    lines = bank_statement.read(text)
+    if lines is None:
+        raise ImportFileError(_l("The first row must name the columns; missing: %(columns)s. A bank statement "
+                                 "needs at least a date, a debit and a description column.",
+                                 columns=", ".join(missing)))
+    if not lines:
+        raise ImportFileError(_l("The statement has no money-out line naming a payout request (like PR-12)."))
+    if len(lines) > IMPORT_MAX_ROWS:
+        raise ImportFileError(_l("The file has more than %(max)d rows; split it.", max=IMPORT_MAX_ROWS))
+    return [ImportRow(line=found["line"], reference=found["reference"], status=found["status"],
+                      transaction_id=found["transaction_id"], paid_date_text=found["paid_date"], reason="",
+                      statement_amount=found["amount"]) for found in lines]
+
+
+def _check_amount(row: ImportRow) -> None:
+    request = row.request
+    try:
+        shown = parse_money(row.statement_amount, request.currency)
+    except MoneyInputError:
+        row.errors.append(_l("The statement's amount \"%(amount)s\" is not a number.", amount=row.statement_amount))
+        return
+    if shown != request.amount:
+        row.errors.append(_l("The statement shows %(shown)s but the request is for %(amount)s.",
+                             shown=format_money(shown, request.currency),
+                             amount=format_money(request.amount, request.currency)))
+
+
 def requested_on(request: PayoutRequest, tz: str) -> date:
     """The calendar day, in zone `tz`, the request was made (stored as naive UTC)."""
     return request.requested_at.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).date()
@@ -217,6 +249,8 @@ def _check(row: ImportRow, seen: dict[int, int], today: date, tz: str) -> None:
         row.errors.append(_l("Unknown reference \"%(ref)s\".", ref=row.reference))
     elif request.status not in PAYABLE_STATUSES:
         row.errors.append(_l("The request is not approved (it is %(status)s).", status=label(request.status).lower()))
+    if request is not None and row.statement_amount is not None:
+        _check_amount(row)
     if row.status not in ("paid", "failed"):
         row.errors.append(_l("The status must be \"paid\" or \"failed\"."))
     if row.status == "paid" and not row.transaction_id:

@@ -106,13 +106,6 @@ def mark_stale() -> None:
     _snapshot().stale = True
 
 
-def forget(code: str) -> None:
-    """Drop `code` from this process's links, so its next click reads the database."""
-    snapshot = _snapshot()
-    snapshot.stale = True
-    snapshot.misses.pop(code, None)
-
-
 def get(code: str) -> LinkTarget | None:
     """The link behind `code`, or None if there is no such link.
 

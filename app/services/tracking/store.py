@@ -1,7 +1,9 @@
 """Writing clicks into the database, shared by the direct path, the stream drain and the spool replay.
 
 A click travels as a plain dict of `clicks` columns (JSON in the stream and the spool). Inserting is
-idempotent on `public_id`, so a batch may be replayed after any failure without making duplicates.
+idempotent on (`public_id`, `created_at`) — the click's time travels with it and never changes, and a
+unique key of the monthly-partitioned table must hold the time — so a batch may be replayed after
+any failure without making duplicates.
 """
 import functools
 import json
@@ -20,6 +22,8 @@ from app.services.common.sql import insert_ignoring_duplicates
 CLICKS = Click.__table__
 COLUMNS = ("public_id", "link_id", "campaign_id", "affiliate_id", "created_at", "ip", "user_agent",
            "referrer", "sub1", "sub2", "sub3", "sub4", "sub5", "is_unique", "is_attributable")
+# The unique key a replayed click collides on.
+CLICK_KEY = ["public_id", "created_at"]
 # A visitor (same IP and user agent) counts once per link per hour.
 UNIQUE_WINDOW = timedelta(hours=1)
 
@@ -82,7 +86,7 @@ def _fresh_statement(dialect: str):
     values = [bindparam(k, type_=CLICKS.c[k].type) for k in columns]
     # SQLite reads "ON CONFLICT" after a SELECT without WHERE as a join constraint: hence the true().
     source = select(*values, ~exists(earlier_unique)).where(true())
-    return insert_ignoring_duplicates(CLICKS, ["public_id"], dialect).from_select([*columns, "is_unique"], source)
+    return insert_ignoring_duplicates(CLICKS, CLICK_KEY, dialect).from_select([*columns, "is_unique"], source)
 
 
 def _insert_new(conn, rows: list[dict]) -> int:
@@ -99,7 +103,7 @@ def _insert_new(conn, rows: list[dict]) -> int:
     if not fresh:
         return 0
     decide_unique(conn, fresh)
-    conn.execute(insert_ignoring_duplicates(CLICKS, ["public_id"], conn.dialect.name),
+    conn.execute(insert_ignoring_duplicates(CLICKS, CLICK_KEY, conn.dialect.name),
                  [{k: r.get(k) for k in COLUMNS} for r in fresh])
     return len(fresh)
 

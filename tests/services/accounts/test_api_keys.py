@@ -36,10 +36,29 @@ def test_label_is_required_and_short(app, label):
         api_keys.create_key(merchant.id, label)
 
 
-def test_only_merchants_get_keys(app):
-    affiliate = factories.make_user("affiliate")
+@pytest.mark.parametrize("role", ["affiliate", "admin", "merchant"])
+def test_every_role_gets_keys_with_scopes(app, role):
+    user = factories.make_user(role)
+    read_only, raw = api_keys.create_key(user.id, "sheet", ["read"])
+    writer, _raw = api_keys.create_key(user.id, "script", ["write"])
+    assert read_only.scope_list == ["read"] and not read_only.allows("write")
+    assert writer.scope_list == ["read", "write"] and writer.allows("write")
+    assert api_keys.authenticate(raw).user_id == user.id
+
+
+@pytest.mark.parametrize("scopes", [[], ["admin"], ["read", "delete"], None])
+def test_scopes_must_be_read_or_write(app, scopes):
+    user = factories.make_user("affiliate")
+    with pytest.raises(api_keys.InvalidScopes):
+        api_keys.create_key(user.id, "sheet", scopes)
+
+
+def test_a_disabled_account_makes_no_keys(app):
+    user = factories.make_user("affiliate")
+    user.is_disabled = True
+    db.session.commit()
     with pytest.raises(ServiceError):
-        api_keys.create_key(affiliate.id, "nope")
+        api_keys.create_key(user.id, "nope")
 
 
 def test_authenticate(app):

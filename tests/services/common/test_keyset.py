@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.models.conversions import Conversion
 from app.models.tracking import Click
 from app.services.common import keyset
 from app.services.common.keyset import Cursor, window
@@ -77,3 +78,12 @@ def test_cursor_tokens_round_trip_and_junk_is_refused():
         assert Cursor.parse(junk) is None
     assert keyset.cursor_args(None, cursor.token).newer
     assert keyset.cursor_args(cursor.token, cursor.token) == cursor
+
+
+def test_an_id_beyond_the_column_names_no_row_and_is_no_error(clicks):
+    made, _links = clicks
+    far = Cursor(made[0].created_at + timedelta(seconds=1), 2**63 - 1)
+    assert ids(window(Click, select(Click), far, 50).items) == ids(made)
+    conversion = factories.make_conversion(made[0], created_at=made[0].created_at)
+    assert ids(window(Conversion, select(Conversion), far, 5).items) == [conversion.id]
+    assert Cursor.parse(f"{far.token[:-1]}8") is None  # one past the largest 64-bit id

@@ -66,7 +66,8 @@ FIELDS = {
     "reversed_amount": _l("Amount taken back"), "owed": _l("Owed"), "ledger_entry": _l("Ledger entry"),
     "order_id": _l("Order id"), "source": _l("Source"), "flags": _l("Fraud signals"), "click": _l("Click"),
     "method": _l("Method"), "paid_method": _l("Paid by"), "transaction_id": _l("Transaction id"),
-    "paid_on": _l("Paid on"), "paid_at": _l("Paid on"), "decided_at": _l("Decided"),
+    "paid_on": _l("Paid on"), "paid_at": _l("Recorded"), "decided_at": _l("Decided"),
+    "payment_notes": _l("Notes"), "proof_filename": _l("Proof of payment"), "proof_content_type": _l("File type"),
     "reject_reason": _l("Reason"), "failed_reason": _l("Reason"), "reissue_of": _l("Made again from request"),
     "requests": _l("Requests"), "available_before": _l("Available before"),
     "bank_code": _l("Bank code"), "bank_name": _l("Bank"), "bank_account": _l("Account number"),
@@ -85,7 +86,9 @@ FIELDS = {
     "auto_approve": _l("Automatic approval"),
 }
 MONEY_FIELDS = frozenset({"amount", "commission", "refunded_amount", "commission_reversed", "commission_delta",
-                          "reversed_amount", "owed", "commission_fixed", "order_amount"})
+                          "reversed_amount", "owed", "commission_fixed", "order_amount", "available_before"})
+# Where a file is kept on the server: nothing a reader needs, and the admin page links the proof itself.
+HIDDEN_FIELDS = frozenset({"proof_path"})
 CODE_FIELDS = frozenset({"status", "method", "paid_method", "role", "source", "commission_type", "join_mode",
                          "pays_for", "kind"})
 ID_FIELDS = frozenset({"ledger_entry", "refund_id", "reissue_of", "click", "order_id", "external_id",
@@ -149,3 +152,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["audit_action"] = action_label
     app.jinja_env.filters["audit_field"] = field_label
     app.jinja_env.globals["audit_value"] = field_value
+    app.jinja_env.globals["hidden_fields"] = HIDDEN_FIELDS

@@ -2,6 +2,7 @@
 import pytest
 
 from app.blueprints.graphql import schema
+from app.config import ProductionConfig
 from tests import factories
 from tests.graphql_helpers import URL, ask, data, error, key_for
 from tests.routes.test_rate_limits import assert_limited, limit  # noqa: F401  (fixture)
@@ -95,3 +96,18 @@ def test_a_signed_in_browser_is_limited_per_person(client, login_as, limit):  # 
     login_as("merchant")
     assert client.get(URL, query_string={"query": "{ me { id } }"}).status_code == 200
     assert_limited(client.get(URL, query_string={"query": "{ me { id } }"}))
+
+
+def test_the_explorer_page_is_for_development_only(client, app, monkeypatch):
+    html = {"Accept": "text/html"}
+    response = client.get(URL, headers=html)
+    assert response.status_code == 400 and response.get_json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    monkeypatch.setitem(app.config, "GRAPHQL_EXPLORER", True)
+    page = client.get(URL, headers=html)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="graphiql"' in text and "<script>" not in text
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_production_never_turns_the_explorer_on():
+    assert ProductionConfig.GRAPHQL_EXPLORER is False

@@ -1,6 +1,7 @@
 """Every query for every role, as the pages allow it: own rows found, another tenant's ids "not found"."""
 import pytest
 
+from app.services.payouts import requests
 from tests import factories
 from tests.graphql_helpers import data, error, key_for, tenant
 from tests.payout_helpers import affiliate_with_details, earn
@@ -154,3 +155,35 @@ def test_audit_events_are_for_admins(client, tenants):
     assert events and all(e["action"] == "api_key.created" for e in events)
     assert error(client, "{ auditEvents { nodes { id } } }", key=key_for(mine.merchant, ["read"]))["code"] \
         == "FORBIDDEN"
+
+
+def test_payout_request_by_id_is_the_affiliates_own_or_any_for_an_admin(client):
+    first, second = affiliate_with_details(), affiliate_with_details()
+    for affiliate in (first, second):
+        earn(affiliate, 300_000)
+    mine = requests.request_payout(first.id, 100_000, "VND")
+    theirs = requests.request_payout(second.id, 100_000, "VND")
+    query = "query($id: Int!) { payoutRequest(id: $id) { id amount status affiliate { id } } }"
+    key = key_for(first, ["read"])
+    assert data(client, query, {"id": mine.id}, key=key)["payoutRequest"]["affiliate"]["id"] == first.id
+    assert error(client, query, {"id": theirs.id}, key=key)["code"] == "NOT_FOUND"
+    admin_key = key_for(factories.make_user("admin"), ["read"])
+    assert data(client, query, {"id": theirs.id}, key=admin_key)["payoutRequest"]["amount"] == 100_000
+    listed = data(client, "query($a: Int) { payoutRequests(affiliateId: $a) { nodes { id } } }",
+                  {"a": second.id}, key=admin_key)["payoutRequests"]
+    assert ids(listed) == [theirs.id]
+
+
+@pytest.mark.parametrize("role", ["affiliate", "admin"])
+def test_stats_of_affiliates_and_admins(client, tenants, role):
+    mine, _theirs = tenants
+    user = mine.affiliate if role == "affiliate" else factories.make_user("admin")
+    stats = data(client, "{ stats { conversions commission } }", key=key_for(user, ["read"]))["stats"]
+    assert stats == {"conversions": 1 if role == "affiliate" else 2,
+                     "commission": 100_000 if role == "affiliate" else 200_000}
+
+
+def test_an_admin_reads_any_link(client, tenants):
+    key = key_for(factories.make_user("admin"), ["read"])
+    assert data(client, "query($id: Int!) { link(id: $id) { id } }", {"id": tenants[1].link.id}, key=key)["link"]
+    assert len(data(client, "{ links { nodes { id } } }", key=key)["links"]["nodes"]) == 2

@@ -124,3 +124,13 @@ def test_merchant_and_affiliate_dashboard_figures_are_links(client, login_as):
     html = client.get("/home/affiliate").get_data(as_text=True)
     for href in ("/conversions/mine?status=pending", "/conversions/mine?status=approved"):
         assert f'class="stat" href="{href}"' in html, href
+
+
+def test_a_campaigns_figures_open_its_filtered_lists(client, login_as):
+    merchant = login_as("merchant")
+    campaign = make_campaign(merchant)
+    html = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    for href in (f"/campaigns/{campaign.id}/affiliates", f"/conversions/campaign-clicks?campaign={campaign.id}",
+                 f"/conversions/?campaign={campaign.id}", f"/conversions/?campaign={campaign.id}&amp;status=approved",
+                 "/integration#test-title"):
+        assert f'href="{href}"' in html, href

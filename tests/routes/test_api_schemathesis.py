@@ -48,7 +48,6 @@ OPERATIONS = [(path, method) for path, methods in openapi.document("")["paths"].
 def test_the_api_keeps_to_its_document(live_api, path, method, mode):
     schema = schemathesis.openapi.from_url(f"{live_api['url']}/api/v1/openapi.json")
     headers = {"Authorization": f"Bearer {live_api['key']}"}
-    statuses = []
 
     @given(case=schema[path][method].as_strategy(mode))
     @settings(max_examples=15, deadline=None, database=None, derandomize=True,
@@ -60,12 +59,16 @@ def test_the_api_keeps_to_its_document(live_api, path, method, mode):
         if isinstance(case.body, dict) and isinstance(case.body.get("click_id"), str) and len(case.body) % 2:
             # Some orders name the real click in its campaign's currency, so they get recorded.
             case.body.update(click_id=live_api["click"], currency="VND")
-        statuses.append(case.call_and_validate(base_url=live_api["url"], headers=headers, checks=CHECKS,
-                                               timeout=30).status_code)
+        case.call_and_validate(base_url=live_api["url"], headers=headers, checks=CHECKS, timeout=30)
 
     requests_keep_to_it()
     if (path, method, mode) == ("/api/v1/conversions", "post", GenerationMode.POSITIVE):
-        assert {200, 201} & set(statuses), statuses
+        # Whatever was generated, a recorded conversion and its repeat are checked against the document too.
+        recorded = schema[path][method].Case(body={"click_id": live_api["click"], "order_id": "fixed-1",
+                                                   "amount": 150000, "currency": "VND"}, media_type="application/json")
+        answers = [recorded.call_and_validate(base_url=live_api["url"], headers=headers, checks=CHECKS).status_code
+                   for _ in range(2)]
+        assert answers == [201, 200]
 
 
 def test_document_is_served_and_names_every_api_route(client, app):

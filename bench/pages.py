@@ -46,6 +46,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
 
 
+def separate_cache_versions(sites: dict) -> None:
+    """The analytics cache keys carry the rollup's version: the two databases must not share one."""
+    versions = {label: site.rollup_version() for label, site in sites.items()}
+    if len(set(versions.values())) < len(versions):
+        label, site = list(sites.items())[-1]
+        print(f"{label}: rollup version moved from {versions[label]} to {site.bump_rollup_version()} so the "
+              f"two databases' cached figures cannot be mistaken for each other")
+
+
 def main() -> int:
     args = parse_args()
     # Production's page settings: the statement time limit and the analytics cache on (or, with
@@ -62,17 +71,17 @@ def main() -> int:
         print(f"{label}: {site.describe()}")
     pages = [page for page in sites["1M"].pages() if args.only in page[1]]
     timings = {(label, role, name): [] for label in sites for role, name, _kind, _url in pages}
+    separate_cache_versions(sites)
     started = time.monotonic()
     for round_number in range(args.rounds):
         for role, name, kind, _url in pages:
-            # Each size's own URL (cursors and ids differ); the sizes alternate, so load hits both alike.
+            urls = {label: site.url_of(role, name) for label, site in sites.items()}
             for label, site in sites.items():
-                url = site.url_of(role, name)
-                # The two databases' cached figures would share keys: each size starts from an empty cache.
-                site.forget_cached_figures()
-                site.get(role, url)  # warm: templates compiled, connections open, figures cached
-                count = max(2, args.requests // 5) if kind == "file" else args.requests
-                timings[(label, role, name)] += [site.timed(role, url, whole=kind == "file") for _ in range(count)]
+                site.get(role, urls[label])  # warm: templates compiled, connections open, figures cached
+            # One request at each size in turn, so a neighbour's load falls on both sizes alike.
+            for _ in range(max(2, args.requests // 5) if kind == "file" else args.requests):
+                for label, site in sites.items():
+                    timings[(label, role, name)].append(site.timed(role, urls[label], whole=kind == "file"))
         print(f"round {round_number + 1} done in {time.monotonic() - started:.0f} s, load: {load()}", flush=True)
 
     mode = "analytics cache off: every figure computed" if args.no_cache else "analytics cache on, warm"

@@ -2,7 +2,9 @@
 import pytest
 from sqlalchemy import func, select
 
+from app import audit_labels
 from app.extensions import db
+from app.models.audit import AuditEvent
 from app.models.webhooks import WebhookDelivery, WebhookEndpoint
 from tests import factories
 from tests.routes.csrf import post_form
@@ -78,6 +80,9 @@ def test_register_send_a_test_event_and_resend_it(client, login_as, local_hosts)
         endpoint = db.session.scalar(select(WebhookEndpoint))
         assert created.status_code == 302 and created.headers["Location"].endswith(f"/webhooks/{endpoint.id}")
         assert (endpoint.owner_id, endpoint.events) == (merchant.id, ["conversion.created", "conversion.approved"])
+        audit = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "webhook_endpoints"))
+        assert (audit.action, audit.actor_id) == ("webhook_endpoint.created", merchant.id)
+        assert audit_labels.action_label(audit.action) == "Webhook endpoint added"
         assert post_form(client, f"/webhooks/{endpoint.id}/test", {}).status_code == 302
         sent = db.session.scalar(select(WebhookDelivery))
         assert post_form(client, f"/webhooks/{endpoint.id}/deliveries/{sent.id}/resend", {}).status_code == 302

@@ -148,6 +148,7 @@ CASES = {
     "merchant clicks": ("merchant", "/conversions/campaign-clicks", _merchant_clicks),
     "merchant campaigns": ("merchant", "/campaigns/", _merchant_campaigns),
     "campaign members": ("merchant", _members_url, _members),
+    "campaign members export": ("merchant", lambda seeded: _members_url(seeded) + "/export.csv", _members),
     "applications": ("merchant", "/campaigns/applications", _applications),
     "merchant dashboard": ("merchant", "/home/merchant", _merchant_campaigns),
     "merchant analytics": ("merchant", "/analytics/", _merchant_sales),

@@ -1,14 +1,14 @@
 """What the click path needs to know about a link: every link, held in each web process.
 
-A click must be answered without touching the database, whichever of thousands of links it follows,
-so each process loads all links at once (one query; per 10,000 links about 60 ms of the process's CPU
-and 3 MB, measured on a busy two-core machine) and answers every click from that snapshot. It is kept current through a version key in Redis: every commit that
-changes a link, a membership, a campaign or an affiliate's access writes a new version there
-(`link_changes`), and each process reads the key at most once a second (one GET per second per process,
-none per click) and reloads its snapshot when the version moved. A paused campaign or a removed member
-therefore stops earning commissions everywhere within about a second; the process that made the change
-reloads on its next click. A code the snapshot does not know makes the process read the version at
-once, so a link created a moment ago works on its first click.
+A click must be answered without touching the database, whichever of thousands of links it follows, so
+each process loads all links at once (one query; per 10,000 links about 60 ms of the process's CPU and
+3 MB, measured on a busy two-core machine) and answers every click from that snapshot. It is kept current
+through a version key in Redis: every commit that changes a link, a membership, a campaign or an
+affiliate's access writes a new version there (`link_changes`), and each process reads the key at most
+once a second (one GET per second per process, none per click) and reloads its snapshot when the version
+moved. A paused campaign or a removed member therefore stops earning commissions everywhere within about
+a second; the process that made the change reloads on its next click. A code the snapshot does not know
+makes the process read the version at once, so a link created a moment ago works on its first click.
 
 Why a snapshot in each process rather than the links in Redis: a click already makes one Redis round
 trip (the stream append), and a lookup in Redis would add a second one, or a Lua script on every click

@@ -50,13 +50,19 @@ ACTIONS = {
     "user.enabled": _l("Account enabled"),
     "user.password_changed": _l("Password changed"), "user.password_reset": _l("Password reset"),
     "user.sign_in_alert": _l("Failed sign-ins reported"),
+    "webhook_endpoint.created": _l("Webhook endpoint added"),
+    "webhook_endpoint.updated": _l("Webhook endpoint changed"),
+    "webhook_endpoint.enabled": _l("Webhook endpoint turned on"),
+    "webhook_endpoint.disabled": _l("Webhook endpoint turned off"),
+    "webhook_endpoint.secret_rolled": _l("Webhook signing secret replaced"),
+    "webhook_endpoint.deleted": _l("Webhook endpoint deleted"),
 }
 # "payout." in the action filter: every action on that kind of object.
 ACTION_GROUPS = {
     "account": _l("Account"), "api_key": _l("API keys"), "campaign": _l("Campaigns"),
     "conversion": _l("Conversions"), "ledger": _l("Balance"), "membership": _l("Applications"),
     "merchant": _l("Merchants"), "payout": _l("Payout requests"), "payout_details": _l("Payout details"),
-    "stripe": _l("Stripe"), "user": _l("Users"),
+    "stripe": _l("Stripe"), "user": _l("Users"), "webhook_endpoint": _l("Webhooks"),
 }
 FIELDS = {
     "status": _l("Status"), "reason": _l("Reason"), "note": _l("Note"), "notes": _l("Notes"),
@@ -66,7 +72,8 @@ FIELDS = {
     "reversed_amount": _l("Amount taken back"), "owed": _l("Owed"), "ledger_entry": _l("Ledger entry"),
     "order_id": _l("Order id"), "source": _l("Source"), "flags": _l("Fraud signals"), "click": _l("Click"),
     "method": _l("Method"), "paid_method": _l("Paid by"), "transaction_id": _l("Transaction id"),
-    "paid_on": _l("Paid on"), "paid_at": _l("Paid on"), "decided_at": _l("Decided"),
+    "paid_on": _l("Paid on"), "paid_at": _l("Recorded"), "decided_at": _l("Decided"),
+    "payment_notes": _l("Notes"), "proof_filename": _l("Proof of payment"), "proof_content_type": _l("File type"),
     "reject_reason": _l("Reason"), "failed_reason": _l("Reason"), "reissue_of": _l("Made again from request"),
     "requests": _l("Requests"), "available_before": _l("Available before"),
     "bank_code": _l("Bank code"), "bank_name": _l("Bank"), "bank_account": _l("Account number"),
@@ -83,9 +90,12 @@ FIELDS = {
     "join_mode": _l("How affiliates join"), "max_affiliates": _l("Maximum affiliates"), "starts_on": _l("Starts on"),
     "ends_on": _l("Ends on"), "hold_days": _l("Hold period (days)"), "terms": _l("Terms"),
     "auto_approve": _l("Automatic approval"),
+    "url": _l("Address (URL)"), "events": _l("Events"), "is_active": _l("Active"),
 }
 MONEY_FIELDS = frozenset({"amount", "commission", "refunded_amount", "commission_reversed", "commission_delta",
-                          "reversed_amount", "owed", "commission_fixed", "order_amount"})
+                          "reversed_amount", "owed", "commission_fixed", "order_amount", "available_before"})
+# Where a file is kept on the server: nothing a reader needs, and the admin page links the proof itself.
+HIDDEN_FIELDS = frozenset({"proof_path"})
 CODE_FIELDS = frozenset({"status", "method", "paid_method", "role", "source", "commission_type", "join_mode",
                          "pays_for", "kind"})
 ID_FIELDS = frozenset({"ledger_entry", "refund_id", "reissue_of", "click", "order_id", "external_id",
@@ -149,3 +159,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["audit_action"] = action_label
     app.jinja_env.filters["audit_field"] = field_label
     app.jinja_env.globals["audit_value"] = field_value
+    app.jinja_env.globals["hidden_fields"] = HIDDEN_FIELDS

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from app.config import DEFAULT_SECRET_KEY, Config, ProductionConfig, _bool, _language, _minimums, config_from_env
+from app.config import (
+    DEFAULT_SECRET_KEY,
+    Config,
+    ProductionConfig,
+    _bool,
+    _language,
+    _minimums,
+    _months,
+    config_from_env,
+)
 from tests.app_helpers import other_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,3 +115,20 @@ def test_the_default_language_is_one_we_offer(raw, expected):
 def test_an_unknown_default_language_stops_the_start(raw):
     with pytest.raises(ValueError, match="BABEL_DEFAULT_LOCALE"):
         _language(raw)
+
+
+def test_click_retention_defaults():
+    assert (Config.CLICK_RETENTION_MONTHS, Config.CLICK_PARTITIONS_AHEAD) == (13, 3)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("24", 24), (" 1 ", 1)])
+def test_click_retention_months_parse(monkeypatch, raw, expected):
+    monkeypatch.setenv("CLICK_RETENTION_MONTHS", raw)
+    assert _months("CLICK_RETENTION_MONTHS", 13, least=1) == expected
+
+
+@pytest.mark.parametrize("raw", ["0", "-3", "1.5", "a year", ""])
+def test_a_retention_that_is_not_whole_months_stops_the_start(monkeypatch, raw):
+    monkeypatch.setenv("CLICK_RETENTION_MONTHS", raw)
+    with pytest.raises(ValueError, match="CLICK_RETENTION_MONTHS must be a whole number of months, at least 1"):
+        _months("CLICK_RETENTION_MONTHS", 13, least=1)

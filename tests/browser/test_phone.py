@@ -37,7 +37,7 @@ def primary_action(page):
 
 
 @pytest.mark.parametrize("role, text", [("affiliate", "Payout details"), ("merchant", "New campaign"),
-                                        ("admin", "Users")])
+                                        ("admin", "Invitations")])
 def test_each_roles_main_page_fits_a_phone(app, phone, live_url, role, text):
     user = factories.make_user(role)
     app.config["MAIL_SERVER"] = ""

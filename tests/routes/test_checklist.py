@@ -1,6 +1,7 @@
 """The first-run checklist of each role: its steps follow what the person did, and it can be closed."""
 import re
 
+from app.services.accounts import invitations
 from app.services.onboarding import checklist
 from app.services.payouts import details
 from tests.factories import make_campaign, make_click, make_link, make_membership, make_user
@@ -43,6 +44,8 @@ def test_an_admin_checklist_knows_merchants_and_mail(app):
     admin = make_user("admin")
     app.config["MAIL_SERVER"] = ""
     assert states(admin) == {"merchants": "todo", "mail": "todo"}
+    invitations.invite(admin, "shop@example.com", "merchant")
+    assert states(admin) == {"merchants": "waiting", "mail": "todo"}
     make_user("merchant")
     app.config["MAIL_SERVER"] = "smtp.example.com"
     try:

@@ -137,6 +137,7 @@ def _members_url(seeded: Seeded) -> str:
 CASES = {
     "affiliate conversions": ("affiliate", "/conversions/mine", _affiliate_sales),
     "affiliate clicks": ("affiliate", "/conversions/clicks", _affiliate_clicks),
+    "affiliate clicks export": ("affiliate", "/conversions/clicks/export.csv", _affiliate_clicks),
     "affiliate links": ("affiliate", "/links/", _affiliate_links),
     "affiliate payouts": ("affiliate", "/payouts/", _closed_requests),
     "affiliate balance": ("affiliate", "/payouts/balance", _earnings),
@@ -153,6 +154,7 @@ CASES = {
     "merchant conversions export": ("merchant", "/conversions/export.csv", _merchant_sales),
     "admin conversions": ("admin", "/conversions/", _merchant_sales),
     "admin clicks": ("admin", "/conversions/campaign-clicks", _merchant_clicks),
+    "merchant clicks export": ("merchant", "/conversions/campaign-clicks/export.csv", _merchant_clicks),
     "admin campaigns": ("admin", "/campaigns/", _merchant_campaigns),
     "admin dashboard": ("admin", "/home/admin", _merchant_sales),
     "audit log": ("admin", "/admin/audit", _audit_events),

@@ -132,3 +132,28 @@ def test_other_roles_are_not_made_to(app, client, login_as, monkeypatch):
     monkeypatch.setitem(app.config, "REQUIRE_2FA_FOR_ADMINS", True)
     login_as("merchant")
     assert client.get("/home/merchant").status_code == 200
+
+
+def test_an_admin_turns_it_off_for_someone_who_lost_phone_and_codes(app, client, login_as, lan, outbox):
+    user, _secret, codes = lan
+    login_as("admin")
+    page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert "Turn off (phone and recovery codes lost)" in page
+    response = post_form(client, f"/admin/users/{user.id}/two-factor/reset", token_url=f"/admin/users/{user.id}")
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert not user.has_two_factor
+    assert outbox[-1]["to"] == "lan@example.com"
+    assert 'id="two-factor-state">Off' in client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    other = app.test_client()
+    response = sign_in(other, "lan@example.com")
+    assert response.headers["Location"] == "/dashboard"  # the password alone again
+
+
+@pytest.mark.parametrize("role", ["merchant", "affiliate"])
+def test_only_admins_turn_it_off_for_others(client, login_as, lan, role):
+    user, _secret, _codes = lan
+    login_as(role)
+    assert post_form(client, f"/admin/users/{user.id}/two-factor/reset", token_url="/settings").status_code == 403
+    db.session.refresh(user)
+    assert user.has_two_factor

@@ -9,7 +9,7 @@ from app.blueprints.web import client_ip, list_args, page_arg, read_filters, res
 from app.extensions import db
 from app.models.users import User
 from app.security import role_required
-from app.services.accounts import accounts, admin
+from app.services.accounts import accounts, admin, two_factor
 from app.services.accounts.admin import CannotDisableSelf, UserFilters, UserNotFound
 from app.services.common.errors import ServiceError
 from app.urls import local_path
@@ -87,3 +87,14 @@ def user_disable(user_id: int):
 def user_enable(user_id: int):
     """Let a disabled account sign in again."""
     return _set_disabled(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@role_required("admin")
+def user_reset_two_factor(user_id: int):
+    """Turn off someone's two-factor sign-in when they lost both their phone and their recovery codes."""
+    user = db.session.get(User, user_id) or abort(404)
+    two_factor.reset_by_admin(user, current_user.id, ip=client_ip())
+    flash(_("Two-factor sign-in of %(email)s is off; they sign in with their password and can turn it on again.",
+            email=user.email), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))

@@ -153,9 +153,13 @@ def decide_application(membership_id: int):
     if not wants_partial():
         flash(message, category)
         return redirect(url_for("campaigns.applications"))
+    # The filter's pending counts changed too; it keeps the campaign chosen in it (sent along by hx-include).
+    chosen = request.form.get("campaign", type=int)
     return respond("campaigns/_applications_row.html", "campaigns/_applications_row.html", trigger=CHANGED,
                    membership=membership, row_message=message, row_category=category,
-                   joined_counts=membership_queries.approved_counts([membership.affiliate_id]))
+                   joined_counts=membership_queries.approved_counts([membership.affiliate_id]),
+                   campaigns=membership_queries.pending_by_campaign(current_user._get_current_object()),
+                   campaign_id=chosen)
 
 
 @bp.post("/applications/bulk")

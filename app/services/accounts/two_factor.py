@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import pyotp
 from flask import current_app
+from flask_babel import gettext as _
 from loguru import logger
 from sqlalchemy import delete, func, or_, select, update
 
@@ -24,6 +25,7 @@ from app.services.accounts import accounts, throttle
 from app.services.accounts.accounts import InvalidCredentials
 from app.services.audit import trail
 from app.services.common.errors import ServiceError
+from app.services.common.mail import absolute_url, in_language_of, send_email
 
 RECOVERY_CODES = 10
 DRIFT_STEPS = 1
@@ -121,6 +123,30 @@ def disable(user: User, password: str, ip: str | None = None) -> None:
     trail.record("user.two_factor_disabled", user, actor_id=user.id, ip=ip)
     db.session.commit()
     logger.info("two-factor sign-in turned off user={}", user.id)
+    with in_language_of(user):
+        _notify(user, _("Two-factor sign-in was turned off"), _(
+            "Two-factor sign-in of your affiliate account was just turned off: your password alone signs you in "
+            "now. If it was not you, reset your password at once and turn it on again:\n\n%(link)s",
+            link=absolute_url("auth.forgot_password")))
+
+
+def reset_by_admin(user: User, admin_id: int, ip: str | None = None) -> None:
+    """Turn off the two-factor sign-in of someone who lost both the phone and the recovery codes; commit.
+
+    They sign in with the password alone again (and an admin under REQUIRE_2FA_FOR_ADMINS sets it up anew).
+    """
+    if not user.has_two_factor:
+        return
+    user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    trail.record("user.two_factor_reset", user, actor_id=admin_id, ip=ip)
+    db.session.commit()
+    logger.info("two-factor sign-in reset user={} by={}", user.id, admin_id)
+    with in_language_of(user):
+        _notify(user, _("Two-factor sign-in was turned off"), _(
+            "An admin of the affiliate program turned off the two-factor sign-in of your account, as asked when "
+            "the phone and the recovery codes were lost. Turn it on again in your settings:\n\n%(link)s",
+            link=absolute_url("settings.two_factor_page")))
 
 
 def regenerate_recovery_codes(user: User, password: str, ip: str | None = None) -> list[str]:
@@ -172,4 +198,19 @@ def check_second_factor(user: User, code: str, ip: str) -> bool:
         throttle.record_failure(user.email, ip, now)
         raise InvalidCode()
     accounts.complete_sign_in(user, ip, now)
+    if recovery:
+        with in_language_of(user):
+            _notify(user, _("A recovery code was used to sign in"), _(
+                "Someone signed in to your affiliate account with one of its recovery codes, from %(ip)s. "
+                "%(left)d codes are left. If it was not you, change your password and make new recovery codes at "
+                "once:\n\n%(link)s", ip=ip, left=recovery_codes_left(user),
+                link=absolute_url("settings.two_factor_page")))
     return recovery
+
+
+def _notify(user: User, subject: str, body: str) -> None:
+    # The change is committed; a mail queue hiccup is logged, never undoes it.
+    try:
+        send_email(user.email, subject, body)
+    except Exception:
+        logger.exception("could not queue a two-factor notice to user {}", user.id)

@@ -15,7 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models.campaigns import Campaign, Membership
+from app.models.common import utcnow
 from app.models.conversions import Conversion
+from app.models.invitations import Invitation
 from app.models.tracking import Click, Link
 from app.models.users import AffiliateProfile, ChecklistDismissal, User
 from app.services.campaigns.membership_queries import pending_count
@@ -120,11 +122,19 @@ def _merchant_steps(user: User) -> list[Step]:
 
 def _admin_steps(user: User) -> list[Step]:
     has_merchant = _any(select(User.id).where(User.role == "merchant"))
+    invited = not has_merchant and _any(select(Invitation.id).where(
+        Invitation.role == "merchant", Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+        Invitation.expires_at > utcnow()))
     mail_ready = bool(current_app.config.get("MAIL_SERVER"))
+    if has_merchant:
+        merchants_state, merchants_detail = DONE, _l("Merchants have accounts.")
+    elif invited:
+        merchants_state, merchants_detail = WAITING, _l("An invitation is waiting to be accepted.")
+    else:
+        merchants_state, merchants_detail = TODO, _l("No merchant has an account yet.")
     return [
-        Step("merchants", _l("Invite merchants"), DONE if has_merchant else TODO,
-             _l("Merchants have accounts.") if has_merchant else _l("No merchant has an account yet."),
-             "admin.users", _l("Users")),
+        Step("merchants", _l("Invite merchants"), merchants_state, merchants_detail, "invitations.index",
+             _l("Invitations")),
         Step("mail", _l("Check mail settings"), DONE if mail_ready else TODO,
              _l("Emails go out through %(server)s.", server=current_app.config["MAIL_SERVER"]) if mail_ready
              else _l("MAIL_SERVER is not set: emails are only written to the log, nobody receives them."),

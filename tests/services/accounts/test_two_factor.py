@@ -59,10 +59,12 @@ def test_a_code_signs_in_once(app):
         two_factor.check_second_factor(user, code_at(secret, -1), IP)
 
 
-def test_a_recovery_code_works_once_whatever_its_spelling(app):
+def test_a_recovery_code_works_once_whatever_its_spelling(app, outbox):
     user = make_user()
     _secret, codes = turn_on(user)
     assert two_factor.check_second_factor(user, codes[0].upper().replace("-", " "), IP) is True
+    [notice] = outbox  # the owner hears of it, in case it was not them
+    assert notice["to"] == user.email and IP in notice["body"] and "9 codes are left" in notice["body"]
     with pytest.raises(two_factor.InvalidCode):
         two_factor.check_second_factor(user, codes[0], IP)
     assert two_factor.recovery_codes_left(user) == 9
@@ -105,13 +107,15 @@ def test_a_full_sign_in_forgets_this_addresss_failures(app):
     assert db.session.scalar(db.select(db.func.count()).select_from(SignInFailure)) == 0
 
 
-def test_turning_it_off_needs_the_password_and_is_refused_to_admins_when_required(app, monkeypatch):
+def test_turning_it_off_needs_the_password_and_is_refused_to_admins_when_required(app, monkeypatch, outbox):
     user = make_user()
     turn_on(user)
     with pytest.raises(InvalidCredentials):
         two_factor.disable(user, "wrong password")
+    assert outbox == []
     two_factor.disable(user, PASSWORD)
     assert not user.has_two_factor and user.totp_secret is None
+    assert [m["subject"] for m in outbox] == ["Two-factor sign-in was turned off"]
     assert db.session.scalar(db.select(db.func.count()).select_from(RecoveryCode)) == 0
 
     admin = make_user("admin")

@@ -67,3 +67,20 @@ def test_free_text_and_missing_memos_are_shown_as_they_are(app):
                             memo="typed by hand")
     db.session.commit()
     assert _worded(stored, "vi") == "typed by hand"
+
+
+def test_a_payout_email_to_a_vietnamese_reader_dates_the_payment_day_month_year(app, outbox):
+    from app.models.common import utcnow
+
+    today = utcnow().date()
+    affiliate = affiliate_with_details()
+    affiliate.locale = "vi"
+    db.session.commit()
+    earn(affiliate, 400_000)
+    admin = factories.make_user("admin")
+    request = requests.request_payout(affiliate.id, 200_000, "VND")
+    states.approve(request.id, admin.id)
+    states.confirm_paid(request.id, admin.id, method="bank_transfer", transaction_id="FT-9", paid_on=today)
+    body = next(mail["body"] for mail in outbox if mail["to"] == affiliate.email and "FT-9" in mail["body"])
+    assert today.strftime("%d/%m/%Y") in body and today.isoformat() not in body
+    assert "Chúng tôi đã chuyển 200.000" in body.replace("\xa0", " ")

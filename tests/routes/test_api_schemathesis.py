@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
 from werkzeug.serving import make_server
 
 from app.blueprints.api import openapi
+from app.services.webhooks import events
 from tests.conversion_helpers import make_key, setup_click
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -78,6 +79,9 @@ def test_document_is_served_and_names_every_api_route(client, app):
                  for rule in app.url_map.iter_rules()
                  if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi_document"}
     assert set(document["paths"]) == api_rules
+    assert set(document["webhooks"]) == {*events.ALL_EVENTS, events.TEST_EVENT}
+    assert document["webhooks"]["payout.paid"]["post"]["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/WebhookDelivery"}
     body = document["components"]["schemas"]["ConversionInput"]
     assert body["required"] == ["click_id", "order_id", "currency"]
     assert body["properties"]["click_id"]["maxLength"] == 64

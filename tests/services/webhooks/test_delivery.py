@@ -6,6 +6,7 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
+from app.blueprints.api.responses import WebhookDelivery as WebhookBody
 from app.extensions import db
 from app.models.common import utcnow
 from app.models.users import User
@@ -61,6 +62,7 @@ def test_a_recorded_conversion_reaches_the_merchant_signed(client, shop):
     assert not verify(endpoint.secret, headers["x-webhook-signature"], body.replace(b"150000", b"950000"))
     sent = json.loads(body)
     assert set(sent) == {"id", "type", "created", "data"}
+    WebhookBody.model_validate(sent)  # what the OpenAPI document's `webhooks` promise
     assert sent["type"] == "conversion.created" and sent["id"] == headers["x-webhook-id"]
     assert sent["data"]["id"] == response.get_json()["id"] and sent["data"]["amount"] == 150000
     assert [d.status for d in deliveries()] == ["delivered"]

@@ -40,11 +40,15 @@ def create_app(config=None, *, redis_client=None) -> Flask:
         stripe_connect,
         tracking,
         users,
+        webhooks,
     )
     db.init_app(app)
     # SQLite learns the time zone and referrer functions the analytics queries use.
     from app.services.analytics import sql
     sql.install()
+    # Webhook deliveries written with a change are handed to a worker once it commits.
+    from app.services.webhooks import outbox
+    outbox.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -50,13 +50,19 @@ ACTIONS = {
     "user.enabled": _l("Account enabled"),
     "user.password_changed": _l("Password changed"), "user.password_reset": _l("Password reset"),
     "user.sign_in_alert": _l("Failed sign-ins reported"),
+    "webhook_endpoint.created": _l("Webhook endpoint added"),
+    "webhook_endpoint.updated": _l("Webhook endpoint changed"),
+    "webhook_endpoint.enabled": _l("Webhook endpoint turned on"),
+    "webhook_endpoint.disabled": _l("Webhook endpoint turned off"),
+    "webhook_endpoint.secret_rolled": _l("Webhook signing secret replaced"),
+    "webhook_endpoint.deleted": _l("Webhook endpoint deleted"),
 }
 # "payout." in the action filter: every action on that kind of object.
 ACTION_GROUPS = {
     "account": _l("Account"), "api_key": _l("API keys"), "campaign": _l("Campaigns"),
     "conversion": _l("Conversions"), "ledger": _l("Balance"), "membership": _l("Applications"),
     "merchant": _l("Merchants"), "payout": _l("Payout requests"), "payout_details": _l("Payout details"),
-    "stripe": _l("Stripe"), "user": _l("Users"),
+    "stripe": _l("Stripe"), "user": _l("Users"), "webhook_endpoint": _l("Webhooks"),
 }
 FIELDS = {
     "status": _l("Status"), "reason": _l("Reason"), "note": _l("Note"), "notes": _l("Notes"),
@@ -84,6 +90,7 @@ FIELDS = {
     "join_mode": _l("How affiliates join"), "max_affiliates": _l("Maximum affiliates"), "starts_on": _l("Starts on"),
     "ends_on": _l("Ends on"), "hold_days": _l("Hold period (days)"), "terms": _l("Terms"),
     "auto_approve": _l("Automatic approval"),
+    "url": _l("Address (URL)"), "events": _l("Events"), "is_active": _l("Active"),
 }
 MONEY_FIELDS = frozenset({"amount", "commission", "refunded_amount", "commission_reversed", "commission_delta",
                           "reversed_amount", "owed", "commission_fixed", "order_amount", "available_before"})

@@ -167,6 +167,14 @@ class Config:
     # Payouts a run sends at once (Stripe allows 100 requests a second in live mode, 25 in test mode).
     STRIPE_RUN_CONCURRENCY = int(os.environ.get("STRIPE_RUN_CONCURRENCY", 8))
 
+    # Outbound webhooks: seconds an endpoint gets to answer, hours a delivery is retried, failed attempts in
+    # a row that disable an endpoint, and whether private/loopback hosts may receive them (a shop on the
+    # same network; link-local addresses stay refused)
+    WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", 10))
+    WEBHOOK_RETRY_HOURS = int(os.environ.get("WEBHOOK_RETRY_HOURS", 24))
+    WEBHOOK_DISABLE_AFTER = int(os.environ.get("WEBHOOK_DISABLE_AFTER", 15))
+    WEBHOOK_ALLOW_PRIVATE_HOSTS = _bool("WEBHOOK_ALLOW_PRIVATE_HOSTS")
+
     # Click path: the Redis stream clicks wait in, and where they wait on disk when neither Redis
     # nor the database takes them (empty: instance/spool)
     CLICK_STREAM = os.environ.get("CLICK_STREAM", "clicks")

@@ -30,6 +30,8 @@ LABELS = {
     "payout_release": _l("Released from payout"), "adjustment": _l("Adjustment"),
     # account status
     "disabled": _l("Disabled"),
+    # webhook deliveries
+    "delivered": _l("Delivered"),
     # Stripe: an affiliate's account, a payout run, what a run did with one request
     "stripe_not_started": _l("Not started"), "stripe_details_needed": _l("Details needed"),
     "stripe_pending_verification": _l("Pending verification"), "stripe_ready": _l("Ready"),

@@ -12,6 +12,7 @@ NAV = {
         ("payouts.admin_queue", lazy_pgettext("paying", "Payouts")),
         ("admin.users", _l("Users")),
         ("tracking.integration", _l("Integration")),
+        ("webhooks.index", _l("Webhooks")),
         ("admin.audit_log", lazy_pgettext("menu", "Audit log")),
     ],
     "merchant": [
@@ -22,6 +23,7 @@ NAV = {
         ("analytics.index", _l("Analytics")),
         ("api.keys", _l("API keys")),
         ("tracking.integration", _l("Integration")),
+        ("webhooks.index", _l("Webhooks")),
     ],
     "affiliate": [
         ("dashboard.home", _l("Dashboard")),
@@ -30,6 +32,7 @@ NAV = {
         ("conversions.mine", _l("Conversions")),
         ("analytics.index", _l("Analytics")),
         ("payouts.mine", lazy_pgettext("withdrawing", "Payouts")),
+        ("webhooks.index", _l("Webhooks")),
     ],
 }
 

@@ -28,6 +28,7 @@ from app.jobs.clicks import drain_clicks_job, make_click_partitions_job, prune_c
 from app.jobs.conversions import auto_approve_due_job
 from app.jobs.ledger import verify_ledger_job
 from app.jobs.stripe_payouts import daily_stripe_payouts_job, sweep_stripe_payouts_job
+from app.jobs.webhooks import sweep_webhooks_job
 from app.services.monitoring import records
 
 
@@ -68,6 +69,8 @@ RECURRING: tuple[Recurring, ...] = (
               description="Check every ledger entry against its source; differences go to the log and /metrics."),
     Recurring("roll-up-stats", roll_up_stats_job, cron="*/5 * * * *", ttl=300,
               description="Fold new clicks and conversion changes into the analytics rollup."),
+    Recurring("webhook-deliveries", sweep_webhooks_job, cron="* * * * *", ttl=60,
+              description="Queue webhook deliveries that are due: retries, and any Redis could not take."),
     Recurring("click-partitions", make_click_partitions_job, cron="10 1 * * *", ttl=3600,
               description="Postgres: make the monthly partitions of the clicks table CLICK_PARTITIONS_AHEAD months "
                           "ahead."),

@@ -147,17 +147,21 @@ class Site:
             raise SystemExit(f"{self.describe()}: {role} {url} answered {response.status_code}")
         return elapsed
 
-    def forget_cached_figures(self) -> None:
-        from app.extensions import redis_connection
-        from app.services.analytics.cache import PREFIX
+    def rollup_version(self) -> int:
+        from app.extensions import db
 
         with self.app.app_context():
-            connection = redis_connection()
-            if connection is None:
-                return
-            keys = list(connection.scan_iter(PREFIX + "*", count=1000))
-            if keys:
-                connection.delete(*keys)
+            return db.session.scalar(text("SELECT version FROM stats_state WHERE id = 1")) or 0
+
+    def bump_rollup_version(self) -> int:
+        """Move the rollup's version (what its cached figures are keyed by) far from the other database's."""
+        from app.extensions import db
+
+        with self.app.app_context():
+            version = db.session.scalar(text("UPDATE stats_state SET version = version + 1000003 WHERE id = 1 "
+                                             "RETURNING version"))
+            db.session.commit()
+            return version
 
     def close(self) -> None:
         from app.extensions import db

@@ -20,16 +20,19 @@ from app.extensions import db
 from app.models.api_keys import ApiKey
 from app.models.campaigns import Campaign, Membership
 from app.models.common import utcnow
-from app.models.conversions import Conversion
+from app.models.conversions import Conversion, TrackingTest
 from app.models.invitations import Invitation
 from app.models.money import PayoutRequest
 from app.models.stripe_connect import StripePayoutRun
 from app.models.tracking import Link
 from app.models.users import User
+from app.models.webhooks import WebhookEndpoint
 from app.services.accounts import email_change
 from app.services.accounts.accounts import make_reset_token
 from app.services.accounts.api_keys import create_key
+from app.services.conversions import tracking_tests
 from app.services.payouts import proofs, requests, states
+from app.services.webhooks.endpoints import new_secret
 
 DEMO_LOGINS = {"admin": "admin@demo.test", "merchant": "merchant1@demo.test", "affiliate": "affiliate5@demo.test"}
 DEMO_PASSWORD = "demo-password"
@@ -39,7 +42,8 @@ NOT_PAGES = ("static", "health.", "tracking.follow", "tracking.aff_js", "trackin
              "api.get_conversion", "api.create_conversion", "api.create_refund", "api.stripe_webhook",
              "graphql.endpoint")
 MODELS = {"campaign_id": Campaign, "membership_id": Membership, "user_id": User, "conversion_id": Conversion,
-          "link_id": Link, "request_id": PayoutRequest, "key_id": ApiKey, "run_id": StripePayoutRun}
+          "link_id": Link, "request_id": PayoutRequest, "key_id": ApiKey, "run_id": StripePayoutRun,
+          "endpoint_id": WebhookEndpoint, "test_id": TrackingTest}
 CANDIDATES = 40
 # The smallest PNG a proof upload accepts: the signature and an empty image header.
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -62,7 +66,7 @@ def seed_site() -> dict[str, User]:
     """The demo programme plus what it lacks for every page to exist; returns the demo user of each role.
 
     Added: an API key for the merchant, an approved payout waiting to be confirmed, a paid payout
-    with a proof of payment, and a finished Stripe payout run.
+    with a proof of payment, a finished Stripe payout run and a webhook endpoint for each demo user.
     """
     load_demo()
     users = {role: db.session.scalar(select(User).where(User.email == email))
@@ -79,6 +83,11 @@ def seed_site() -> dict[str, User]:
     states.approve(waiting.id, admin_id)
     db.session.add(StripePayoutRun(kind="admin", status="finished", requested_by_id=admin_id,
                                    started_at=utcnow(), finished_at=utcnow()))
+    tracking_tests.start(users["merchant"].id)
+    for user in users.values():
+        db.session.add(WebhookEndpoint(owner_id=user.id, url=f"https://hooks.example.org/{user.role}",
+                                       events=["conversion.created"], secret=new_secret(), is_active=True,
+                                       failures_in_row=0, created_at=utcnow()))
     db.session.commit()
     return users
 

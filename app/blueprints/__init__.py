@@ -18,6 +18,7 @@ BLUEPRINTS = (
     ("admin", "/admin"),
     ("monitoring", None),
     ("analytics", "/analytics"),
+    ("webhooks", None),
     ("settings", "/settings"),
     ("invitations", "/invitations"),
 )

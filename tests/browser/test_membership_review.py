@@ -34,6 +34,9 @@ def test_merchant_decides_inline_and_in_bulk(app, browser_page, live_url):
     expect(row.locator(".badge-approved")).to_be_visible()
     expect(row).to_contain_text("Welcome")
     expect(page.locator("#pending-count")).to_have_text("2 pending")
+    # The filter's count follows the decision too.
+    expect(page.locator("#filter-campaign option").nth(1)).to_have_text("Green tea (2)")
+    expect(row).to_be_visible()
 
     page.locator("#select-all").check()
     for other in others:

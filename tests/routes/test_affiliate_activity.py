@@ -1,4 +1,6 @@
 """The affiliate's own conversions and clicks, and the clicks view of a merchant's campaigns."""
+import csv
+import io
 import re
 from datetime import datetime, timedelta
 
@@ -134,3 +136,38 @@ def test_merchant_sees_clicks_on_own_campaigns_with_addresses(client, login_as):
     assert f'id="click-{foreign.id}"' not in html and "192.0.2.200" not in html
     partial = client.get(f"{CAMPAIGN_CLICKS}?campaign={campaign.id}", headers=HX).get_data(as_text=True)
     assert partial.lstrip().startswith('<div id="clicks-table"') and "203.0.113.99" in partial
+
+
+def csv_rows(response):
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_clicks_csv_of_an_affiliate_has_no_visitor_details(client, login_as):
+    campaign, affiliate, link = shop(name="Tea club")
+    other_campaign, _, _ = shop(affiliate=affiliate)
+    login_as(affiliate)
+    factories.make_click(link, ip="203.0.113.77", sub1="=cmd", user_agent="Mozilla/5.0 Firefox/140.0")
+    factories.make_click(factories.make_link(other_campaign, affiliate))
+    factories.make_click(shop()[2])  # someone else's
+    rows = csv_rows(client.get(f"{CLICKS}/export.csv"))
+    assert rows[0][:3] == ["time_utc", "campaign", "link"] and "ip" not in rows[0] and len(rows) == 3
+    rows = csv_rows(client.get(f"{CLICKS}/export.csv?campaign={campaign.id}"))
+    assert len(rows) == 2 and rows[1][1:4] == ["Tea club", link.code, "'=cmd"] and rows[1][-2:] == ["yes", "yes"]
+    assert "203.0.113.77" not in str(rows) and "Firefox" not in str(rows)
+
+
+def test_clicks_csv_of_a_reviewer_keeps_to_their_campaigns(client, login_as):
+    merchant = login_as("merchant")
+    campaign, affiliate, link = shop(merchant)
+    for minute in range(3):
+        factories.make_click(link, ip="203.0.113.99", created_at=utcnow() - timedelta(minutes=minute))
+    factories.make_click(shop()[2], ip="192.0.2.200")
+    html = client.get(CAMPAIGN_CLICKS).get_data(as_text=True)
+    assert 'href="/conversions/campaign-clicks/export.csv"' in html
+    rows = csv_rows(client.get(f"{CAMPAIGN_CLICKS}/export.csv"))
+    assert len(rows) == 4 and rows[0][-4:] == ["affiliate_email", "ip", "user_agent", "referrer"]
+    assert {row[-4] for row in rows[1:]} == {affiliate.email} and "192.0.2.200" not in str(rows)
+    assert rows[1][0] > rows[3][0]  # newest first
+    login_as(affiliate)
+    assert client.get(f"{CAMPAIGN_CLICKS}/export.csv").status_code == 403

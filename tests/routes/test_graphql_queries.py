@@ -1,6 +1,7 @@
 """Every query for every role, as the pages allow it: own rows found, another tenant's ids "not found"."""
 import pytest
 
+from app.extensions import db
 from app.services.payouts import requests
 from tests import factories
 from tests.graphql_helpers import data, error, key_for, tenant
@@ -187,3 +188,14 @@ def test_an_admin_reads_any_link(client, tenants):
     key = key_for(factories.make_user("admin"), ["read"])
     assert data(client, "query($id: Int!) { link(id: $id) { id } }", {"id": tenants[1].link.id}, key=key)["link"]
     assert len(data(client, "{ links { nodes { id } } }", key=key)["links"]["nodes"]) == 2
+
+
+def test_fraud_signals_are_for_reviewers_only(client, tenants):
+    mine, _theirs = tenants
+    mine.conversion.fraud_flags = ["click_flood"]
+    db.session.commit()
+    query = "{ conversions { nodes { fraudFlags } } }"
+    assert data(client, query, key=key_for(mine.merchant, ["read"]))["conversions"]["nodes"] == \
+        [{"fraudFlags": ["click_flood"]}]
+    assert data(client, query, key=key_for(mine.affiliate, ["read"]))["conversions"]["nodes"] == \
+        [{"fraudFlags": None}]

@@ -1,4 +1,6 @@
 """Join and leave buttons, the review panel and the members page over HTTP, with and without htmx."""
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -381,3 +383,24 @@ def test_members_page_shows_figures_for_a_period_sorted_by_any_column(client, lo
     html = client.get(f"/campaigns/{campaign.id}/affiliates?days=7&sort=bogus&page=x").get_data(as_text=True)
     assert 'aria-current="true">7 days' in html and "Busy Bee" in html
     assert client.get(f"/campaigns/{campaign.id}/affiliates?days=12345").status_code == 200
+
+
+def test_members_export_has_each_affiliate_with_the_period_figures(client, login_as):
+    merchant, campaign, member, gone = members_setup()
+    link = make_link(campaign, member.affiliate)
+    make_click(link)
+    make_click(link, created_at=utcnow() - timedelta(days=20))
+    login_as(merchant)
+    html = client.get(f"/campaigns/{campaign.id}/affiliates?days=7").get_data(as_text=True)
+    assert f'href="/campaigns/{campaign.id}/affiliates/export.csv?days=7&amp;status=approved"' in html
+    response = client.get(f"/campaigns/{campaign.id}/affiliates/export.csv?days=7")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["affiliate_email", "affiliate_name", "status"] and len(rows) == 2
+    assert rows[1][0] == member.affiliate.email and rows[1][6:8] == ["1", "0"]
+    thirty = client.get(f"/campaigns/{campaign.id}/affiliates/export.csv").get_data(as_text=True)
+    assert "Gone Person" not in thirty and f"{member.affiliate.email}" in thirty
+    removed = client.get(f"/campaigns/{campaign.id}/affiliates/export.csv?status=removed").get_data(as_text=True)
+    assert "Gone Person" in removed
+    login_as("merchant")
+    assert client.get(f"/campaigns/{campaign.id}/affiliates/export.csv").status_code == 404

@@ -134,3 +134,15 @@ def test_a_campaigns_figures_open_its_filtered_lists(client, login_as):
                  f"/conversions/?campaign={campaign.id}", f"/conversions/?campaign={campaign.id}&amp;status=approved",
                  "/integration#test-title"):
         assert f'href="{href}"' in html, href
+
+
+def test_a_decision_on_one_row_updates_the_filters_pending_counts(client, login_as):
+    merchant = login_as("merchant")
+    campaign = make_campaign(merchant, join_mode="review", name="Green tea")
+    first, _second = (make_membership(campaign, status="pending") for _ in range(2))
+    response = post_form(client, f"/campaigns/applications/{first.id}/decide",
+                         {"decision": "approve", "campaign": str(campaign.id)}, headers=HX,
+                         token_url="/campaigns/applications")
+    html = response.get_data(as_text=True)
+    assert '<select id="filter-campaign" name="campaign" hx-swap-oob="true">' in html
+    assert re.search(rf'<option value="{campaign.id}" selected>Green tea \(1\)</option>', html)

@@ -7,9 +7,10 @@ from functools import cache
 
 from pydantic.json_schema import models_json_schema
 
-from app.blueprints.api.responses import Conversion, Error, Refund, StripeOutcome
+from app.blueprints.api.responses import Conversion, Error, Refund, StripeOutcome, WebhookDelivery
 from app.blueprints.api.schema import MAX_AMOUNT, ConversionInput, RefundInput
 from app.ids import ID_MAX
+from app.services.webhooks import events
 
 REF = "#/components/schemas/{model}"
 
@@ -133,11 +134,29 @@ def _paths(schemas: dict) -> dict:
     }
 
 
+SIGNATURE = {"name": "X-Webhook-Signature", "in": "header", "required": True, "schema": {"type": "string"},
+             "description": "t=<unix time>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\" with the endpoint's secret>."}
+
+
+def _webhooks() -> dict:
+    """What this app sends to the endpoints people register (OpenAPI 3.1 `webhooks`)."""
+    return {name: {"post": {
+        "operationId": "webhook_" + name.replace(".", "_"), "tags": ["Webhooks"],
+        "summary": f"{name} sent to your endpoint",
+        "parameters": [SIGNATURE, {"name": "X-Webhook-Id", "in": "header", "required": True,
+                                   "schema": {"type": "string"}, "description": "The event's id."}],
+        "requestBody": {"required": True, "content": _json(_ref(WebhookDelivery))},
+        "responses": {"2XX": {"description": "Received. Any other answer, or none within the timeout, is "
+                                             "retried for a day."}}}}
+        for name in (*events.ALL_EVENTS, events.TEST_EVENT)}
+
+
 @cache
 def _components() -> dict:
     _, top = models_json_schema([(ConversionInput, "validation"), (RefundInput, "validation"),
                                  (Conversion, "serialization"), (Refund, "serialization"),
-                                 (Error, "serialization"), (StripeOutcome, "serialization")], ref_template=REF)
+                                 (Error, "serialization"), (StripeOutcome, "serialization"),
+                                 (WebhookDelivery, "serialization")], ref_template=REF)
     return top["$defs"]
 
 
@@ -152,6 +171,7 @@ def document(base_url: str) -> dict:
                                 "`{\"error\": {\"code\", \"message\", \"field\"}}`."},
         "servers": [{"url": base_url}],
         "paths": _paths(schemas),
+        "webhooks": _webhooks(),
         "components": {
             "schemas": schemas,
             "securitySchemes": {

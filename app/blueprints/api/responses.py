@@ -67,3 +67,13 @@ class StripeOutcome(BaseModel):
     reason: str | None
     conversion_id: int | None = None
     refund_id: int | None = None
+
+
+class WebhookDelivery(BaseModel):
+    """One event as it is POSTed to a webhook endpoint, signed in the X-Webhook-Signature header."""
+
+    id: str = Field(description="The event's id (evt_…): a repeated delivery carries the same one.")
+    type: str = Field(description="The event type, e.g. conversion.approved.")
+    created: datetime = Field(description="When the change happened (UTC).")
+    data: dict = Field(description="The object as it was at that moment: a conversion, membership or payout "
+                                   "request, with `object` naming which.")

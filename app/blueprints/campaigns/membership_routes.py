@@ -1,7 +1,7 @@
 """Joining campaigns and reviewing applications."""
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -20,6 +20,7 @@ from app.blueprints.web import (
 )
 from app.extensions import db
 from app.models.campaigns import MEMBERSHIP_STATUSES, Campaign, Membership
+from app.models.common import utcnow
 from app.security import get_owned_or_404, role_required
 from app.services.campaigns import errors, landing_link, member_figures, membership_queries, memberships
 from app.services.campaigns.errors import MembershipError, MembershipNotFound, NotAnAffiliate
@@ -153,9 +154,13 @@ def decide_application(membership_id: int):
     if not wants_partial():
         flash(message, category)
         return redirect(url_for("campaigns.applications"))
+    # The filter's pending counts changed too; it keeps the campaign chosen in it (sent along by hx-include).
+    chosen = request.form.get("campaign", type=int)
     return respond("campaigns/_applications_row.html", "campaigns/_applications_row.html", trigger=CHANGED,
                    membership=membership, row_message=message, row_category=category,
-                   joined_counts=membership_queries.approved_counts([membership.affiliate_id]))
+                   joined_counts=membership_queries.approved_counts([membership.affiliate_id]),
+                   campaigns=membership_queries.pending_by_campaign(current_user._get_current_object()),
+                   campaign_id=chosen)
 
 
 @bp.post("/applications/bulk")
@@ -218,6 +223,19 @@ def members(campaign_id: int):
     if status not in MEMBERSHIP_STATUSES:
         status = "approved"
     return respond("campaigns/members.html", "campaigns/_members.html", **_members_context(campaign, status))
+
+
+@bp.get("/<int:campaign_id>/affiliates/export.csv")
+@role_required("merchant", "admin")
+def members_export(campaign_id: int):
+    """The campaign's members of one status with their figures for the chosen period, as a CSV file."""
+    campaign = get_owned_or_404(Campaign, campaign_id)
+    status = request.args.get("status", "approved")
+    listing = _listing(status if status in MEMBERSHIP_STATUSES else "approved")
+    rows = member_figures.export_csv(campaign.id, listing, display_timezone())
+    name = f"affiliates-{campaign.id}-{listing.status}-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(stream_with_context(rows), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @bp.post("/<int:campaign_id>/affiliates/<int:membership_id>/remove")

@@ -1,12 +1,13 @@
 """An affiliate's own conversions and clicks, and the clicks on a merchant's campaigns."""
-from flask import request
+from flask import Response, request, stream_with_context
 from flask_login import current_user
 
 from app.blueprints.conversions import bp
 from app.blueprints.conversions.forms import AffiliateFilterForm, ClickFilterForm
 from app.blueprints.web import cursor_arg, display_timezone, filter_errors, list_args, read_filters, respond
+from app.models.common import utcnow
 from app.security import role_required
-from app.services.conversions import click_lists, queries
+from app.services.conversions import click_exports, click_lists, queries
 from app.services.conversions.flags import FLOOD_CLICKS
 from app.services.conversions.queries import ConversionFilters
 
@@ -54,3 +55,31 @@ def campaign_clicks():
     page = click_lists.campaign_clicks(user, cursor_arg(), campaign_id)
     return respond("conversions/campaign_clicks.html", "conversions/_clicks_table.html", reviewer=True,
                    **_clicks_context(form, page))
+
+
+def _csv(rows, prefix: str):
+    name = f"{prefix}-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(stream_with_context(rows), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def _chosen_campaign(form) -> int | None:
+    form.validate()
+    return None if form.campaign.errors else form.campaign.data
+
+
+@bp.get("/clicks/export.csv")
+@role_required("affiliate")
+def clicks_export():
+    """The affiliate's own clicks (of the chosen campaign) as a CSV file, streamed as it is written."""
+    form = ClickFilterForm(request.args, campaigns=queries.affiliate_campaigns(current_user.id))
+    return _csv(click_exports.affiliate_csv(current_user.id, _chosen_campaign(form)), "clicks")
+
+
+@bp.get("/campaign-clicks/export.csv")
+@role_required("merchant", "admin")
+def campaign_clicks_export():
+    """Clicks on the reviewer's campaigns (of the chosen one) as a CSV file, with addresses, streamed."""
+    user = current_user._get_current_object()
+    form = ClickFilterForm(request.args, campaigns=queries.reviewer_campaigns(user))
+    return _csv(click_exports.reviewer_csv(user, _chosen_campaign(form)), "campaign-clicks")

@@ -22,10 +22,13 @@ class ConversionNode:
     status: str = strawberry.field(description="pending, approved, rejected or reversed")
     source: str = strawberry.field(description="pixel, api, postback, stripe or manual")
     reject_reason: str | None
-    fraud_flags: list[str]
     created_at: datetime
     payable_at: datetime
     decided_at: datetime | None
+
+    @strawberry.field(description="Fraud signals, as reviewers see them (null for affiliates, like their pages).")
+    def fraud_flags(self, info: strawberry.Info) -> list[str] | None:
+        return None if info.context.user.role == "affiliate" else list(self.fraud_flags or [])
 
     @strawberry.field
     def campaign(self) -> CampaignNode:

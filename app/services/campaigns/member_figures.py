@@ -5,6 +5,7 @@ its (campaign, day) index: a page costs the same whatever number of clicks the c
 Sorting by a figure ranks every member of the status by it first (one grouped read), then loads the
 page's memberships.
 """
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from app.extensions import db
 from app.models.campaigns import Membership
 from app.models.common import utcnow
 from app.models.users import User
+from app.services.analytics.exports import amount, cell, csv_chunks
 from app.services.analytics.periods import Period
 from app.services.analytics.reader import Reader
 from app.services.analytics.scope import Filters, Scope
@@ -122,3 +124,31 @@ def member_row(membership: Membership, days: int, zone_name: str) -> MemberRow:
     """One member's row again (after a decision on it), with the figures of the same period."""
     return _row(membership, _figures(membership.campaign_id, period_of(days, zone_name), zone_name,
                                      [membership.affiliate_id]))
+
+
+EXPORT_COLUMNS = ["affiliate_email", "affiliate_name", "status", "since_utc", "period_start", "period_end", "clicks",
+                  "conversions", "currency", "commission"]
+
+
+def export_csv(campaign_id: int, listing: MemberListing, zone_name: str) -> Iterator[str]:
+    """Every member of the status with the period's figures, as CSV (amounts in the currency's units)."""
+    period = period_of(listing.days, zone_name)
+    figures = _figures(campaign_id, period, zone_name)
+    members = db.session.execute(
+        select(User.email, User.name, Membership.status, Membership.affiliate_id,
+               func.coalesce(Membership.decided_at, Membership.created_at).label("since"))
+        .join(User, User.id == Membership.affiliate_id)
+        .where(Membership.campaign_id == campaign_id, Membership.status == listing.status)
+        .order_by(User.name, Membership.id)).all()
+
+    def rows():
+        for member in members:
+            mine = figures.get(member.affiliate_id, {})
+            common = [cell(member.email), cell(member.name), member.status, member.since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                      period.start.isoformat(), period.end.isoformat(), mine.get("clicks", 0),
+                      mine.get("conversions", 0)]
+            commission = mine.get("commission") or {}
+            for currency, value in sorted(commission.items()) or [("", None)]:
+                yield [*common, currency, amount(value, currency) if currency else ""]
+
+    return csv_chunks(EXPORT_COLUMNS, rows())

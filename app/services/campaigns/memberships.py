@@ -36,6 +36,7 @@ from app.services.campaigns.membership_queries import (
     may_review,
     reviewable,
 )
+from app.services.webhooks import outbox
 
 
 def _state(membership: Membership) -> dict:
@@ -116,6 +117,7 @@ def join(campaign_id: int, affiliate_id: int, ip: str | None = None) -> Membersh
         landing_link.add_plain_link(campaign, affiliate_id)
     action = "membership.joined" if status == "approved" else "membership.applied"
     trail.record(action, membership, actor_id=affiliate_id, before=before, after=_state(membership), ip=ip)
+    outbox.membership_event("membership.decided" if status == "approved" else "membership.requested", membership)
     db.session.commit()
     logger.info("{} campaign={} affiliate={}", action, campaign_id, affiliate_id)
     mail.joined(membership)
@@ -184,6 +186,7 @@ def _decide_locked(campaign: Campaign, membership: Membership, approve: bool, ac
     trail.record(action, membership, actor_id=actor_id, before=before, after=_state(membership), ip=ip)
     if approve:
         landing_link.add_plain_link(campaign, membership.affiliate_id)
+    outbox.membership_event("membership.decided", membership)
     # Flushed now so the next count of approved members in this transaction includes it.
     db.session.flush()
 

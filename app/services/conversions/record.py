@@ -30,6 +30,7 @@ from app.services.conversions.errors import (
     UnknownClick,
 )
 from app.services.tracking import drain
+from app.services.webhooks import outbox
 
 ATTRIBUTION_RULE = "last_click"
 MAX_AMOUNT = 10**15  # far above any real order, well inside a 64-bit column
@@ -113,6 +114,7 @@ def _record(*, merchant_id, campaign_id, click_public_id, order_id, amount, curr
     trail.record("conversion.recorded", conversion, ip=ip, after={
         "order_id": order_id, "amount": amount, "currency": currency, "commission": commission,
         "source": source, "click": click.public_id, "flags": conversion.fraud_flags})
+    outbox.conversion_event("conversion.created", conversion)
     db.session.commit()
     logger.info("conversion recorded id={} campaign={} affiliate={} order_id={!r} source={}",
                 conversion.id, conversion.campaign_id, conversion.affiliate_id, order_id, source)

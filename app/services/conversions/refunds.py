@@ -29,6 +29,7 @@ from app.services.conversions.errors import (
 )
 from app.services.conversions.states import apply_transition, lock, remaining_commission
 from app.services.ledger import entries
+from app.services.webhooks import outbox
 
 REFUND_REASON = "refunded"
 
@@ -124,5 +125,6 @@ def _apply_refund(conversion, amount, actor_id, external_id, reason, ip) -> Refu
         "refund_id": new.id, "external_id": external_id, "amount": amount, "commission_delta": delta})
     if conversion.refunded_amount == conversion.amount:
         to_status = "reversed" if conversion.status == "approved" else "rejected"
-        apply_transition(conversion, to_status, actor_id, REFUND_REASON, ip)
+        apply_transition(conversion, to_status, actor_id, REFUND_REASON, ip, announce=to_status != "reversed")
+    outbox.conversion_event("conversion.refunded", conversion, refund=new)
     return new

@@ -20,6 +20,10 @@ from app.services.audit import trail
 from app.services.conversions import mail
 from app.services.conversions.errors import ConversionNotFound, InvalidTransition, ReasonRequired, ReviewNotAllowed
 from app.services.ledger import entries
+from app.services.webhooks import outbox
+
+WEBHOOK_EVENTS = {"approved": "conversion.approved", "rejected": "conversion.rejected",
+                  "reversed": "conversion.refunded"}
 
 ALLOWED = {("pending", "approved"), ("pending", "rejected"), ("approved", "reversed")}
 BULK_LIMIT = 500
@@ -39,8 +43,10 @@ def remaining_commission(conversion: Conversion) -> int:
 
 
 def apply_transition(conversion: Conversion, to_status: str, actor_id: int | None, reason: str | None = None,
-                     ip: str | None = None, now: datetime | None = None) -> None:
-    """Move a locked conversion to `to_status`, with its ledger entry and audit event (no commit)."""
+                     ip: str | None = None, now: datetime | None = None, announce: bool = True) -> None:
+    """Move a locked conversion to `to_status`, with its ledger entry, audit and webhook events (no commit).
+
+    `announce=False` leaves the webhook event to the caller (a refund reports the reversal it causes)."""
     before = conversion.status
     if (before, to_status) not in ALLOWED:
         raise InvalidTransition(f"A {before} conversion cannot become {to_status}.")
@@ -71,6 +77,8 @@ def apply_transition(conversion: Conversion, to_status: str, actor_id: int | Non
     trail.record(f"conversion.{to_status}", conversion, actor_id=actor_id, ip=ip,
                  before={"status": before},
                  after={"status": to_status, "reason": reason, "commission": remaining_commission(conversion)})
+    if announce:
+        outbox.conversion_event(WEBHOOK_EVENTS[to_status], conversion)
     logger.info("conversion {} {} -> {} by={}", conversion.id, before, to_status, actor_id or "system")
 
 

@@ -37,6 +37,7 @@ from app.services.payouts.errors import (
 )
 from app.services.payouts.states import lock_affiliate
 from app.services.stripe_connect import accounts as stripe_accounts
+from app.services.webhooks import outbox
 
 
 def minimum_for(currency: str) -> int:
@@ -123,6 +124,8 @@ def _reserve(affiliate_id: int, amount: int, currency: str, destination: dict | 
                      before=None, after={"status": status, "amount": amount, "currency": currency,
                                          "method": snapshot["method"], "available_before": left,
                                          **({"reissue_of": reissue_of.id} if reissue_of else {})})
+        if reissue_of is None:
+            outbox.payout_event("payout.requested", request)
         db.session.commit()
     except IntegrityError as exc:
         # Only the one-open-request index can clash here (the lock normally prevents even that).

@@ -35,6 +35,7 @@ from app.services.payouts.errors import (
     ReasonRequired,
     TransactionIdRequired,
 )
+from app.services.webhooks import outbox
 
 ALLOWED = {
     ("requested", "approved"), ("requested", "rejected"), ("requested", "cancelled"),
@@ -91,6 +92,8 @@ def apply_transition(request: PayoutRequest, to_status: str, actor_id: int | Non
     trail.record(f"payout.{to_status}", request, actor_id=actor_id, ip=ip, before={"status": before},
                  after={"status": to_status, "amount": request.amount, "currency": request.currency,
                         **{k: _jsonable(v) for k, v in changes.items() if not k.endswith("_by_id")}})
+    if to_status in ("paid", "failed"):
+        outbox.payout_event(f"payout.{to_status}", request)
     logger.info("payout {} id={} amount={} currency={} by={}", to_status, request.id, request.amount,
                 request.currency, actor_id or "system")
 

@@ -109,7 +109,7 @@ def _rebuild(conn, partitioned: bool) -> None:
 
 
 def _create_partitions(conn) -> None:
-    oldest = conn.scalar(text(f"SELECT min({KEY}) FROM clicks_before"))
+    oldest = conn.scalar(text("SELECT min(created_at) FROM clicks_before"))
     today = datetime.now(UTC).date()
     month = date(oldest.year, oldest.month, 1) if oldest else date(today.year, today.month, 1)
     last = _add_months(date(today.year, today.month, 1), MONTHS_AHEAD)

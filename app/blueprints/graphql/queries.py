@@ -21,6 +21,7 @@ from app.models.money import PayoutRequest
 from app.models.tracking import Click, Link
 from app.models.users import User
 from app.services.api import figures, keyset, visibility
+from app.services.conversions import queries as conversion_queries
 from app.services.ledger import balances
 from app.services.payouts import details
 
@@ -103,8 +104,9 @@ class Query:
                     first: int | None = None, after: str | None = None) -> Connection[ConversionNode]:
         caller = _caller(info)
         start, end = _range(dates)
-        filters = visibility.ConversionFilters(status=status, campaign_id=campaign_id, affiliate_id=affiliate_id,
-                                               source=source, date_from=start, date_to=end)
+        filters = conversion_queries.ConversionFilters(status=status, campaign_id=campaign_id,
+                                                       affiliate_id=affiliate_id, source=source,
+                                                       date_from=start, date_to=end)
         return connection(keyset.page(visibility.conversions(caller.require(), filters, caller.tz), Conversion.id,
                                       first, after, (selectinload(Conversion.campaign),
                                                      selectinload(Conversion.affiliate))))

@@ -20,6 +20,7 @@ from app.services.campaigns import lists, membership_queries
 from app.services.campaigns.campaigns import CampaignNotFound
 from app.services.common.errors import ServiceError
 from app.services.common.lists import within_days
+from app.services.conversions import queries
 
 
 class NotFound(ServiceError):
@@ -119,30 +120,16 @@ def clicks(user: User, filters: ClickFilters, tz: str):
     return within_days(query, Click.created_at, filters.date_from, filters.date_to, tz)
 
 
-@dataclass
-class ConversionFilters:
-    status: str | None = None
-    campaign_id: int | None = None
-    affiliate_id: int | None = None
-    source: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-
-
-def conversions(user: User, filters: ConversionFilters, tz: str):
+def conversions(user: User, filters: queries.ConversionFilters, tz: str):
     """Conversions on a merchant's campaigns, an affiliate's own, or all for an admin."""
     query = select(Conversion)
     if user.role != "admin":
         query = query.where(Conversion.owned_by(user))
-    for column, value in ((Conversion.status, filters.status), (Conversion.campaign_id, filters.campaign_id),
-                          (Conversion.affiliate_id, filters.affiliate_id), (Conversion.source, filters.source)):
-        if value:
-            query = query.where(column == value)
-    return within_days(query, Conversion.created_at, filters.date_from, filters.date_to, tz)
+    return queries.filtered(query, filters, tz)
 
 
 def conversion(user: User, conversion_id: int) -> Conversion:
-    return _one(conversions(user, ConversionFilters(), "UTC").where(Conversion.id == conversion_id))
+    return _one(conversions(user, queries.ConversionFilters(), "UTC").where(Conversion.id == conversion_id))
 
 
 def payout_requests(user: User, status: str | None = None, affiliate_id: int | None = None):

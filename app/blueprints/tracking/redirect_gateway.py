@@ -15,6 +15,7 @@ unknown code (404) or a link that cannot be looked up (503) is answered by the F
 `tracking.follow`, which renders the error page in the visitor's language. The refusal found here is
 handed over in the WSGI environment so the view does not look the link up, or count the refusal, twice.
 """
+import re
 from html import escape
 from time import perf_counter
 
@@ -32,6 +33,9 @@ RULE = "/r/<code>"
 # The refusal this gateway met, for the Flask view that answers it.
 REFUSAL_KEY = "affiliate.click_refusal"
 SUB_NAMES = tuple(f"sub{i}" for i in range(1, 6))
+# A location made only of these characters is already what `iri_to_uri` would make of it (werkzeug
+# applies it to every Location header); the rest (non-ASCII, spaces, quotes) are quoted by it.
+_NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
 
 
 class ClickRedirectGateway:
@@ -51,27 +55,29 @@ class ClickRedirectGateway:
             return self.inner(environ, start_response)
         started = perf_counter()
         request = CleanRequest(environ)
-        args = request.args
-        headers = request.headers
+        # First values, in a plain dict: a missing key in werkzeug's MultiDict costs an exception.
+        args = request.args.to_dict()
         with self.app.app_context():
             try:
                 outcome = follow_link(
                     code, to=args.get("to"), subs=[args.get(name) for name in SUB_NAMES],
-                    ip=request.remote_addr, user_agent=headers.get("User-Agent"),
-                    referrer=headers.get("Referer"), record=method == "GET",
+                    ip=environ.get("REMOTE_ADDR"), user_agent=environ.get("HTTP_USER_AGENT"),
+                    referrer=environ.get("HTTP_REFERER"), record=method == "GET",
                 )
             except (UnknownLink, LinkUnavailable) as refusal:
                 environ[REFUSAL_KEY] = refusal
                 return self.inner(environ, start_response)
             secure = request.is_secure
-            location = iri_to_uri(outcome.location)
+            location = outcome.location
+            if _NEEDS_QUOTING.search(location):
+                location = iri_to_uri(location)
             response_headers = [("Location", location), ("Content-Type", "text/html; charset=utf-8")]
             if outcome.click_id:
                 response_headers.append(("Set-Cookie", dump_cookie(
                     COOKIE_NAME, outcome.click_id, max_age=outcome.cookie_max_age, path="/", secure=secure,
                     httponly=True, samesite="Lax")))
             response_headers.extend(redirect_headers(secure))
-            response_headers.append(("X-Request-ID", request_id_for(headers.get("X-Request-ID", ""))))
+            response_headers.append(("X-Request-ID", request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))))
             body = _body(location)
             response_headers.append(("Content-Length", str(len(body))))
             start_response("302 FOUND", response_headers)

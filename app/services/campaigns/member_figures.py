@@ -22,7 +22,6 @@ from app.services.analytics.reader import Reader
 from app.services.analytics.scope import Filters, Scope
 from app.services.analytics.sql import local_day_of
 from app.services.common.lists import Page, paginate
-from app.services.common.sorting import Sort
 
 PER_PAGE = 50
 PERIODS = (7, 30, 90, 365)
@@ -52,10 +51,6 @@ class MemberListing:
     sort: str = "recent"
     descending: bool = True
     page: int = 1
-
-    @property
-    def sorted_by(self) -> Sort:
-        return Sort(self.sort, self.descending)
 
 
 def period_of(days: int, zone_name: str) -> Period:

@@ -1,21 +1,18 @@
-"""How a list is sorted: the `sort` and `order` of its address, read against the columns the list allows.
+"""A list's sort from its `sort` and `order` query arguments: a key the list allows, and a direction.
 
-A key the list does not know, or an order other than "asc"/"desc", falls back to the list's default, so
-a hand-edited address still shows the list. The SQL order always ends on the row id, so rows that tie
-keep one order from page to page.
+Each list names the keys it can be sorted by (a whitelist) and its default; anything else in the URL
+falls back to that default, so a stale or hand-made address shows the list rather than an error. A list
+read a page at a time by offset names its keys with their SQL columns (`Sorts`): its ORDER BY always ends
+on the row id, so rows that tie keep one order from page to page.
 """
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.sql.elements import UnaryExpression
 
-ORDERS = ("asc", "desc")
-
 
 @dataclass(frozen=True)
 class Sort:
-    """The column a list is sorted by, and which way."""
-
     key: str
     descending: bool = True
 
@@ -24,16 +21,13 @@ class Sort:
         return "desc" if self.descending else "asc"
 
 
-def read(args: Mapping, keys: Sequence[str], default: str, descending: bool = True) -> Sort:
-    """The sort asked for by `args` (a query string) among `keys`; `default` (its way `descending`) otherwise.
-
-    A known key without a valid order is sorted the list's default way.
-    """
+def read_sort(args: Mapping, keys: Collection[str], default: str, descending: bool = True) -> Sort:
+    """The sort asked for in `args` if its key is one of `keys`; else `default` in its own direction."""
     key = args.get("sort")
     if key not in keys:
         return Sort(default, descending)
     order = args.get("order")
-    return Sort(key, order == "desc" if order in ORDERS else descending)
+    return Sort(key, descending if order not in ("asc", "desc") else order == "desc")
 
 
 @dataclass(frozen=True)
@@ -50,7 +44,7 @@ class Sorts:
     descending: bool = True
 
     def read(self, args: Mapping) -> Sort:
-        return read(args, tuple(self.columns), self.default, self.descending)
+        return read_sort(args, self.columns, self.default, self.descending)
 
     def order_by(self, sort: Sort) -> list:
         """The ORDER BY clauses of `sort` (a key it does not know: the default)."""

@@ -10,7 +10,8 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 
 from app.ids import is_id
-from app.services.common.keyset import Cursor, cursor_args
+from app.services.common.keyset import NEWEST, Cursor, Order, cursor_args
+from app.services.common.sorting import Sort, read_sort
 from app.urls import local_path
 
 # A page number from a URL is clamped, so an absurd one cannot overflow the OFFSET.
@@ -30,9 +31,16 @@ def page_arg() -> int:
     return min(max(page, 1), MAX_PAGE)
 
 
-def cursor_arg() -> Cursor | None:
-    """Where a keyset list continues: its `older` or `newer` query argument (None: the newest rows)."""
-    return cursor_args(request.args.get("older"), request.args.get("newer"))
+def cursor_arg(order: Order = NEWEST) -> Cursor | None:
+    """Where a keyset list read in `order` continues: its `older` or `newer` query argument (None: the top)."""
+    return cursor_args(request.args.get("older"), request.args.get("newer"), order)
+
+
+def keyset_sort(columns: dict[str, str], default: str = "created") -> tuple[Sort, Order, Cursor | None]:
+    """A keyset list's sort from the query string (`columns`: sort key -> model column), its order and cursor."""
+    sort = read_sort(request.args, columns, default)
+    order = Order(columns[sort.key], sort.descending)
+    return sort, order, cursor_arg(order)
 
 
 def id_arg(name: str) -> int | None:

@@ -41,6 +41,13 @@ class Conversion(db.Model):
         # Newest first, all of them or those in one status (the review list).
         Index("ix_conversions_created", "created_at", "id"),
         Index("ix_conversions_status_created", "status", "created_at"),
+        # The lists sorted by amount or commission: all, campaign by campaign, one affiliate's (0019).
+        Index("ix_conversions_all_amount", "amount", "id"),
+        Index("ix_conversions_campaign_amount", "campaign_id", "amount", "id"),
+        Index("ix_conversions_affiliate_amount", "affiliate_id", "amount", "id"),
+        Index("ix_conversions_all_commission", "commission", "id"),
+        Index("ix_conversions_campaign_commission", "campaign_id", "commission", "id"),
+        Index("ix_conversions_affiliate_commission", "affiliate_id", "commission", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

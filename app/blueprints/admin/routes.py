@@ -4,7 +4,7 @@ from flask import Response, request, stream_with_context
 from app.blueprints.admin import bp
 from app.blueprints.admin.forms import AuditFilterForm
 from app.blueprints.admin.helpers import event_currency, object_name, object_url, short
-from app.blueprints.web import cursor_arg, display_timezone, filter_errors, list_args, read_filters, respond
+from app.blueprints.web import display_timezone, filter_errors, keyset_sort, list_args, read_filters, respond
 from app.models.common import utcnow
 from app.security import role_required
 from app.services.audit import currencies, queries
@@ -30,8 +30,9 @@ def audit_log():
     """Every recorded decision, newest first, filtered by actor, action, object and dates."""
     form, filters = _filters()
     tz = display_timezone()
-    page = queries.search(filters, tz, cursor_arg())
-    return respond("admin/audit_log.html", "admin/_audit_table.html", filters=form, page=page,
+    sort, order, cursor = keyset_sort(queries.SORT_COLUMNS)
+    page = queries.search(filters, tz, cursor, order=order)
+    return respond("admin/audit_log.html", "admin/_audit_table.html", filters=form, page=page, sort=sort,
                    filter_problems=filter_errors(form), list_args=list_args(), timezone=tz)
 
 

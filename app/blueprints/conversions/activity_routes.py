@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from app.blueprints.conversions import bp
 from app.blueprints.conversions.forms import AffiliateFilterForm, ClickFilterForm
-from app.blueprints.web import cursor_arg, display_timezone, filter_errors, list_args, read_filters, respond
+from app.blueprints.web import display_timezone, filter_errors, keyset_sort, list_args, read_filters, respond
 from app.models.common import utcnow
 from app.security import role_required
 from app.services.conversions import click_exports, click_lists, queries
@@ -18,16 +18,17 @@ def mine():
     """The affiliate's own conversions: status, commission and, for a rejection, the merchant's reason."""
     form = AffiliateFilterForm(request.args, campaigns=queries.affiliate_campaigns(current_user.id))
     filters = read_filters(form, ConversionFilters, campaign_id="campaign")
-    page = queries.affiliate_page(current_user.id, filters, display_timezone(), cursor_arg())
-    return respond("conversions/mine.html", "conversions/_mine_table.html", filters=form, page=page,
+    sort, order, cursor = keyset_sort(queries.SORT_COLUMNS)
+    page = queries.affiliate_page(current_user.id, filters, display_timezone(), cursor, order=order)
+    return respond("conversions/mine.html", "conversions/_mine_table.html", filters=form, page=page, sort=sort,
                    filter_problems=filter_errors(form), list_args=list_args(),
                    timezone=str(display_timezone()))
 
 
-def _clicks_context(form, page) -> dict:
+def _clicks_context(form, page, sort) -> dict:
     counts = click_lists.ip_click_counts(page.items)
     signals = {click.id: click_lists.click_signals(click, counts.get(click.id)) for click in page.items}
-    return {"filters": form, "page": page, "signals": signals, "ip_counts": counts,
+    return {"filters": form, "page": page, "sort": sort, "signals": signals, "ip_counts": counts,
             "filter_problems": filter_errors(form), "list_args": list_args(),
             "flood_clicks": FLOOD_CLICKS}
 
@@ -39,9 +40,10 @@ def clicks():
     form = ClickFilterForm(request.args, campaigns=queries.affiliate_campaigns(current_user.id))
     form.validate()
     campaign_id = None if form.campaign.errors else form.campaign.data
-    page = click_lists.affiliate_clicks(current_user.id, cursor_arg(), campaign_id)
+    sort, order, cursor = keyset_sort(click_lists.SORT_COLUMNS)
+    page = click_lists.affiliate_clicks(current_user.id, cursor, campaign_id, order=order)
     return respond("conversions/clicks.html", "conversions/_clicks_table.html", reviewer=False,
-                   **_clicks_context(form, page))
+                   **_clicks_context(form, page, sort))
 
 
 @bp.get("/campaign-clicks")
@@ -52,9 +54,10 @@ def campaign_clicks():
     form = ClickFilterForm(request.args, campaigns=queries.reviewer_campaigns(user))
     form.validate()
     campaign_id = None if form.campaign.errors else form.campaign.data
-    page = click_lists.campaign_clicks(user, cursor_arg(), campaign_id)
+    sort, order, cursor = keyset_sort(click_lists.SORT_COLUMNS)
+    page = click_lists.campaign_clicks(user, cursor, campaign_id, order=order)
     return respond("conversions/campaign_clicks.html", "conversions/_clicks_table.html", reviewer=True,
-                   **_clicks_context(form, page))
+                   **_clicks_context(form, page, sort))
 
 
 def _csv(rows, prefix: str):

@@ -10,10 +10,10 @@ from app.blueprints.conversions.forms import BulkForm, RejectForm, ReviewFilterF
 from app.blueprints.web import (
     RowDecisions,
     client_ip,
-    cursor_arg,
     display_timezone,
     filter_errors,
     form_errors,
+    keyset_sort,
     list_args,
     read_filters,
     respond,
@@ -49,8 +49,9 @@ def _review_filters(user) -> tuple[ReviewFilterForm, ConversionFilters]:
 def _list_context(**extra) -> dict:
     user = current_user._get_current_object()
     form, filters = _review_filters(user)
-    page = queries.review_page(user, filters, display_timezone(), cursor_arg())
-    return {"filters": form, "filter_problems": filter_errors(form), "page": page,
+    sort, order, cursor = keyset_sort(queries.SORT_COLUMNS)
+    page = queries.review_page(user, filters, display_timezone(), cursor, order=order)
+    return {"filters": form, "filter_problems": filter_errors(form), "page": page, "sort": sort,
             "list_args": list_args(), "position_args": request.args.to_dict(),
             "timezone": str(display_timezone()), **extra}
 

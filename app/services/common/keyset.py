@@ -1,13 +1,16 @@
-"""Long lists read newest first by keyset: a window of rows before or after a cursor, never an OFFSET.
+"""Long lists read by keyset: a window of rows before or after a cursor, never an OFFSET.
 
 A list of millions of rows cannot count itself for a pager or skip to "page 2000" without reading
-everything in front of it. Instead each window remembers where it stopped (the time and id of its
-first and last row) and the next window starts there, through an index that matches the order
-(`time DESC, id DESC`). How many rows match is counted only up to `COUNT_CAP`.
+everything in front of it. Instead each window remembers where it stopped (the sort value and id of
+its first and last row) and the next window starts there, through an index that matches the order
+(newest first: `time DESC, id DESC`). How many rows match is counted only up to `COUNT_CAP`.
+
+A list is read in an `Order`: newest first unless the reader sorted it by another column (one an
+index serves) or the other way. A cursor carries its order, so one from another order is ignored.
 
 When a list covers a set of owners (a merchant's campaigns, an affiliate's links in one campaign),
-`split` reads each owner's newest rows through its own `(owner, time)` index and merges them, so no
-owner's rows are sorted as a whole however many there are.
+`split` reads each owner's first rows through its own `(owner, sort column)` index and merges them,
+so no owner's rows are sorted as a whole however many there are.
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,40 +25,79 @@ BIG_ID_MAX = 2**63 - 1
 # Beyond this many owners one query over all of them costs less than a branch per owner.
 MAX_SPLIT = 200
 _STAMP = "%Y%m%dT%H%M%S.%f"
+TIME = "created_at"
+
+
+@dataclass(frozen=True)
+class Order:
+    """How a list is read: by the model's `column` (a time, or a whole number) then id, largest first or not."""
+
+    column: str = TIME
+    descending: bool = True
+
+    @property
+    def tag(self) -> str:
+        """How a cursor names this order: nothing for newest first, so its tokens stay as they always were."""
+        if self == NEWEST:
+            return ""
+        return f"{self.column}.{'desc' if self.descending else 'asc'}"
+
+    @property
+    def newest_first(self) -> bool:
+        return self == NEWEST
+
+
+NEWEST = Order()
 
 
 @dataclass(frozen=True)
 class Cursor:
-    """A position in a list: the row with this time and id; `newer` reads the rows above it."""
+    """A position in a list: the row with this sort value and id; `newer` reads the rows above it.
 
-    at: datetime
+    The value is the row's time in a list read by time, else a whole number (an amount).
+    """
+
+    value: datetime | int
     id: int
     newer: bool = False
+    order: Order = NEWEST
 
     @property
     def token(self) -> str:
-        return f"{self.at.strftime(_STAMP)}_{self.id}"
+        value = self.value.strftime(_STAMP) if isinstance(self.value, datetime) else str(self.value)
+        tag = self.order.tag
+        return f"{tag}~{value}_{self.id}" if tag else f"{value}_{self.id}"
 
     @classmethod
-    def parse(cls, token: str | None, newer: bool = False) -> "Cursor | None":
-        """The cursor a `token` from a URL stands for; None for anything that is not one."""
-        stamp, _, number = (token or "").partition("_")
-        if not number.isascii() or not number.isdigit() or int(number or 0) > BIG_ID_MAX:
+    def parse(cls, token: str | None, newer: bool = False, order: Order = NEWEST) -> "Cursor | None":
+        """The cursor a `token` from a URL stands for in `order`; None for anything that is not one of it."""
+        tag, _, rest = (token or "").rpartition("~")
+        if tag != order.tag:
             return None
+        value, _, number = rest.partition("_")
+        if not _whole(number) or (order.column != TIME and not _whole(value)):
+            return None
+        if order.column != TIME:
+            return cls(int(value), int(number), newer, order)
         try:
-            return cls(datetime.strptime(stamp, _STAMP), int(number), newer)
+            return cls(datetime.strptime(value, _STAMP), int(number), newer, order)
         except ValueError:
             return None
 
 
-def cursor_args(older: str | None, newer: str | None) -> Cursor | None:
-    """The cursor of a request's `older` or `newer` argument (older wins when both came)."""
-    return Cursor.parse(older) or Cursor.parse(newer, newer=True)
+def _whole(text: str) -> bool:
+    """A non-negative whole number that fits a 64-bit column (ASCII digits only)."""
+    return text.isascii() and text.isdigit() and int(text) <= BIG_ID_MAX
+
+
+def cursor_args(older: str | None, newer: str | None, order: Order = NEWEST) -> Cursor | None:
+    """The cursor of a request's `older` or `newer` argument in `order` (older wins when both came)."""
+    return Cursor.parse(older, order=order) or Cursor.parse(newer, newer=True, order=order)
 
 
 @dataclass
 class Window:
-    """One window of a newest-first list and the cursors to the windows on either side."""
+    """One window of a list and the cursors to the windows on either side."""
 
     items: list
     per_page: int
@@ -64,8 +106,9 @@ class Window:
     capped: bool
     newer: str | None = None
     older: str | None = None
-    # Not the newest window: a link back to the top makes sense.
+    # Not the first window: a link back to the top makes sense.
     is_first: bool = True
+    order: Order = NEWEST
 
     @property
     def total(self) -> int:
@@ -73,70 +116,81 @@ class Window:
 
 
 def _after(model, cursor: Cursor):
-    """Rows beyond the cursor in the reading direction, in a form the (time, id) index serves.
+    """Rows beyond the cursor in the reading direction, in a form the (column, id) index serves.
 
     An id from a URL beyond what the id column holds names no row; it is cut to the column's largest
     value (the same rows come back) rather than sent to the database as an error.
     """
-    at, row_id = model.created_at, model.id
+    value, row_id = getattr(model, cursor.order.column), model.id
     largest = BIG_ID_MAX if isinstance(model.__table__.c.id.type, BigInteger) else ID_MAX
     edge = min(cursor.id, largest)
-    if cursor.newer:
-        return and_(at >= cursor.at, or_(at > cursor.at, row_id > edge))
-    return and_(at <= cursor.at, or_(at < cursor.at, row_id < edge))
+    if _reads_down(cursor.order, cursor.newer):
+        return and_(value <= cursor.value, or_(value < cursor.value, row_id < edge))
+    return and_(value >= cursor.value, or_(value > cursor.value, row_id > edge))
 
 
-def _ordered(query, model, newer: bool):
-    if newer:
-        return query.order_by(model.created_at.asc(), model.id.asc())
-    return query.order_by(model.created_at.desc(), model.id.desc())
+def _reads_down(order: Order, newer: bool) -> bool:
+    """Whether rows are read from larger values to smaller: down a descending list, up an ascending one."""
+    return order.descending != newer
 
 
-def window(model, query, cursor: Cursor | None, per_page: int, *, split=None, options=()) -> Window:
-    """One window of `query` (a `select(model)` with its filters, no order) before or after `cursor`.
+def _ordered(query, columns, order: Order, newer: bool):
+    value, row_id = columns
+    if _reads_down(order, newer):
+        return query.order_by(value.desc(), row_id.desc())
+    return query.order_by(value.asc(), row_id.asc())
 
-    `split` is (owner column, owner ids): the rows of each owner are read through the owner's own
-    index and merged. Items are `model` instances loaded with `options`.
+
+def window(model, query, cursor: Cursor | None, per_page: int, *, order: Order = NEWEST, split=None,
+           options=()) -> Window:
+    """One window of `query` (a `select(model)` with its filters, no order) in `order`, before or after `cursor`.
+
+    A cursor of another order than `order` is ignored (the first window). `split` is (owner column,
+    owner ids): the rows of each owner are read through the owner's own index and merged. Items are
+    `model` instances loaded with `options`.
     """
+    if cursor is not None and cursor.order != order:
+        cursor = None
     bounded = query if cursor is None else query.where(_after(model, cursor))
     newer = cursor is not None and cursor.newer
     limit = per_page + 1
     if split is not None and 0 < len(split[1]) <= MAX_SPLIT:
-        rows = _merged(model, bounded, split, newer, limit, options)
+        rows = _merged(model, bounded, split, order, newer, limit, options)
     else:
         if split is not None:
             bounded = bounded.where(split[0].in_(list(split[1]) or [-1]))
-        rows = list(db.session.scalars(_ordered(bounded, model, newer).limit(limit).options(*options)))
+        columns = (getattr(model, order.column), model.id)
+        rows = list(db.session.scalars(_ordered(bounded, columns, order, newer).limit(limit).options(*options)))
     more = len(rows) > per_page
     rows = rows[:per_page]
     if newer:
         rows.reverse()
     count, capped = capped_count(query if split is None else query.where(split[0].in_(list(split[1]) or [-1])))
-    result = Window(rows, per_page, count, capped, is_first=cursor is None or (newer and not more))
+    result = Window(rows, per_page, count, capped, is_first=cursor is None or (newer and not more), order=order)
     if rows:
         first, last = rows[0], rows[-1]
-        # Reading older rows: there are newer ones (the cursor's); reading newer: the cursor's row is older.
+        # Reading down the list there are rows above (the cursor's); reading up, the cursor's row is below.
         if cursor is not None and (not newer or more):
-            result.newer = Cursor(first.created_at, first.id).token
+            result.newer = Cursor(getattr(first, order.column), first.id, order=order).token
         if (not newer and more) or newer:
-            result.older = Cursor(last.created_at, last.id).token
+            result.older = Cursor(getattr(last, order.column), last.id, order=order).token
     return result
 
 
-def _merged(model, query, split, newer: bool, limit: int, options) -> list:
+def _merged(model, query, split, order: Order, newer: bool, limit: int, options) -> list:
     """The first `limit` rows over every owner: each owner's through its index, then the rows by id."""
     column, owners = split
-    keys = query.with_only_columns(model.created_at, model.id)
-    branches = [_ordered(keys.where(column == owner), model, newer).limit(limit).subquery().select()
+    keys = query.with_only_columns(getattr(model, order.column), model.id)
+    branches = [_ordered(keys.where(column == owner), (getattr(model, order.column), model.id), order, newer)
+                .limit(limit).subquery().select()
                 for owner in sorted(set(owners))]
     merged = union_all(*branches).subquery()
-    order = (merged.c.created_at, merged.c.id)
-    ids = list(db.session.scalars(select(merged.c.id).order_by(*(o.asc() if newer else o.desc() for o in order))
+    ids = list(db.session.scalars(_ordered(select(merged.c.id), (merged.c[order.column], merged.c.id), order, newer)
                                   .limit(limit)))
     if not ids:
         return []
     rows = db.session.scalars(select(model).where(model.id.in_(ids)).options(*options)).all()
-    return sorted(rows, key=lambda row: (row.created_at, row.id), reverse=not newer)
+    return sorted(rows, key=lambda row: (getattr(row, order.column), row.id), reverse=_reads_down(order, newer))
 
 
 def capped_count(query) -> tuple[int, bool]:

@@ -9,15 +9,17 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models.campaigns import Campaign
 from app.models.tracking import Click, Link
-from app.services.common.keyset import Cursor, Window, window
+from app.services.common.keyset import NEWEST, Cursor, Order, Window, window
 from app.services.conversions.flags import BOT_USER_AGENT, CLICK_FLOOD, FLOOD_CLICKS, FLOOD_WINDOW, is_bot_user_agent
 
 PER_PAGE = 25
+# Clicks sort only by time (either way): no other order has an index, and millions of rows cannot be sorted.
+SORT_COLUMNS = {"created": "created_at"}
 
 
 def affiliate_clicks(affiliate_id: int, cursor: Cursor | None = None, campaign_id: int | None = None,
-                     per_page: int = PER_PAGE) -> Window:
-    """The affiliate's own clicks, newest first; in one campaign, read link by link."""
+                     per_page: int = PER_PAGE, order: Order = NEWEST) -> Window:
+    """The affiliate's own clicks by time (newest first unless `order` says); in one campaign, read link by link."""
     query = select(Click).where(Click.affiliate_id == affiliate_id)
     split = None
     if campaign_id:
@@ -25,13 +27,13 @@ def affiliate_clicks(affiliate_id: int, cursor: Cursor | None = None, campaign_i
         links = db.session.scalars(select(Link.id).where(Link.affiliate_id == affiliate_id,
                                                          Link.campaign_id == campaign_id)).all()
         split = (Click.link_id, links)
-    return window(Click, query, cursor, per_page, split=split,
+    return window(Click, query, cursor, per_page, order=order, split=split,
                   options=(selectinload(Click.link).selectinload(Link.campaign),))
 
 
 def campaign_clicks(user, cursor: Cursor | None = None, campaign_id: int | None = None,
-                    per_page: int = PER_PAGE) -> Window:
-    """Clicks on the reviewer's campaigns (an admin's: all), newest first, read campaign by campaign."""
+                    per_page: int = PER_PAGE, order: Order = NEWEST) -> Window:
+    """Clicks on the reviewer's campaigns (an admin's: all) by time, read campaign by campaign."""
     query = select(Click)
     split = None
     if campaign_id:
@@ -39,7 +41,7 @@ def campaign_clicks(user, cursor: Cursor | None = None, campaign_id: int | None 
     if user.role != "admin":
         owned = db.session.scalars(select(Campaign.id).where(Campaign.merchant_id == user.id)).all()
         split = (Click.campaign_id, [c for c in owned if not campaign_id or c == campaign_id])
-    return window(Click, query, cursor, per_page, split=split,
+    return window(Click, query, cursor, per_page, order=order, split=split,
                   options=(selectinload(Click.link).selectinload(Link.campaign),
                            selectinload(Click.link).selectinload(Link.affiliate)))
 

@@ -17,12 +17,14 @@ from app.models.money import LedgerEntry
 from app.models.tracking import Click, Link
 from app.models.users import User
 from app.services.analytics.scope import find_affiliate, scope_for
-from app.services.common.keyset import Cursor, Window, window
+from app.services.common.keyset import NEWEST, Cursor, Order, Window, window
 from app.services.common.lists import within_days
 from app.services.conversions import click_lists
 from app.services.conversions.flags import ANY_FLAG, FLAGS
 
 PER_PAGE = 25
+# What the lists can be sorted by (sort key -> column); each order is served by an index ending in the id.
+SORT_COLUMNS = {"created": "created_at", "amount": "amount", "commission": "commission"}
 
 
 @dataclass
@@ -62,23 +64,23 @@ def _visible_to(query, user: User, model=Conversion):
 
 
 def review_page(user: User, filters: ConversionFilters, tz: str, cursor: Cursor | None = None,
-                per_page: int = PER_PAGE) -> Window:
-    """Conversions a merchant (own campaigns, read campaign by campaign) or an admin (all) reviews, newest first."""
+                per_page: int = PER_PAGE, order: Order = NEWEST) -> Window:
+    """Conversions a merchant (own campaigns, read campaign by campaign) or an admin (all) reviews, in `order`."""
     query = filtered(select(Conversion), filters, tz)
     split = None
     if user.role != "admin":
         owned = db.session.scalars(select(Campaign.id).where(Campaign.merchant_id == user.id)).all()
         split = (Conversion.campaign_id, [c for c in owned if not filters.campaign_id or c == filters.campaign_id])
-    return window(Conversion, query, cursor, per_page, split=split,
+    return window(Conversion, query, cursor, per_page, order=order, split=split,
                   options=(selectinload(Conversion.campaign), selectinload(Conversion.affiliate)))
 
 
 def affiliate_page(affiliate_id: int, filters: ConversionFilters, tz: str, cursor: Cursor | None = None,
-                   per_page: int = PER_PAGE) -> Window:
-    """One affiliate's own conversions, newest first; the affiliate filter is forced to them."""
+                   per_page: int = PER_PAGE, order: Order = NEWEST) -> Window:
+    """One affiliate's own conversions in `order`; the affiliate filter is forced to them."""
     filters = ConversionFilters(**{**filters.__dict__, "affiliate_id": affiliate_id})
     query = filtered(select(Conversion).where(Conversion.affiliate_id == affiliate_id), filters, tz)
-    return window(Conversion, query, cursor, per_page, options=(selectinload(Conversion.campaign),))
+    return window(Conversion, query, cursor, per_page, order=order, options=(selectinload(Conversion.campaign),))
 
 
 def reviewer_campaigns(user: User) -> list[Campaign]:

@@ -49,7 +49,8 @@ class Totals:
     by_currency: list[CurrencyTotal]
 
 
-def _where(query, filters: PayoutFilters, tz: str):
+def matching(query, filters: PayoutFilters, tz: str):
+    """`query` kept to the payout requests matching `filters` (dates: days in zone `tz`)."""
     if filters.status:
         query = query.where(PayoutRequest.status == filters.status)
     if filters.method:
@@ -62,14 +63,14 @@ def _where(query, filters: PayoutFilters, tz: str):
 
 def queue_page(filters: PayoutFilters, tz: str, page: int = 1, sort: Sort = QUEUE_SORTS.read({})) -> Page:
     """Payout requests matching `filters`, sorted by `sort` (by default those waiting first, oldest first)."""
-    query = (_where(select(PayoutRequest).join(User, User.id == PayoutRequest.affiliate_id), filters, tz)
+    query = (matching(select(PayoutRequest).join(User, User.id == PayoutRequest.affiliate_id), filters, tz)
              .order_by(*QUEUE_SORTS.order_by(sort)))
     return paginate(query, page, PER_PAGE, (selectinload(PayoutRequest.affiliate),))
 
 
 def totals(filters: PayoutFilters, tz: str) -> Totals:
     """How many requests match `filters`, and their count and sum per currency."""
-    query = _where(select(PayoutRequest.currency, func.count(PayoutRequest.id), func.sum(PayoutRequest.amount)),
+    query = matching(select(PayoutRequest.currency, func.count(PayoutRequest.id), func.sum(PayoutRequest.amount)),
                    filters, tz).group_by(PayoutRequest.currency).order_by(PayoutRequest.currency)
     by_currency = [CurrencyTotal(currency, int(count), int(amount or 0))
                    for currency, count, amount in db.session.execute(query)]

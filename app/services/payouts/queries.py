@@ -40,7 +40,8 @@ class Totals:
     by_currency: list[CurrencyTotal]
 
 
-def _where(query, filters: PayoutFilters, tz: str):
+def matching(query, filters: PayoutFilters, tz: str):
+    """`query` kept to the payout requests matching `filters` (dates: days in zone `tz`)."""
     if filters.status:
         query = query.where(PayoutRequest.status == filters.status)
     if filters.method:
@@ -55,13 +56,13 @@ def queue_page(filters: PayoutFilters, tz: str, page: int = 1) -> Page:
     """Payout requests matching `filters`, oldest waiting first within a status, newest otherwise."""
     # Requests waiting for a decision come first, oldest first: they are the work to do.
     waiting_first = (PayoutRequest.status != "requested", PayoutRequest.requested_at, PayoutRequest.id)
-    query = _where(select(PayoutRequest), filters, tz).order_by(*waiting_first)
+    query = matching(select(PayoutRequest), filters, tz).order_by(*waiting_first)
     return paginate(query, page, PER_PAGE, (selectinload(PayoutRequest.affiliate),))
 
 
 def totals(filters: PayoutFilters, tz: str) -> Totals:
     """How many requests match `filters`, and their count and sum per currency."""
-    query = _where(select(PayoutRequest.currency, func.count(PayoutRequest.id), func.sum(PayoutRequest.amount)),
+    query = matching(select(PayoutRequest.currency, func.count(PayoutRequest.id), func.sum(PayoutRequest.amount)),
                    filters, tz).group_by(PayoutRequest.currency).order_by(PayoutRequest.currency)
     by_currency = [CurrencyTotal(currency, int(count), int(amount or 0))
                    for currency, count, amount in db.session.execute(query)]

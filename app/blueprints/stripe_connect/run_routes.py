@@ -42,7 +42,8 @@ def reconcile():
         report = reconciliation.compare(days)
     except StripeConnectError as exc:
         error = exc.message
-    return render_template("stripe_connect/reconcile.html", form=form, report=report, error=error)
+    return respond("stripe_connect/reconcile.html", "stripe_connect/_reconcile_report.html", form=form, report=report,
+                   error=error)
 
 
 @bp.app_context_processor

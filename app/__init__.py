@@ -16,6 +16,9 @@ def create_app(config=None, *, redis_client=None) -> Flask:
     if app.config["ENV_NAME"] == "production" and (secret == DEFAULT_SECRET_KEY or len(secret) < 16):
         raise RuntimeError("SECRET_KEY must be set to a long random value in production")
 
+    # The click redirect is answered before Flask's request machinery; behind ProxyFix like everything else.
+    from app.blueprints.tracking.redirect_gateway import ClickRedirectGateway
+    app.wsgi_app = ClickRedirectGateway(app, app.wsgi_app)
     if app.config["PROXY_FIX_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -28,6 +28,13 @@ CONTENT_SECURITY_POLICY = "; ".join((
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
                       "payment=(), usb=()")
 REFERRER_POLICY = "strict-origin-when-cross-origin"
+# On every answer unless its view set its own (the policy above too, with the page's extra form targets).
+FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", PERMISSIONS_POLICY),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
 
 
 def allow_form_action(origin: str) -> None:
@@ -64,20 +71,34 @@ def add_headers(response):
         if name.lower() not in present:
             headers.add(name, value)
 
-    default("X-Content-Type-Options", "nosniff")
-    default("X-Frame-Options", "DENY")
+    for name, value in FIXED_HEADERS:
+        default(name, value)
     default("Content-Security-Policy", content_security_policy())
-    default("Permissions-Policy", PERMISSIONS_POLICY)
-    default("Cross-Origin-Opener-Policy", "same-origin")
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     if not getattr(view, "keeps_linking_page_referrer_policy", False):
         default("Referrer-Policy", REFERRER_POLICY)
     if "cache-control" not in present or not _is_public(headers.get("Cache-Control", "")):
         headers["Cache-Control"] = "no-store"
-    hsts_seconds = current_app.config.get("HSTS_SECONDS", 0)
-    if hsts_seconds and request.is_secure and current_app.config["ENV_NAME"] == "production":
+    hsts_seconds = _hsts_seconds(request.is_secure)
+    if hsts_seconds:
         default("Strict-Transport-Security", f"max-age={hsts_seconds}")
     return response
+
+
+def redirect_headers(secure: bool) -> list[tuple[str, str]]:
+    """What `add_headers` gives the click redirect, for the redirect answered before Flask
+    (`app.blueprints.tracking.redirect_gateway`): no Referrer-Policy, never cached."""
+    headers = [*FIXED_HEADERS, ("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("Cache-Control", "no-store")]
+    hsts_seconds = _hsts_seconds(secure)
+    if hsts_seconds:
+        headers.append(("Strict-Transport-Security", f"max-age={hsts_seconds}"))
+    return headers
+
+
+def _hsts_seconds(secure: bool) -> int:
+    config = current_app.config
+    seconds = config.get("HSTS_SECONDS", 0)
+    return seconds if seconds and secure and config["ENV_NAME"] == "production" else 0
 
 
 def _is_public(cache_control: str) -> bool:

@@ -13,6 +13,11 @@ def _add_request_id(record) -> None:
         record["extra"]["request_id"] = g.request_id
 
 
+def request_id_for(incoming: str) -> str:
+    """The id of a request: the one a proxy or load balancer sent (if short and printable), else a new one."""
+    return incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else os.urandom(16).hex()
+
+
 def init_logging(app) -> None:
     logger.remove()
     level = app.config["LOG_LEVEL"]
@@ -27,8 +32,7 @@ def init_logging(app) -> None:
     @app.before_request
     def start_timer():
         g.request_started = time.perf_counter()
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else os.urandom(16).hex()
+        g.request_id = request_id_for(request.headers.get("X-Request-ID", ""))
 
     @app.after_request
     def log_request(response):

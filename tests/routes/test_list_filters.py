@@ -21,6 +21,7 @@ from app.models.conversions import Conversion
 from app.models.money import PayoutRequest
 from app.models.tracking import Click
 from app.models.users import User
+from app.services.campaigns.affiliate_figures import statuses_for
 from tests.sessions import sign_in
 from tests.site_map import pages_for, seed_site
 
@@ -29,7 +30,8 @@ HREF = re.compile(r'<a\b[^>]*\bhref="(/[^"#]*)"')
 # GET forms that are not a list's filters: the integration page picks whose snippets it shows.
 NOT_LISTS = {"/integration"}
 # Lists whose headings sort them whenever they have rows: their links must be there to be checked.
-SORTED = {"/conversions/", "/conversions/mine", "/conversions/clicks", "/conversions/campaign-clicks", "/admin/audit"}
+SORTED = {"/conversions/", "/conversions/mine", "/conversions/clicks", "/conversions/campaign-clicks", "/admin/audit",
+          "/campaigns/", "/campaigns/directory", "/campaigns/affiliates", "/admin/users", "/payouts/admin"}
 POSITION = ("page", "older", "newer")
 SORTING = ("sort", "order")
 
@@ -79,12 +81,13 @@ def _campaigns(user):
     if user.role == "merchant":
         query = query.where(Campaign.merchant_id == user.id)
     campaign = db.session.scalars(query.limit(1)).one()
-    return {"q": campaign.name.split()[0], "status": campaign.status}
+    return {"q": campaign.name.split()[0], "status": campaign.status, "sort": "commission", "order": "asc"}
 
 
 def _directory(user):
     campaign = db.session.scalars(select(Campaign).where(Campaign.status == "active").order_by(Campaign.id)).first()
-    return {"q": campaign.name.split()[0], "commission_type": campaign.commission_type, "sort": "commission_desc"}
+    return {"q": campaign.name.split()[0], "commission_type": campaign.commission_type, "sort": "name",
+            "order": "desc"}
 
 
 def _applications(user):
@@ -107,12 +110,18 @@ def _audit(user):
 
 
 def _users(user):
-    return {"q": "demo", "role": "affiliate", "status": "active"}
+    return {"q": "demo", "role": "affiliate", "status": "active", "sort": "email", "order": "asc"}
 
 
 def _payouts(user):
     payout = db.session.scalars(select(PayoutRequest).order_by(PayoutRequest.id).limit(1)).one()
-    return {"status": payout.status, "currency": payout.currency, **_days(payout.requested_at)}
+    return {"status": payout.status, "currency": payout.currency, **_days(payout.requested_at), "sort": "amount",
+            "order": "asc"}
+
+
+def _affiliates(user):
+    status = statuses_for(user.role)[0]
+    return {"q": "demo", "status": status, "days": "90", "sort": "clicks", "order": "asc"}
 
 
 def _reconcile(user):
@@ -122,8 +131,8 @@ def _reconcile(user):
 QUERIES = {
     "/conversions/": _conversions, "/conversions/mine": _mine, "/conversions/clicks": _clicks,
     "/conversions/campaign-clicks": _clicks, "/campaigns/": _campaigns, "/campaigns/directory": _directory,
-    "/campaigns/applications": _applications, "/analytics/": _analytics, "/admin/audit": _audit,
-    "/admin/users": _users, "/payouts/admin": _payouts, "/stripe/reconcile": _reconcile,
+    "/campaigns/applications": _applications, "/campaigns/affiliates": _affiliates, "/analytics/": _analytics,
+    "/admin/audit": _audit, "/admin/users": _users, "/payouts/admin": _payouts, "/stripe/reconcile": _reconcile,
 }
 
 
@@ -201,6 +210,6 @@ def test_every_list_keeps_its_filters_in_its_form_and_its_links(app, site, role)
         checked.append(path)
     expected = {"affiliate": {"/conversions/mine", "/conversions/clicks", "/campaigns/directory", "/analytics/"},
                 "merchant": {"/conversions/", "/conversions/campaign-clicks", "/campaigns/", "/campaigns/applications",
-                             "/analytics/"},
+                             "/campaigns/affiliates", "/analytics/"},
                 "admin": {"/conversions/", "/admin/audit", "/admin/users", "/payouts/admin", "/stripe/reconcile"}}
     assert expected[role] <= set(checked), checked

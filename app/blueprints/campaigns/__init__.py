@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("campaigns", __name__, template_folder="templates")
 
-from app.blueprints.campaigns import membership_routes, routes  # noqa: E402,F401
+from app.blueprints.campaigns import affiliate_routes, membership_routes, routes  # noqa: E402,F401

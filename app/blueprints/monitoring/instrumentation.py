@@ -28,11 +28,15 @@ def observe(response):
     started = g.pop("metrics_started", None)
     if started is not None:
         rule = request.url_rule
-        method = request.method
-        key = (rule.rule if rule is not None else UNMATCHED, method if method in METHODS else "other",
-               STATUS_CLASSES.get(response.status_code // 100, "other"))
-        child = _children.get(key)
-        if child is None:
-            child = _children[key] = metrics.http_request_duration.labels(*key)
-        child.observe(perf_counter() - started)
+        observe_request(rule.rule if rule is not None else UNMATCHED, request.method, response.status_code,
+                        perf_counter() - started)
     return response
+
+
+def observe_request(rule: str, method: str, status: int, seconds: float) -> None:
+    """Count and time one request answered by route `rule` (also used by requests answered before Flask)."""
+    key = (rule, method if method in METHODS else "other", STATUS_CLASSES.get(status // 100, "other"))
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = metrics.http_request_duration.labels(*key)
+    child.observe(seconds)

@@ -1,16 +1,18 @@
-"""The bank files: export approved bank transfers for a batch upload, import the bank's results."""
-from flask import Response, flash, redirect, render_template, url_for
+"""The bank files: export approved bank transfers for a batch upload, import the bank's results; the queue as CSV."""
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from loguru import logger
 
 from app.blueprints.payouts import bp
-from app.blueprints.payouts.admin_forms import ImportApplyForm, ImportForm, local_today
-from app.blueprints.web import client_ip, display_timezone
+from app.blueprints.payouts.admin_forms import ImportApplyForm, ImportForm, QueueFilterForm, local_today
+from app.blueprints.web import client_ip, display_timezone, read_filters
+from app.models.common import utcnow
 from app.security import role_required
-from app.services.payouts import bank_csv, bank_import, queries
+from app.services.payouts import bank_csv, bank_import, history_csv, queries
 from app.services.payouts.bank_csv import ImportFileError
 from app.services.payouts.bank_import import ImportTokenInvalid
+from app.services.payouts.queries import PayoutFilters
 
 
 @bp.get("/admin/export.csv")
@@ -26,6 +28,17 @@ def export_csv():
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.get("/admin/requests.csv")
+@role_required("admin")
+def queue_export():
+    """Every payout request matching the queue's filters, any status, as a CSV file streamed as it is written."""
+    filters = read_filters(QueueFilterForm(request.args, currencies=queries.currencies()), PayoutFilters)
+    name = f"payout-requests-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(stream_with_context(history_csv.queue_csv(filters, display_timezone())),
+                    content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @bp.route("/admin/import", methods=["GET", "POST"])

@@ -1,5 +1,5 @@
 """The affiliate's side of payouts: balances, payout details, requesting, cancelling, the history."""
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,13 +9,14 @@ from app.blueprints.stripe_connect.forms import ConnectForm
 from app.blueprints.web import client_ip, page_arg, respond, show_refusal
 from app.headers import allow_form_action
 from app.labels import label
+from app.models.common import utcnow
 from app.models.money import PayoutRequest
 from app.money import format_money
 from app.security import get_owned_or_404, role_required
 from app.services.ledger import balances, owed
 from app.services.ledger.owed import BalanceOwed
 from app.services.payouts import details as payout_details
-from app.services.payouts import requests, states
+from app.services.payouts import history_csv, requests, states
 from app.services.payouts.errors import InvalidPayoutDetails, InvalidPayoutTransition, PayoutError
 from app.services.stripe_connect import accounts as stripe_accounts
 from app.services.stripe_connect import client as stripe_client
@@ -50,13 +51,25 @@ def proof_url(payout: PayoutRequest) -> str | None:
 @role_required("affiliate")
 def mine():
     """The affiliate's payouts: balance per currency, payout details, and every request with its timeline."""
-    page = requests.requests_of(current_user.id, page_arg())
+    sort = requests.HISTORY_SORTS.read(request.args)
+    page = requests.requests_of(current_user.id, page_arg(), sort=sort)
     timelines = requests.timelines(r.id for r in page.items)
     names = requests.names_of(e.actor_id for events in timelines.values() for e in events)
-    return respond("payouts/mine.html", "payouts/_history.html", page=page, timelines=timelines, names=names,
+    return respond("payouts/mine.html", "payouts/_history.html", page=page, sort=sort, timelines=timelines,
+                   names=names,
                    balances=balances.for_affiliate(current_user.id),
                    profile=payout_details.profile_of(current_user.id), proof_url=proof_url,
                    stripe_items=stripe_queries.latest_items(r.id for r in page.items if r.method == "stripe"))
+
+
+@bp.get("/export.csv")
+@role_required("affiliate")
+def mine_export():
+    """Every payout request of the affiliate (account numbers masked), as a CSV file streamed as it is written."""
+    name = f"payouts-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(stream_with_context(history_csv.affiliate_csv(current_user.id)),
+                    content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @bp.get("/balance")

@@ -7,6 +7,7 @@ from flask import abort, current_app, g, redirect, request
 from loguru import logger
 
 from app.blueprints.tracking import bp
+from app.blueprints.tracking.redirect_gateway import REFUSAL_KEY
 from app.headers import keeps_linking_page_referrer_policy
 from app.services.monitoring.exporter import serve
 from app.services.monitoring.process_metrics import DrainMetrics
@@ -17,7 +18,14 @@ from app.services.tracking.follow import COOKIE_NAME, LinkUnavailable, UnknownLi
 @bp.route("/r/<code>", methods=["GET", "HEAD"])
 @keeps_linking_page_referrer_policy
 def follow(code):
-    """A tracking link: record the click and send the visitor on to the merchant at once."""
+    """A tracking link: record the click and send the visitor on to the merchant at once.
+
+    Clicks are answered by `redirect_gateway` before Flask; this view answers what it refused (with the
+    refusal it met) and serves any request that reaches it directly.
+    """
+    refusal = request.environ.get(REFUSAL_KEY)
+    if refusal is not None:
+        abort(404 if isinstance(refusal, UnknownLink) else 503)
     args = request.args
     try:
         outcome = follow_link(

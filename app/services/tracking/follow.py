@@ -64,6 +64,11 @@ def is_robot(user_agent: str | None) -> bool:
     return any(word in agent for word in _ROBOT_WORDS)
 
 
+def is_code(code: str) -> bool:
+    """Whether `code` could be a link's code at all (short, printable ASCII)."""
+    return 0 < len(code) <= MAX_CODE_LENGTH and code.isascii() and code.isprintable()
+
+
 def new_click_id() -> str:
     """Opaque, URL-safe, 128 random bits (22 characters)."""
     return secrets.token_urlsafe(16)
@@ -76,7 +81,7 @@ def follow_link(code: str, *, to: str | None = None, subs=(), ip: str | None = N
     `to` (a deep link) is followed only when it is an absolute http(s) URL on one of the campaign's
     allowed hosts; anything else sends the visitor to the link's usual destination.
     """
-    if not (0 < len(code) <= MAX_CODE_LENGTH and code.isascii() and code.isprintable()):
+    if not is_code(code):
         CLICKS_REFUSED["unknown_code"].inc()
         raise UnknownLink(field="code")
     try:

@@ -48,7 +48,8 @@ def test_list_search_and_filter_answer_partial_for_htmx(client, login_as):
     full = client.get("/campaigns/?q=shoes")
     assert "HX-Request" in full.headers["Vary"]
     full_html = full.get_data(as_text=True)
-    assert "<html" in full_html and 'hx-trigger="input changed delay:300ms, search"' in full_html
+    assert "<html" in full_html and 'hx-trigger="change, search, submit"' in full_html
+    assert 'value="shoes"' in full_html
     assert "Red shoes" in full_html and "Blue hats" not in full_html
 
     partial = client.get("/campaigns/?status=paused", headers=HX)
@@ -209,7 +210,7 @@ def test_directory_lists_open_campaigns_with_membership(client, login_as):
     assert "Joined one" in html and "Fixed one" in html and "Paused one" not in html
     assert "badge-pending" in html and "Review" in html and "25,000" in html
 
-    partial = client.get("/campaigns/directory?commission_type=fixed&sort=commission_desc", headers=HX)
+    partial = client.get("/campaigns/directory?commission_type=fixed&sort=commission&order=desc", headers=HX)
     html = partial.get_data(as_text=True)
     assert "HX-Request" in partial.headers["Vary"] and html.lstrip().startswith('<div id="directory-table"')
     assert "Fixed one" in html and "Joined one" not in html

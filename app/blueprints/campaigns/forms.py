@@ -22,7 +22,6 @@ from app.blueprints.forms import WholeNumberField
 from app.models.campaigns import CAMPAIGN_STATUSES
 from app.money import CURRENCIES, MoneyInputError, format_for_input, parse_money
 from app.services.campaigns import campaigns
-from app.services.campaigns.lists import DIRECTORY_SORTS
 from app.urls import host_of
 
 WHOLE_NUMBER = _l("Enter a whole number.")
@@ -181,21 +180,20 @@ class CampaignFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)],
+                    render_kw={"placeholder": _l("Campaign name"), "autocomplete": "off"})
     status = SelectField(_l("Status"), validators=[Optional()], choices=[
         ("", _l("All statuses")), ("active", _l("Active")), ("paused", lazy_pgettext("status", "Paused")),
         ("ended", _l("Ended"))])
 
 
 class DirectoryFilterForm(FlaskForm):
-    """Search, commission-type filter and sort of the affiliates' directory."""
+    """Search and commission-type filter of the affiliates' directory (its headings sort it)."""
 
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)],
+                    render_kw={"placeholder": _l("Campaign or merchant"), "autocomplete": "off"})
     commission_type = SelectField(_l("Commission type"), validators=[Optional()], choices=[
         ("", _l("All types")), ("percent", _l("Percentage")), ("fixed", _l("Fixed amount"))])
-    sort = SelectField(_l("Sort by"), validators=[Optional()], default="newest", choices=[
-        (DIRECTORY_SORTS[0], _l("Newest")), (DIRECTORY_SORTS[1], _l("Commission: high to low")),
-        (DIRECTORY_SORTS[2], _l("Commission: low to high"))])

@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, dates
 from babel.core import get_global
 from flask import current_app
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, to_user_timezone
 
 # Where a language's usage differs from what Babel's CLDR forms give.
 PATTERNS = {"vi": {"date": "dd/MM/yyyy", "datetime": "dd/MM/yyyy HH:mm", "month": "MM/yyyy"}}
@@ -46,7 +46,12 @@ def format_day(value: date | datetime | None, format: str | None = None) -> str:
         return ""
     if format in ("long", "full") or (format and format not in NAMED):
         return format_date(value, format)
-    return format_date(value, date_pattern())
+    # What flask_babel's format_date does with a pattern, with the locale looked up once: lists show
+    # hundreds of dates, and each lookup goes through the request context.
+    locale = get_locale()
+    if isinstance(value, datetime):
+        value = to_user_timezone(value)
+    return dates.format_date(value, date_pattern(locale or _locale()), locale=locale)
 
 
 def format_moment(value: datetime | None, format: str | None = None) -> str:

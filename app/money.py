@@ -126,13 +126,14 @@ def to_stripe_units(amount: int, currency: str) -> int:
     return amount // step
 
 
-def format_money(amount: int | None, currency: str, locale: str | None = None) -> str:
+def format_money(amount: int | None, currency: str, locale=None) -> str:
     """Format minor units for people, e.g. 50000 VND -> "50.000 ₫" in Vietnamese."""
     if amount is None:
         return ""
     if locale is None:
         from flask_babel import get_locale
-        locale = str(get_locale() or "en")
+        # Babel's Locale itself, not its name: parsing the name again costs more than the formatting.
+        locale = get_locale() or "en"
     return format_currency(from_minor(amount, currency), currency.upper(), locale=locale,
                            currency_digits=True)
 

@@ -65,7 +65,8 @@ class User(UserMixin, db.Model):
 
     @property
     def display_name(self) -> str:
-        if self.merchant_profile and self.merchant_profile.company_name:
+        # Only merchants have a profile with a company name: other roles need not look (a query each page).
+        if self.role == "merchant" and self.merchant_profile and self.merchant_profile.company_name:
             return self.merchant_profile.company_name
         return self.name
 

@@ -209,7 +209,7 @@ def test_directory_lists_open_campaigns_with_membership(client, login_as):
     assert "Joined one" in html and "Fixed one" in html and "Paused one" not in html
     assert "badge-pending" in html and "Review" in html and "25,000" in html
 
-    partial = client.get("/campaigns/directory?commission_type=fixed&sort=commission_desc", headers=HX)
+    partial = client.get("/campaigns/directory?commission_type=fixed&sort=commission&order=desc", headers=HX)
     html = partial.get_data(as_text=True)
     assert "HX-Request" in partial.headers["Vary"] and html.lstrip().startswith('<div id="directory-table"')
     assert "Fixed one" in html and "Joined one" not in html

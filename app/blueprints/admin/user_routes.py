@@ -20,8 +20,10 @@ from app.urls import local_path
 def users():
     """Every account, searchable by name or email and filtered by role and status."""
     form = UserFilterForm(request.args)
-    page = admin.list_users(read_filters(form, UserFilters), page_arg())
-    return respond("admin/users.html", "admin/_users_table.html", filters=form, page=page, list_args=list_args())
+    sort = admin.USER_SORTS.read(request.args)
+    page = admin.list_users(read_filters(form, UserFilters), page_arg(), sort)
+    return respond("admin/users.html", "admin/_users_table.html", filters=form, page=page, list_args=list_args(),
+                   sort=sort)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -22,7 +22,6 @@ from app.blueprints.forms import WholeNumberField
 from app.models.campaigns import CAMPAIGN_STATUSES
 from app.money import CURRENCIES, MoneyInputError, format_for_input, parse_money
 from app.services.campaigns import campaigns
-from app.services.campaigns.lists import DIRECTORY_SORTS
 from app.urls import host_of
 
 WHOLE_NUMBER = _l("Enter a whole number.")
@@ -188,7 +187,7 @@ class CampaignFilterForm(FlaskForm):
 
 
 class DirectoryFilterForm(FlaskForm):
-    """Search, commission-type filter and sort of the affiliates' directory."""
+    """Search and commission-type filter of the affiliates' directory (its headings sort it)."""
 
     class Meta:
         csrf = False
@@ -196,6 +195,3 @@ class DirectoryFilterForm(FlaskForm):
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
     commission_type = SelectField(_l("Commission type"), validators=[Optional()], choices=[
         ("", _l("All types")), ("percent", _l("Percentage")), ("fixed", _l("Fixed amount"))])
-    sort = SelectField(_l("Sort by"), validators=[Optional()], default="newest", choices=[
-        (DIRECTORY_SORTS[0], _l("Newest")), (DIRECTORY_SORTS[1], _l("Commission: high to low")),
-        (DIRECTORY_SORTS[2], _l("Commission: low to high"))])

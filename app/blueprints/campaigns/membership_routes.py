@@ -26,6 +26,7 @@ from app.security import get_owned_or_404, role_required
 from app.services.campaigns import errors, landing_link, member_figures, membership_queries, memberships
 from app.services.campaigns.errors import MembershipError, MembershipNotFound, NotAnAffiliate
 from app.services.campaigns.links import tracking_url
+from app.services.common.sorting import read_sort
 
 CHANGED = "applicationsChanged"
 
@@ -202,11 +203,10 @@ def applications_bulk():
 def _listing(status: str) -> member_figures.MemberListing:
     """How the members list is asked for: its period, sort and page, from the query string (bad values: defaults)."""
     days = request.args.get("days", member_figures.DEFAULT_DAYS, type=int)
-    sort = request.args.get("sort", "recent")
+    sort = read_sort(request.args, member_figures.SORTS, "recent")
     return member_figures.MemberListing(
         status=status, days=days if days in member_figures.PERIODS else member_figures.DEFAULT_DAYS,
-        sort=sort if sort in member_figures.SORTS else "recent", descending=request.args.get("order") != "asc",
-        page=page_arg())
+        sort=sort.key, descending=sort.descending, page=page_arg())
 
 
 def _members_context(campaign: Campaign, status: str) -> dict:

@@ -44,9 +44,10 @@ def index():
     """A merchant's campaigns (an admin's: everyone's) with their figures, searchable and filtered."""
     filters = CampaignFilterForm(request.args)
     values = read_filters(filters)
+    sort = lists.CAMPAIGN_SORTS.read(request.args)
     page = lists.merchant_campaigns(current_user, display_timezone(), q=values["q"] or "",
-                                    status=values["status"] or "", page=page_arg())
-    return respond("campaigns/index.html", "campaigns/_campaign_table.html", filters=filters, page=page)
+                                    status=values["status"] or "", page=page_arg(), sort=sort)
+    return respond("campaigns/index.html", "campaigns/_campaign_table.html", filters=filters, page=page, sort=sort)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -124,11 +125,11 @@ def directory():
     """Campaigns an affiliate can join, searchable, filtered by commission type and sortable."""
     filters = DirectoryFilterForm(request.args)
     values = read_filters(filters)
+    sort = lists.DIRECTORY_SORTS.read(request.args)
     page = lists.directory(current_user.id, utcnow().date(), q=values["q"] or "",
-                           commission_type=values["commission_type"] or "", sort=values["sort"] or "newest",
-                           page=page_arg())
+                           commission_type=values["commission_type"] or "", sort=sort, page=page_arg())
     return respond("campaigns/directory.html", "campaigns/_directory_table.html", filters=filters,
-                   page=page)
+                   page=page, sort=sort)
 
 
 @bp.get("/<int:campaign_id>/view")

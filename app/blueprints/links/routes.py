@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.blueprints.links import bp
 from app.blueprints.links.forms import LinkForm
-from app.blueprints.web import display_timezone, id_arg, page_arg, show_refusal, wants_partial
+from app.blueprints.web import display_timezone, id_arg, page_arg, respond, show_refusal, wants_partial
 from app.models.tracking import Link
 from app.security import get_owned_or_404, role_required
 from app.services.campaigns import links
@@ -20,9 +20,12 @@ from app.services.campaigns.links import LinkError
 def index():
     """The affiliate's tracking links with their clicks, conversions and earnings; archived ones on a tab."""
     archived = request.args.get("archived") == "1"
-    pagination, rows = links.list_links(current_user.id, display_timezone(), archived=archived, page=page_arg())
-    return render_template("links/index.html", rows=rows, pagination=pagination, archived=archived,
-                           counts=links.link_counts(current_user.id))
+    sort = links.LINK_SORTS.read(request.args)
+    pagination, rows = links.list_links(current_user.id, display_timezone(), archived=archived, page=page_arg(),
+                                        sort=sort)
+    counts = {} if wants_partial() else {"counts": links.link_counts(current_user.id)}
+    return respond("links/index.html", "links/_list.html", rows=rows, pagination=pagination, archived=archived,
+                   sort=sort, **counts)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -32,7 +32,7 @@ from app.services.payouts.queries import PayoutFilters
 from app.services.stripe_connect import queries as stripe_queries
 
 CHANGED = "payoutsChanged"
-FILTER_KEYS = ("status", "method", "currency", "date_from", "date_to")
+FILTER_KEYS = ("status", "method", "currency", "date_from", "date_to", "sort", "order")
 
 
 @bp.context_processor
@@ -49,7 +49,8 @@ def _queue_context(**extra) -> dict:
     filters = read_filters(form, PayoutFilters)
     tz = display_timezone()
     approved = queries.approved_for_export()
-    return {"filters": form, "page": queries.queue_page(filters, tz, page_arg()),
+    sort = queries.QUEUE_SORTS.read(request.args)
+    return {"filters": form, "page": queries.queue_page(filters, tz, page_arg(), sort), "sort": sort,
             "totals": queries.totals(filters, tz), "list_args": _list_args(), "timezone": tz,
             "export_count": sum(bank_csv.is_exportable(r) for r in approved),
             "not_exported": [r for r in approved if not bank_csv.is_exportable(r)], **extra}

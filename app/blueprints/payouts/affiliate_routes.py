@@ -51,10 +51,12 @@ def proof_url(payout: PayoutRequest) -> str | None:
 @role_required("affiliate")
 def mine():
     """The affiliate's payouts: balance per currency, payout details, and every request with its timeline."""
-    page = requests.requests_of(current_user.id, page_arg())
+    sort = requests.HISTORY_SORTS.read(request.args)
+    page = requests.requests_of(current_user.id, page_arg(), sort=sort)
     timelines = requests.timelines(r.id for r in page.items)
     names = requests.names_of(e.actor_id for events in timelines.values() for e in events)
-    return respond("payouts/mine.html", "payouts/_history.html", page=page, timelines=timelines, names=names,
+    return respond("payouts/mine.html", "payouts/_history.html", page=page, sort=sort, timelines=timelines,
+                   names=names,
                    balances=balances.for_affiliate(current_user.id),
                    profile=payout_details.profile_of(current_user.id), proof_url=proof_url,
                    stripe_items=stripe_queries.latest_items(r.id for r in page.items if r.method == "stripe"))

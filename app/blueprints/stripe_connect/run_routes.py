@@ -3,7 +3,7 @@ from flask import abort, render_template, request
 
 from app.blueprints.stripe_connect import bp
 from app.blueprints.stripe_connect.forms import DaysForm
-from app.blueprints.web import page_arg, respond
+from app.blueprints.web import page_arg, respond, wants_partial
 from app.extensions import db
 from app.models.stripe_connect import StripePayoutRun
 from app.security import role_required
@@ -17,8 +17,11 @@ from app.services.stripe_connect.errors import REASONS, StripeConnectError
 @role_required("admin")
 def runs():
     """Every Stripe payout run, newest first, with when the next daily run starts and what waits for it."""
-    return render_template("stripe_connect/runs.html", page=queries.runs_page(page_arg()),
-                           next_run_at=queries.next_run_at(), waiting=queries.waiting())
+    sort = queries.RUN_SORTS.read(request.args)
+    # The headings and page links swap the list only; the rest of the page is read for the whole page.
+    whole = {} if wants_partial() else {"next_run_at": queries.next_run_at(), "waiting": queries.waiting()}
+    return respond("stripe_connect/runs.html", "stripe_connect/_runs.html", page=queries.runs_page(page_arg(), sort),
+                   sort=sort, **whole)
 
 
 @bp.get("/runs/<int:run_id>")

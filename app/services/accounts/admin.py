@@ -8,16 +8,24 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.stripe_connect import StripeAccount
-from app.models.users import ROLES, User, new_session_token
+from app.models.users import ROLES, MerchantProfile, User, new_session_token
 from app.services.accounts import accounts
 from app.services.audit import trail
 from app.services.audit.queries import events_about_user, last_four
 from app.services.common.errors import ServiceError
 from app.services.common.lists import Page, paginate
+from app.services.common.sorting import Sort, Sorts
 from app.services.payouts.details import mask
 
 PER_PAGE = 25
 STATUSES = ("active", "disabled")
+# Names as the list shows them (a merchant's company first); accounts never signed in come last either way.
+USER_SORTS = Sorts({"created": (User.created_at,),
+                    "name": (func.lower(func.coalesce(func.nullif(MerchantProfile.company_name, ""), User.name)),),
+                    "email": (User.email,), "role": (User.role,),
+                    "last_sign_in": (User.last_login_at.is_(None).asc(), User.last_login_at),
+                    "status": (User.is_disabled,)},
+                   default="created", tie=User.id)
 
 
 class UserNotFound(ServiceError):
@@ -35,9 +43,9 @@ class UserFilters:
     status: str | None = None  # "active" or "disabled"
 
 
-def list_users(filters: UserFilters, page: int = 1) -> Page:
-    """Accounts matching `filters`, newest first."""
-    query = select(User)
+def list_users(filters: UserFilters, page: int = 1, sort: Sort = Sort("created")) -> Page:
+    """Accounts matching `filters`, newest first unless `sort` says otherwise."""
+    query = select(User).outerjoin(MerchantProfile, MerchantProfile.user_id == User.id)
     if filters.q and filters.q.strip():
         term = filters.q.strip().lower()
         query = query.where(or_(func.lower(User.email).contains(term, autoescape=True),
@@ -48,7 +56,7 @@ def list_users(filters: UserFilters, page: int = 1) -> Page:
         query = query.where(User.is_disabled.is_(False))
     elif filters.status == "disabled":
         query = query.where(User.is_disabled.is_(True))
-    query = query.order_by(User.created_at.desc(), User.id.desc())
+    query = query.order_by(*USER_SORTS.order_by(sort))
     return paginate(query, page, PER_PAGE, (selectinload(User.merchant_profile),))
 
 

@@ -201,12 +201,19 @@ def merge(rows_by_source: Iterable[Iterable], dims: Sequence[str], measures: Seq
     """{dims tuple: {measure: total}} summed over the rows of several sources."""
     totals: dict[tuple, dict[str, int]] = {}
     for rows in rows_by_source:
+        # Positions found once per source: asking a row for a measure its source lacks costs an exception.
+        dim_at = measure_at = None
         for row in rows:
-            mapping = row._mapping
-            key = tuple(mapping[d] for d in dims)
-            bucket = totals.setdefault(key, dict.fromkeys(measures, 0))
-            for m in measures:
-                value = mapping.get(m)
+            if dim_at is None:
+                fields = row._fields
+                dim_at = [fields.index(d) for d in dims]
+                measure_at = [(m, fields.index(m)) for m in measures if m in fields]
+            key = tuple([row[i] for i in dim_at])
+            bucket = totals.get(key)
+            if bucket is None:
+                bucket = totals[key] = dict.fromkeys(measures, 0)
+            for m, i in measure_at:
+                value = row[i]
                 if value:
                     bucket[m] += int(value)
     return totals

@@ -23,6 +23,7 @@ from app.services.analytics.scope import Filters, Scope
 from app.services.analytics.sql import local_day_of
 from app.services.common.errors import ServiceError
 from app.services.common.lists import Page, paginate
+from app.services.common.sorting import Sort, Sorts
 from app.urls import is_allowed_destination
 
 CODE_LENGTH = 10
@@ -238,13 +239,21 @@ def link_rows(links: list[Link], zone_name: str) -> list[LinkRow]:
     return [rows[i] for i in ids]
 
 
+# A link is named by its label, else by its campaign's name. Its figures come from the rollup a page at a
+# time, so they cannot order the list.
+LINK_SORTS = Sorts({"created": (Link.created_at,),
+                    "link": (func.lower(func.coalesce(func.nullif(Link.label, ""), Campaign.name)),)},
+                   default="created", tie=Link.id)
+
+
 def list_links(affiliate_id: int, zone_name: str, *, archived: bool = False, page: int = 1,
-               per_page: int = PER_PAGE) -> tuple[Page, list[LinkRow]]:
-    """One page of the affiliate's active (or archived) links, newest first, and their rows with figures."""
-    query = (select(Link).options(joinedload(Link.campaign))
+               per_page: int = PER_PAGE, sort: Sort = Sort("created")) -> tuple[Page, list[LinkRow]]:
+    """One page of the affiliate's active (or archived) links, newest first unless `sort` says otherwise, and
+    their rows with figures."""
+    query = (select(Link).join(Campaign, Campaign.id == Link.campaign_id).options(joinedload(Link.campaign))
              .where(Link.affiliate_id == affiliate_id,
                     Link.archived_at.is_not(None) if archived else Link.archived_at.is_(None))
-             .order_by(Link.created_at.desc(), Link.id.desc()))
+             .order_by(*LINK_SORTS.order_by(sort)))
     pagination = paginate(query, page, per_page)
     return pagination, link_rows(pagination.items, zone_name)
 

@@ -16,11 +16,11 @@ from app.services.analytics.scope import Filters, Scope
 from app.services.analytics.sql import local_day_of
 from app.services.campaigns.campaigns import CampaignNotFound, has_ended
 from app.services.common.lists import Page, paginate
+from app.services.common.sorting import Sort, Sorts
 
 PER_PAGE = 20
 # What the list and the campaign page show of the rollup's measures.
 FIGURES = ("unique_clicks", "conversions", "rejected", "commission")
-DIRECTORY_SORTS = ("newest", "commission_desc", "commission_asc")
 # Memberships that let an affiliate keep seeing a campaign after it is paused or ended.
 MEMBER_STATUSES = ("pending", "approved")
 
@@ -32,6 +32,21 @@ class CampaignStats:
     conversions: int = 0
     # currency -> minor units; a campaign whose currency changed can owe in several.
     owed: dict = field(default_factory=dict)
+
+
+# Percentages and fixed amounts are not comparable: percentages come first either way, each kind sorted
+# within its own group.
+_COMMISSION = (case((Campaign.commission_type == "percent", 0), else_=1).asc(), Campaign.commission_rate,
+               Campaign.commission_fixed)
+# The merchant as the lists show them: the company's name, else the person's.
+_MERCHANT_NAME = func.lower(func.coalesce(func.nullif(MerchantProfile.company_name, ""), User.name))
+CAMPAIGN_SORTS = Sorts({"created": (Campaign.created_at,), "name": (func.lower(Campaign.name),),
+                        "merchant": (_MERCHANT_NAME,), "status": (Campaign.status,), "commission": _COMMISSION},
+                       default="created", tie=Campaign.id)
+DIRECTORY_SORTS = Sorts({"created": (Campaign.created_at,), "name": (func.lower(Campaign.name),),
+                         "merchant": (_MERCHANT_NAME,), "commission": _COMMISSION,
+                         "terms": (Campaign.attribution_days, Campaign.hold_days), "joining": (Campaign.join_mode,)},
+                        default="created", tie=Campaign.id)
 
 
 def _like(text: str) -> str:
@@ -66,11 +81,14 @@ def stats_for(campaign_ids: list[int], zone_name: str) -> dict[int, CampaignStat
     return stats
 
 
-def merchant_campaigns(viewer: User, zone_name: str, q: str = "", status: str = "", page: int = 1) -> Page:
-    """The campaigns a merchant manages (an admin: all), newest first; items are (Campaign, CampaignStats)."""
-    query = (select(Campaign).outerjoin(MerchantProfile, MerchantProfile.user_id == Campaign.merchant_id)
+def merchant_campaigns(viewer: User, zone_name: str, q: str = "", status: str = "", page: int = 1,
+                       sort: Sort = Sort("created")) -> Page:
+    """The campaigns a merchant manages (an admin: all), newest first unless `sort` says otherwise; items are
+    (Campaign, CampaignStats). The figures are not sortable: they come from the rollup, a page at a time."""
+    query = (select(Campaign).join(User, User.id == Campaign.merchant_id)
+             .outerjoin(MerchantProfile, MerchantProfile.user_id == Campaign.merchant_id)
              .options(joinedload(Campaign.merchant).joinedload(User.merchant_profile))
-             .order_by(Campaign.created_at.desc(), Campaign.id.desc()))
+             .order_by(*CAMPAIGN_SORTS.order_by(sort)))
     if viewer.role != "admin":
         query = query.where(Campaign.merchant_id == viewer.id)
     q = (q or "").strip()
@@ -89,20 +107,13 @@ def merchant_campaigns(viewer: User, zone_name: str, q: str = "", status: str = 
     return result
 
 
-def _commission_order(sort: str):
-    # Percentages and fixed amounts are not comparable, so each kind is sorted within its own group.
-    kind = case((Campaign.commission_type == "percent", 0), else_=1)
-    if sort == "commission_asc":
-        return [kind, Campaign.commission_rate.asc(), Campaign.commission_fixed.asc(), Campaign.id.desc()]
-    return [kind, Campaign.commission_rate.desc(), Campaign.commission_fixed.desc(), Campaign.id.desc()]
-
-
-def directory(affiliate_id: int, today: date, q: str = "", commission_type: str = "", sort: str = "newest",
+def directory(affiliate_id: int, today: date, q: str = "", commission_type: str = "", sort: Sort = Sort("created"),
               page: int = 1) -> Page:
     """Campaigns open to affiliates; items are (Campaign, this affiliate's membership status or None)."""
     query = (select(Campaign, Membership.status)
              .outerjoin(Membership, and_(Membership.campaign_id == Campaign.id,
                                          Membership.affiliate_id == affiliate_id))
+             .join(User, User.id == Campaign.merchant_id)
              .outerjoin(MerchantProfile, MerchantProfile.user_id == Campaign.merchant_id)
              .options(joinedload(Campaign.merchant).joinedload(User.merchant_profile))
              .where(Campaign.status == "active", or_(Campaign.ends_on.is_(None), Campaign.ends_on >= today)))
@@ -114,10 +125,7 @@ def directory(affiliate_id: int, today: date, q: str = "", commission_type: str 
                                 MerchantProfile.company_name.ilike(pattern, escape="\\")))
     if commission_type in COMMISSION_TYPES:
         query = query.where(Campaign.commission_type == commission_type)
-    if sort in ("commission_desc", "commission_asc"):
-        query = query.order_by(*_commission_order(sort))
-    else:
-        query = query.order_by(Campaign.created_at.desc(), Campaign.id.desc())
+    query = query.order_by(*DIRECTORY_SORTS.order_by(sort))
     result = paginate(query, page, PER_PAGE, rows=True)
     result.items = [(campaign, status) for campaign, status in result.items]
     return result

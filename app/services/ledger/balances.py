@@ -15,10 +15,11 @@ until new commission nets it off. Payout reserves and releases count at once.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import String, and_, case, cast, func, literal, not_, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import String, case, cast, func, literal, not_, or_, select
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from app.extensions import db
+from app.models.campaigns import Campaign
 from app.models.common import utcnow
 from app.models.conversions import Conversion
 from app.models.money import OPEN_PAYOUT_STATUSES, LedgerEntry, PayoutRequest
@@ -56,17 +57,22 @@ class Balance:
 
 
 def _entries(affiliate_id: int, now: datetime, currency: str | None = None):
-    """(a select over the affiliate's entries, the "is due by now" condition, the date each is due)."""
+    """(a select over the affiliate's entries, the "is due by now" condition, the date each is due).
+
+    A reversal is due when the commission it cancels is: that row is found by its unique key, read
+    only for reversals (a lookup each) rather than joined to every entry of the ledger.
+    """
     cancelled = aliased(LedgerEntry, name="cancelled_commission")
-    due_at = case((cancelled.id.is_not(None), cancelled.available_at), else_=LedgerEntry.available_at)
+    cancelled_due = (select(cancelled.available_at)
+                     .where(cancelled.idempotency_key == (
+                         literal("commission:conv:", String) + cast(LedgerEntry.conversion_id, String)))
+                     .scalar_subquery())
+    due_at = case((LedgerEntry.kind == "reversal", func.coalesce(cancelled_due, LedgerEntry.available_at)),
+                  else_=LedgerEntry.available_at)
     is_due = or_(LedgerEntry.kind.in_(PAYOUT_KINDS), due_at <= now)
 
     def query(*columns):
-        q = (select(*columns).select_from(LedgerEntry)
-             # Joined by its unique key, so each reversal meets at most one commission row.
-             .outerjoin(cancelled, and_(LedgerEntry.kind == "reversal", cancelled.idempotency_key == (
-                 literal("commission:conv:", String) + cast(LedgerEntry.conversion_id, String))))
-             .where(LedgerEntry.affiliate_id == affiliate_id))
+        q = select(*columns).select_from(LedgerEntry).where(LedgerEntry.affiliate_id == affiliate_id)
         return q if currency is None else q.where(LedgerEntry.currency == currency)
 
     return query, is_due, due_at
@@ -88,14 +94,17 @@ def for_affiliate(affiliate_id: int, now: datetime | None = None, *, with_entrie
         return balances.setdefault(currency, Balance(currency))
 
     query, is_due, _due_at = _entries(affiliate_id, now)
-    sums = query(LedgerEntry.currency,
-                 func.sum(case((is_due, LedgerEntry.amount), else_=0)),
-                 func.sum(case((is_due, 0), else_=LedgerEntry.amount)),
-                 func.sum(case((is_due, 1), else_=0)),
-                 func.sum(case((is_due, 0), else_=1))).group_by(LedgerEntry.currency)
-    for currency, due, held, due_count, held_count in db.session.execute(sums):
+    # Grouped by whether each entry is due, so that condition is worked out once per entry.
+    entries = query(LedgerEntry.currency, LedgerEntry.amount,
+                    case((is_due, True), else_=False).label("is_due")).subquery()
+    sums = (select(entries.c.currency, entries.c.is_due, func.sum(entries.c.amount), func.count())
+            .group_by(entries.c.currency, entries.c.is_due))
+    for currency, due, amount, count in db.session.execute(sums):
         b = get(currency)
-        b.available, b.held, b.available_count, b.held_count = int(due), int(held), int(due_count), int(held_count)
+        if due:
+            b.available, b.available_count = int(amount), int(count)
+        else:
+            b.held, b.held_count = int(amount), int(count)
 
     unapproved = (select(Conversion.currency, func.sum(Conversion.commission - Conversion.commission_reversed))
                   .where(Conversion.affiliate_id == affiliate_id, Conversion.status == "pending")
@@ -125,7 +134,10 @@ def _fill_entries(affiliate_id: int, b: Balance, now: datetime, limit: int) -> N
     b.available_entries = [tuple(row) for row in db.session.execute(entries.where(is_due))]
     b.held_entries = [tuple(row) for row in db.session.execute(entries.where(not_(is_due)))]
     b.unapproved_conversions = list(db.session.scalars(
-        select(Conversion).options(selectinload(Conversion.campaign))
+        select(Conversion).options(
+            load_only(Conversion.created_at, Conversion.order_id, Conversion.commission,
+                      Conversion.commission_reversed, Conversion.currency, Conversion.campaign_id),
+            joinedload(Conversion.campaign).load_only(Campaign.name))
         .where(Conversion.affiliate_id == affiliate_id, Conversion.currency == b.currency,
                Conversion.status == "pending").order_by(Conversion.id.desc()).limit(limit)))
     mine = select(PayoutRequest).where(PayoutRequest.affiliate_id == affiliate_id,

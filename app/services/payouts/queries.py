@@ -14,8 +14,17 @@ from app.models.audit import AuditEvent
 from app.models.money import PAYOUT_STATUSES, LedgerEntry, PayoutRequest
 from app.models.users import User
 from app.services.common.lists import Page, paginate, within_days
+from app.services.common.sorting import Sort, Sorts
 
 PER_PAGE = 25
+# The default puts requests waiting for a decision first, oldest first: they are the work to do. Amounts
+# are compared within a currency only.
+QUEUE_SORTS = Sorts({"waiting": ((PayoutRequest.status != "requested"), PayoutRequest.requested_at),
+                     "reference": (), "affiliate": (func.lower(User.name),),
+                     "amount": (PayoutRequest.currency.asc(), PayoutRequest.amount),
+                     "method": (PayoutRequest.method,), "requested": (PayoutRequest.requested_at,),
+                     "status": (PayoutRequest.status,)},
+                    default="waiting", tie=PayoutRequest.id, descending=False)
 
 
 @dataclass
@@ -52,11 +61,10 @@ def matching(query, filters: PayoutFilters, tz: str):
     return query
 
 
-def queue_page(filters: PayoutFilters, tz: str, page: int = 1) -> Page:
-    """Payout requests matching `filters`, oldest waiting first within a status, newest otherwise."""
-    # Requests waiting for a decision come first, oldest first: they are the work to do.
-    waiting_first = (PayoutRequest.status != "requested", PayoutRequest.requested_at, PayoutRequest.id)
-    query = matching(select(PayoutRequest), filters, tz).order_by(*waiting_first)
+def queue_page(filters: PayoutFilters, tz: str, page: int = 1, sort: Sort = QUEUE_SORTS.read({})) -> Page:
+    """Payout requests matching `filters`, sorted by `sort` (by default those waiting first, oldest first)."""
+    query = (matching(select(PayoutRequest).join(User, User.id == PayoutRequest.affiliate_id), filters, tz)
+             .order_by(*QUEUE_SORTS.order_by(sort)))
     return paginate(query, page, PER_PAGE, (selectinload(PayoutRequest.affiliate),))
 
 

@@ -22,6 +22,7 @@ from app.models.users import User
 from app.money import CURRENCIES
 from app.services.audit import trail
 from app.services.common.lists import Page, paginate
+from app.services.common.sorting import Sort, Sorts
 from app.services.ledger import entries, owed
 from app.services.payouts import details, mail
 from app.services.payouts.errors import (
@@ -142,10 +143,17 @@ def _reserve(affiliate_id: int, amount: int, currency: str, destination: dict | 
     return request
 
 
-def requests_of(affiliate_id: int, page: int = 1, per_page: int = 20) -> Page:
-    """The affiliate's requests, newest first, one page of them."""
+# Amounts are compared within a currency only.
+HISTORY_SORTS = Sorts({"requested": (PayoutRequest.requested_at,),
+                       "amount": (PayoutRequest.currency.asc(), PayoutRequest.amount),
+                       "status": (PayoutRequest.status,)},
+                      default="requested", tie=PayoutRequest.id)
+
+
+def requests_of(affiliate_id: int, page: int = 1, per_page: int = 20, sort: Sort = Sort("requested")) -> Page:
+    """The affiliate's requests, newest first unless `sort` says otherwise, one page of them."""
     query = (select(PayoutRequest).where(PayoutRequest.affiliate_id == affiliate_id)
-             .order_by(PayoutRequest.requested_at.desc(), PayoutRequest.id.desc()))
+             .order_by(*HISTORY_SORTS.order_by(sort)))
     return paginate(query, page, per_page)
 
 

@@ -11,6 +11,7 @@ from app.models.money import PayoutRequest
 from app.models.stripe_connect import StripePayoutItem, StripePayoutRun
 from app.models.users import User
 from app.services.common.lists import paginate
+from app.services.common.sorting import Sort, Sorts
 from app.services.stripe_connect import runs
 
 RUNS_PER_PAGE = 20
@@ -40,8 +41,15 @@ class RunProgress:
         return self.run.status != "finished"
 
 
-def runs_page(page: int):
-    return paginate(select(StripePayoutRun).order_by(StripePayoutRun.id.desc()), page, RUNS_PER_PAGE)
+# Runs still going sort as finished last, whichever way.
+RUN_SORTS = Sorts({"run": (), "created": (StripePayoutRun.created_at,),
+                   "finished": (StripePayoutRun.finished_at.is_(None).asc(), StripePayoutRun.finished_at),
+                   "status": (StripePayoutRun.status,)},
+                  default="run", tie=StripePayoutRun.id)
+
+
+def runs_page(page: int, sort: Sort = Sort("run")):
+    return paginate(select(StripePayoutRun).order_by(*RUN_SORTS.order_by(sort)), page, RUNS_PER_PAGE)
 
 
 def progress(run: StripePayoutRun) -> RunProgress:

@@ -26,18 +26,21 @@
 
   var WIDE = 4;
 
+  // A heading's words without what only the eye needs (the arrow of a sorted column).
+  function headingText(th) {
+    var copy = th.cloneNode(true);
+    copy.querySelectorAll("[aria-hidden=true]").forEach(function (hidden) { hidden.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
   function labelCells() {
     document.querySelectorAll("table:not(.keep-table):not(.stacks)").forEach(function (table) {
-      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
-        return th.textContent.replace(/\s+/g, " ").trim();
-      });
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), headingText);
       if (heads.length < WIDE) return;
       table.classList.add("stacks");
     });
     document.querySelectorAll("table.stacks").forEach(function (table) {
-      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
-        return th.textContent.replace(/\s+/g, " ").trim();
-      });
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), headingText);
       table.querySelectorAll("tbody tr").forEach(function (row) {
         var column = 0;
         Array.prototype.forEach.call(row.children, function (cell) {

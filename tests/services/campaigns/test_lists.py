@@ -8,6 +8,7 @@ from sqlalchemy import event
 from app.extensions import db
 from app.services.campaigns import lists
 from app.services.campaigns.campaigns import CampaignNotFound
+from app.services.common.sorting import Sort
 from tests import factories
 
 TODAY = date(2025, 6, 15)
@@ -126,13 +127,13 @@ def test_directory_filters_and_sorts_by_commission(app):
     factories.make_campaign(name="Flat big", commission_type="fixed", commission_fixed=90_000)
     factories.make_campaign(name="Gadgets", description="phones and laptops", commission_rate=Decimal("1"))
 
-    high = lists.directory(affiliate.id, TODAY, commission_type="percent", sort="commission_desc")
+    high = lists.directory(affiliate.id, TODAY, commission_type="percent", sort=Sort("commission"))
     assert _names(high) == ["Twelve", "Five", "Gadgets"]
-    low = lists.directory(affiliate.id, TODAY, commission_type="percent", sort="commission_asc")
+    low = lists.directory(affiliate.id, TODAY, commission_type="percent", sort=Sort("commission", descending=False))
     assert _names(low) == ["Gadgets", "Five", "Twelve"]
-    fixed = lists.directory(affiliate.id, TODAY, commission_type="fixed", sort="commission_desc")
+    fixed = lists.directory(affiliate.id, TODAY, commission_type="fixed", sort=Sort("commission"))
     assert _names(fixed) == ["Flat big", "Flat small"]
-    everything = lists.directory(affiliate.id, TODAY, sort="commission_asc")
+    everything = lists.directory(affiliate.id, TODAY, sort=Sort("commission", descending=False))
     assert _names(everything) == ["Gadgets", "Five", "Twelve", "Flat small", "Flat big"]
     assert _names(lists.directory(affiliate.id, TODAY, q="laptop")) == ["Gadgets"]
 

@@ -64,11 +64,16 @@ def pending_for(user: User, campaign_id: int | None = None) -> list[Membership]:
     return list(db.session.scalars(_with_people(query).order_by(Membership.created_at, Membership.id)))
 
 
-def pending_count(user: User, campaign_id: int | None = None) -> int:
+def pending_count_query(user: User, campaign_id: int | None = None):
+    """The count of pending applications `user` may decide, as a select (to ask together with others)."""
     query = reviewable(select(func.count()).select_from(Membership), user).where(Membership.status == "pending")
     if campaign_id is not None:
         query = query.where(Membership.campaign_id == campaign_id)
-    return db.session.scalar(query) or 0
+    return query
+
+
+def pending_count(user: User, campaign_id: int | None = None) -> int:
+    return db.session.scalar(pending_count_query(user, campaign_id)) or 0
 
 
 def any_pending(user: User, membership_ids: list[int]) -> bool:

@@ -76,6 +76,13 @@ def pending_count(user: User, campaign_id: int | None = None) -> int:
     return db.session.scalar(pending_count_query(user, campaign_id)) or 0
 
 
+def any_pending(user: User, membership_ids: list[int]) -> bool:
+    """Whether one of these applications that `user` may decide is still pending."""
+    query = reviewable(select(Membership.id), user).where(Membership.id.in_(membership_ids or [-1]),
+                                                          Membership.status == "pending")
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def pending_by_campaign(user: User) -> list[tuple[Campaign, int]]:
     """Every campaign `user` reviews with its number of pending applications, for the filter."""
     pending = (select(Membership.campaign_id, func.count().label("n")).where(Membership.status == "pending")

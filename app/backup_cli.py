@@ -11,6 +11,7 @@ from app.services.backups.create import create_backup
 from app.services.backups.errors import BackupError, RestoreRefused, RestoreVerificationFailed
 from app.services.backups.restore import restore_backup
 from app.services.payouts import proofs
+from app.services.tracking import link_changes
 
 
 @click.group("backup", help="Back up and restore the database and the uploaded files.")
@@ -66,6 +67,9 @@ def restore(file, into_url, uploads_dir, force):
         raise click.ClickException(f"Restore refused, nothing was changed: {exc}") from exc
     except RestoreVerificationFailed as exc:
         raise click.ClickException(str(exc)) from exc
+    # Web processes hold every link in memory: a new version makes them read the restored links within a
+    # second instead of at their next full reload.
+    link_changes.changed()
     click.echo(f"Restored {file} ({_described(restored.manifest)}): rows and ledger totals match the "
                f"manifest; {restored.files_written} files written.")
     click.echo(f"Ledger OK: {restored.ledger_summary}")

@@ -13,6 +13,7 @@ from app.blueprints.web import (
     display_timezone,
     form_errors,
     id_arg,
+    ids_in_view,
     list_args,
     page_arg,
     respond,
@@ -163,13 +164,16 @@ def decide_application(membership_id: int):
     if not wants_partial():
         flash(message, category)
         return redirect(url_for("campaigns.applications"))
-    # The filter's pending counts changed too; it keeps the campaign chosen in it (sent along by hx-include).
+    # The filter's pending counts changed too; it keeps the campaign chosen in it (sent along by hx-include),
+    # and the bulk actions stay only while an application in view still waits.
     chosen = request.form.get("campaign", type=int)
+    user = current_user._get_current_object()
+    in_view = ids_in_view()
     return respond("campaigns/_applications_row.html", "campaigns/_applications_row.html", trigger=CHANGED,
                    membership=membership, row_message=message, row_category=category,
                    joined_counts=membership_queries.approved_counts([membership.affiliate_id]),
-                   campaigns=membership_queries.pending_by_campaign(current_user._get_current_object()),
-                   campaign_id=chosen)
+                   campaigns=membership_queries.pending_by_campaign(user), campaign_id=chosen,
+                   bulk_closes=in_view is not None and not membership_queries.any_pending(user, in_view))
 
 
 @bp.post("/applications/bulk")

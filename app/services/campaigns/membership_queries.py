@@ -73,11 +73,23 @@ def pending_for(user: User, campaign_id: int | None = None,
     return list(db.session.scalars(_with_people(query).order_by(*APPLICATION_SORTS.order_by(sort))))
 
 
-def pending_count(user: User, campaign_id: int | None = None) -> int:
+def pending_count_query(user: User, campaign_id: int | None = None):
+    """The count of pending applications `user` may decide, as a select (to ask together with others)."""
     query = reviewable(select(func.count()).select_from(Membership), user).where(Membership.status == "pending")
     if campaign_id is not None:
         query = query.where(Membership.campaign_id == campaign_id)
-    return db.session.scalar(query) or 0
+    return query
+
+
+def pending_count(user: User, campaign_id: int | None = None) -> int:
+    return db.session.scalar(pending_count_query(user, campaign_id)) or 0
+
+
+def any_pending(user: User, membership_ids: list[int]) -> bool:
+    """Whether one of these applications that `user` may decide is still pending."""
+    query = reviewable(select(Membership.id), user).where(Membership.id.in_(membership_ids or [-1]),
+                                                          Membership.status == "pending")
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def pending_by_campaign(user: User) -> list[tuple[Campaign, int]]:

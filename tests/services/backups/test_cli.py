@@ -2,6 +2,7 @@
 import os
 
 from app.demo import load_demo
+from app.services.tracking import link_changes
 
 
 def test_create_verify_and_restore_from_the_command_line(app, tmp_path, restore_url):
@@ -19,9 +20,12 @@ def test_create_verify_and_restore_from_the_command_line(app, tmp_path, restore_
     assert checked.exit_code == 0 and "is intact" in checked.output
 
     uploads = str(tmp_path / "uploads")
+    version_before = link_changes.current_version()
     restored = runner.invoke(args=["backup", "restore", path, "--into", restore_url, "--uploads-dir", uploads])
     assert restored.exit_code == 0, restored.output
     assert "match the manifest" in restored.output and "Ledger OK" in restored.output
+    # The web processes are told to read the links again.
+    assert link_changes.current_version() != version_before
 
     again = runner.invoke(args=["backup", "restore", path, "--into", restore_url, "--uploads-dir", uploads])
     assert again.exit_code == 1

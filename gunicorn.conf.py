@@ -5,6 +5,7 @@ imported, to a folder holding no files of an earlier run. docker/entrypoint.sh s
 other way, gunicorn gets a fresh temporary folder here, removed again when it stops. Each worker
 writes its own files there; an exited worker's live gauges are dropped, its counters kept.
 """
+import gc
 import glob
 import os
 import shutil
@@ -19,6 +20,16 @@ if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.unlink(_stale)
 else:
     _created = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="affiliate-metrics-")
+
+
+def post_worker_init(worker):
+    """Keep what the worker loaded at start out of the garbage collector's full passes.
+
+    The app's modules, settings, translations and mappings live as long as the worker, a few hundred
+    thousand objects; a full collection walks every one of them, ~100 ms in the middle of whichever
+    request set it off. Frozen, they are skipped, and a full pass costs a fraction of that.
+    """
+    gc.freeze()
 
 
 def child_exit(server, worker):

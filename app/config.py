@@ -59,6 +59,8 @@ def _minimums(raw: str) -> dict[str, int]:
 class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # Earlier SECRET_KEYs, comma-separated, while rotating: their sessions and sealed two-factor keys still open.
+    SECRET_KEY_FALLBACKS = [key.strip() for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()]
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'affiliate.db'}"
     )

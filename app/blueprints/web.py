@@ -18,6 +18,8 @@ from app.urls import local_path
 MAX_PAGE = 10**6
 # Query arguments that say where in a list a page is, rather than which rows the list holds.
 POSITION_ARGS = ("page", "older", "newer")
+# At most this many row ids of a list in view come with a decision on one of its rows.
+IN_VIEW_MAX = 500
 
 
 def client_ip() -> str:
@@ -47,6 +49,19 @@ def id_arg(name: str) -> int | None:
     """A row id from the query string; None when absent, not a number or beyond any id (see app.ids)."""
     value = request.args.get(name, type=int)
     return value if is_id(value) else None
+
+
+def ids_in_view() -> list[int] | None:
+    """The ids of the rows a list shows, sent along with a decision on one of them (form field `in_view`).
+
+    With them the answer can say whether anything in view is still waiting for a decision, so the
+    bulk actions above the list go away with the last such row. None when the list sent none.
+    """
+    text = request.form.get("in_view")
+    if text is None:
+        return None
+    words = text.split()[:IN_VIEW_MAX]
+    return [number for number in (int(word) for word in words if word.isdigit()) if is_id(number)]
 
 
 def display_timezone() -> str:

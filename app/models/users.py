@@ -39,9 +39,10 @@ class User(UserMixin, db.Model):
     notify_payout_state: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     notify_application_decided: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
-    # Two-factor sign-in (TOTP): the authenticator's base32 secret once confirmed, and the last time
-    # step a code was accepted for, so one code cannot sign in twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Two-factor sign-in (TOTP): the authenticator's base32 secret once confirmed, sealed with a key
+    # derived from SECRET_KEY (app.services.accounts.secret_box), and the last time step a code was
+    # accepted for, so one code cannot sign in twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 

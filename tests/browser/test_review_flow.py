@@ -86,3 +86,26 @@ def test_bulk_reject_of_the_selection(app, browser_page, live_url):
     expect(page.locator("#conversion-table .flash")).to_have_text("3 conversions rejected.")
     expect(page.locator("#conversion-table tbody tr")).to_have_count(0)
     assert page.evaluate("window.stillTheSamePage") is True
+
+
+def test_a_sort_survives_a_change_of_filters_in_place(app, browser_page, live_url):
+    page = browser_page
+    merchant = factories.make_user("merchant")
+    _, _, link = shop(merchant)
+    small, large = sale(link, order_id="S-1", amount=100_000), sale(link, order_id="S-2", amount=900_000)
+    sale(link, order_id="S-3", amount=500_000, status="approved")
+    sign_in(page, live_url, merchant.email, factories.PASSWORD)
+    page.goto(f"{live_url}/conversions/")
+    page.evaluate("window.stillTheSamePage = true")
+
+    page.locator("#conversion-table th").filter(has_text="Amount").get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/conversions/\?sort=amount&order=desc$"))
+    page.locator("#conversion-table th").filter(has_text="Amount").get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/conversions/\?sort=amount&order=asc$"))
+    page.get_by_label("Status").select_option("pending")
+    expect(page).to_have_url(re.compile(r"/conversions/\?status=pending.*&sort=amount&order=asc"))
+    rows = page.locator("#conversion-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_have_id(f"conversion-{small.id}")
+    expect(rows.last).to_have_id(f"conversion-{large.id}")
+    assert page.evaluate("window.stillTheSamePage") is True

@@ -48,7 +48,8 @@ def test_list_search_and_filter_answer_partial_for_htmx(client, login_as):
     full = client.get("/campaigns/?q=shoes")
     assert "HX-Request" in full.headers["Vary"]
     full_html = full.get_data(as_text=True)
-    assert "<html" in full_html and 'hx-trigger="input changed delay:300ms, search"' in full_html
+    assert "<html" in full_html and 'hx-trigger="change, search, submit"' in full_html
+    assert 'value="shoes"' in full_html
     assert "Red shoes" in full_html and "Blue hats" not in full_html
 
     partial = client.get("/campaigns/?status=paused", headers=HX)

@@ -180,7 +180,8 @@ class CampaignFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)],
+                    render_kw={"placeholder": _l("Campaign name"), "autocomplete": "off"})
     status = SelectField(_l("Status"), validators=[Optional()], choices=[
         ("", _l("All statuses")), ("active", _l("Active")), ("paused", lazy_pgettext("status", "Paused")),
         ("ended", _l("Ended"))])
@@ -192,6 +193,7 @@ class DirectoryFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)],
+                    render_kw={"placeholder": _l("Campaign or merchant"), "autocomplete": "off"})
     commission_type = SelectField(_l("Commission type"), validators=[Optional()], choices=[
         ("", _l("All types")), ("percent", _l("Percentage")), ("fixed", _l("Fixed amount"))])

@@ -13,6 +13,7 @@ from app.blueprints.web import (
     display_timezone,
     filter_errors,
     form_errors,
+    ids_in_view,
     keyset_sort,
     list_args,
     read_filters,
@@ -81,8 +82,11 @@ def _not_changed(conversion_id: int) -> str:
 
 
 def _row_answer(conversion_id: int, message: str | None, category: str, reject_form=None):
+    in_view = ids_in_view()
+    # The bulk actions go once nothing in view is pending any more.
+    closes = in_view is not None and not queries.any_pending(current_user._get_current_object(), in_view)
     return row_answer("conversions/_row.html", "conversions.index", message, category, CHANGED, reject_form,
-                      conversion=db.session.get(Conversion, conversion_id))
+                      conversion=db.session.get(Conversion, conversion_id), bulk_closes=closes)
 
 
 DECISIONS = RowDecisions(answer=_row_answer, not_changed=_not_changed, not_found=ConversionNotFound,

@@ -56,11 +56,12 @@ def create():
 
 
 def _after_change(link: Link, message: str):
-    """htmx gets the row in its new state (and the new tab counts); a plain form post goes back to the list."""
+    """htmx gets the row in its new state, the tab counts and the tab's empty state; a form post goes to the list."""
     if wants_partial():
         (row,) = links.link_rows([link], display_timezone())
         response = current_app.make_response(render_template(
-            "links/_row_swap.html", row=row, counts=links.link_counts(current_user.id)))
+            "links/_row_swap.html", row=row, counts=links.link_counts(current_user.id),
+            archived=request.form.get("tab") == "archived"))
     else:
         flash(message, "success")
         # Back to the tab the link was on before the change.

@@ -13,6 +13,7 @@ from app.blueprints.web import (
     client_ip,
     display_timezone,
     form_errors,
+    ids_in_view,
     page_arg,
     read_filters,
     respond,
@@ -75,8 +76,10 @@ def _not_changed(request_id: int) -> str:
 
 
 def _row_answer(request_id: int, message: str | None, category: str, reject_form=None):
+    in_view = ids_in_view()
     return row_answer("payouts/_admin_row.html", "payouts.admin_queue", message, category, CHANGED, reject_form,
-                      payout=load_request(request_id))
+                      payout=load_request(request_id),
+                      bulk_closes=in_view is not None and not queries.any_selectable(in_view))
 
 
 DECISIONS = RowDecisions(answer=_row_answer, not_changed=_not_changed, not_found=PayoutNotFound,

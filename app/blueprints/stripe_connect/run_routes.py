@@ -1,5 +1,5 @@
 """Payout runs as the admin watches them (progress while running, outcome after) and the reconciliation."""
-from flask import abort, render_template, request
+from flask import abort, request
 
 from app.blueprints.stripe_connect import bp
 from app.blueprints.stripe_connect.forms import DaysForm
@@ -45,7 +45,8 @@ def reconcile():
         report = reconciliation.compare(days)
     except StripeConnectError as exc:
         error = exc.message
-    return render_template("stripe_connect/reconcile.html", form=form, report=report, error=error)
+    return respond("stripe_connect/reconcile.html", "stripe_connect/_reconcile_report.html", form=form, report=report,
+                   error=error)
 
 
 @bp.app_context_processor

@@ -3,7 +3,8 @@
 A TOTP code is accepted for the current 30-second step or one either side (clocks drift), and never
 for a step at or before the last one accepted, so a code seen over a shoulder cannot be replayed.
 Recovery codes carry 80 random bits, so a plain SHA-256 is enough to keep them; the database marks
-each used at most once. The second factor is throttled exactly like the password (see `throttle`):
+each used at most once. The TOTP key itself is stored sealed (see `secret_box`), never in plain text.
+The second factor is throttled exactly like the password (see `throttle`):
 its failures count with the password's, and only a full sign-in clears this address's failures.
 """
 import hashlib
@@ -21,7 +22,7 @@ from sqlalchemy import delete, func, or_, select, update
 from app.extensions import db
 from app.models.common import utcnow
 from app.models.users import RecoveryCode, User
-from app.services.accounts import accounts, throttle
+from app.services.accounts import accounts, secret_box, throttle
 from app.services.accounts.accounts import InvalidCredentials
 from app.services.audit import trail
 from app.services.common.errors import ServiceError
@@ -105,7 +106,8 @@ def enable(user: User, secret: str, code: str, ip: str | None = None) -> list[st
     step = _matching_step(secret, code, None)
     if step is None:
         raise InvalidCode()
-    user.totp_secret, user.totp_enabled_at, user.totp_last_step = secret, utcnow(), step
+    user.totp_secret = secret_box.seal(secret, secret_box.TOTP, user.id)
+    user.totp_enabled_at, user.totp_last_step = utcnow(), step
     codes = _new_recovery_codes(user)
     trail.record("user.two_factor_enabled", user, actor_id=user.id, ip=ip)
     db.session.commit()
@@ -160,8 +162,23 @@ def regenerate_recovery_codes(user: User, password: str, ip: str | None = None) 
     return codes
 
 
+def totp_secret_of(user: User) -> str | None:
+    """The account's TOTP key in plain text, or None when it has none or no key of this server opens it."""
+    if not user.totp_secret:
+        return None
+    try:
+        return secret_box.open_sealed(user.totp_secret, secret_box.TOTP, user.id)
+    except secret_box.SecretUnreadable:
+        logger.error("the two-factor key of user={} cannot be opened (SECRET_KEY changed?): "
+                     "only a recovery code signs them in", user.id)
+        return None
+
+
 def _take_totp(user: User, code: str) -> bool:
-    step = _matching_step(user.totp_secret, code, user.totp_last_step)
+    secret = totp_secret_of(user)
+    if secret is None:
+        return False
+    step = _matching_step(secret, code, user.totp_last_step)
     if step is None:
         return False
     # Only one request can move the step forward: a code raced twice signs in once.

@@ -63,6 +63,13 @@ def _visible_to(query, user: User, model=Conversion):
     return query if user.role == "admin" else query.where(model.owned_by(user))
 
 
+def any_pending(user: User, conversion_ids: list[int]) -> bool:
+    """Whether one of these conversions that `user` reviews is still pending."""
+    query = _visible_to(select(Conversion.id), user).where(Conversion.id.in_(conversion_ids or [-1]),
+                                                           Conversion.status == "pending")
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def review_page(user: User, filters: ConversionFilters, tz: str, cursor: Cursor | None = None,
                 per_page: int = PER_PAGE, order: Order = NEWEST) -> Window:
     """Conversions a merchant (own campaigns, read campaign by campaign) or an admin (all) reviews, in `order`."""

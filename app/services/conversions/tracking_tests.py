@@ -79,8 +79,12 @@ def get_for_merchant(test_id: int, merchant_id: int) -> TrackingTest | None:
     return test if test is not None and test.merchant_id == merchant_id else None
 
 
+def passed_query(merchant_id: int):
+    """The merchant's tests that came back without a problem, as a select (to ask whether there is one)."""
+    return select(TrackingTest.id).where(
+        TrackingTest.merchant_id == merchant_id, TrackingTest.seen_at.is_not(None), TrackingTest.problem.is_(None))
+
+
 def passed(merchant_id: int) -> bool:
     """Whether a test of the merchant's ever came back without a problem."""
-    return db.session.scalar(select(TrackingTest.id).where(
-        TrackingTest.merchant_id == merchant_id, TrackingTest.seen_at.is_not(None),
-        TrackingTest.problem.is_(None)).limit(1)) is not None
+    return db.session.scalar(passed_query(merchant_id).limit(1)) is not None

@@ -1,8 +1,8 @@
 """A new person's next steps, role by role, each with its state read from what they have done.
 
 The checklist shows until every step is done or the person closes it; closing is remembered in
-`checklist_dismissals`. Every state is one indexed existence check or count, so the dashboard's
-cost does not grow with the size of the tables.
+`checklist_dismissals`. Every state is one indexed existence check or count, all asked in one
+statement, so the dashboard's cost does not grow with the size of the tables.
 """
 from dataclasses import dataclass, field
 
@@ -20,7 +20,7 @@ from app.models.conversions import Conversion
 from app.models.invitations import Invitation
 from app.models.tracking import Click, Link
 from app.models.users import AffiliateProfile, ChecklistDismissal, User
-from app.services.campaigns.membership_queries import pending_count
+from app.services.campaigns.membership_queries import pending_count_query
 from app.services.conversions import tracking_tests
 
 DONE, TODO, WAITING = "done", "todo", "waiting"
@@ -57,25 +57,29 @@ class Checklist:
         return next((step for step in self.steps if step.state != DONE), None)
 
 
-def _any(query) -> bool:
-    return bool(db.session.scalar(select(exists(query))))
+def _affiliate_facts(user: User) -> dict:
+    statuses = select(Membership.id).where(Membership.affiliate_id == user.id)
+    return {
+        "payout_method": select(AffiliateProfile.payout_method).where(AffiliateProfile.user_id == user.id)
+        .scalar_subquery(),
+        "approved": exists(statuses.where(Membership.status == "approved")),
+        "applied": exists(statuses.where(Membership.status == "pending")),
+        "has_link": exists(select(Link.id).where(Link.affiliate_id == user.id)),
+        "has_click": exists(select(Click.id).where(Click.affiliate_id == user.id)),
+    }
 
 
-def _affiliate_steps(user: User) -> list[Step]:
-    profile = db.session.get(AffiliateProfile, user.id)
-    has_details = bool(profile and profile.payout_method)
-    statuses = set(db.session.scalars(select(Membership.status).where(Membership.affiliate_id == user.id).distinct()))
-    has_link = _any(select(Link.id).where(Link.affiliate_id == user.id))
-    has_click = _any(select(Click.id).where(Click.affiliate_id == user.id))
-    if "approved" in statuses:
+def _affiliate_steps(user: User, facts) -> list[Step]:
+    has_details = bool(facts["payout_method"])
+    if facts["approved"]:
         join_state, join_detail = DONE, _l("You are an affiliate of at least one campaign.")
-    elif "pending" in statuses:
+    elif facts["applied"]:
         join_state, join_detail = WAITING, _l("Your application is waiting for the merchant's decision.")
     else:
         join_state, join_detail = TODO, _l("You have not joined a campaign yet.")
-    if has_click:
+    if facts["has_click"]:
         link_state, link_detail = DONE, _l("Your links are bringing visitors.")
-    elif has_link:
+    elif facts["has_link"]:
         link_state, link_detail = WAITING, _l("You have a link; this step is done at its first click.")
     else:
         link_state, link_detail = TODO, _l("Join a campaign to get your first link.")
@@ -88,14 +92,24 @@ def _affiliate_steps(user: User) -> list[Step]:
     ]
 
 
-def _merchant_steps(user: User) -> list[Step]:
+def _merchant_facts(user: User) -> dict:
     campaign_ids = select(Campaign.id).where(Campaign.merchant_id == user.id)
-    has_campaign = _any(campaign_ids)
-    has_conversion = has_campaign and _any(select(Conversion.id).where(Conversion.campaign_id.in_(campaign_ids)))
-    tested = has_campaign and not has_conversion and tracking_tests.passed(user.id)
-    waiting = pending_count(user)
-    has_member = has_campaign and _any(select(Membership.id).where(
-        Membership.campaign_id.in_(campaign_ids), Membership.status == "approved"))
+    return {
+        "has_campaign": exists(campaign_ids),
+        "has_conversion": exists(select(Conversion.id).where(Conversion.campaign_id.in_(campaign_ids))),
+        "tested": exists(tracking_tests.passed_query(user.id)),
+        "waiting": pending_count_query(user).scalar_subquery(),
+        "has_member": exists(select(Membership.id).where(
+            Membership.campaign_id.in_(campaign_ids), Membership.status == "approved")),
+    }
+
+
+def _merchant_steps(user: User, facts) -> list[Step]:
+    has_campaign = bool(facts["has_campaign"])
+    has_conversion = has_campaign and bool(facts["has_conversion"])
+    tested = has_campaign and not has_conversion and bool(facts["tested"])
+    waiting = facts["waiting"] or 0
+    has_member = has_campaign and bool(facts["has_member"])
     if waiting:
         review_state = TODO
         review_detail = ngettext("%(num)d application is waiting for you.",
@@ -120,11 +134,18 @@ def _merchant_steps(user: User) -> list[Step]:
     ]
 
 
-def _admin_steps(user: User) -> list[Step]:
-    has_merchant = _any(select(User.id).where(User.role == "merchant"))
-    invited = not has_merchant and _any(select(Invitation.id).where(
-        Invitation.role == "merchant", Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
-        Invitation.expires_at > utcnow()))
+def _admin_facts(user: User) -> dict:
+    return {
+        "has_merchant": exists(select(User.id).where(User.role == "merchant")),
+        "invited": exists(select(Invitation.id).where(
+            Invitation.role == "merchant", Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow())),
+    }
+
+
+def _admin_steps(user: User, facts) -> list[Step]:
+    has_merchant = bool(facts["has_merchant"])
+    invited = not has_merchant and bool(facts["invited"])
     mail_ready = bool(current_app.config.get("MAIL_SERVER"))
     if has_merchant:
         merchants_state, merchants_detail = DONE, _l("Merchants have accounts.")
@@ -142,18 +163,29 @@ def _admin_steps(user: User) -> list[Step]:
     ]
 
 
-STEPS = {"affiliate": _affiliate_steps, "merchant": _merchant_steps, "admin": _admin_steps}
+# Per role: the questions asked of the database (answered together, in one statement), and the steps.
+STEPS = {"affiliate": (_affiliate_facts, _affiliate_steps), "merchant": (_merchant_facts, _merchant_steps),
+         "admin": (_admin_facts, _admin_steps)}
+
+
+def _dismissed(user_id: int):
+    return exists(select(ChecklistDismissal.user_id).where(ChecklistDismissal.user_id == user_id))
 
 
 def is_dismissed(user_id: int) -> bool:
-    return db.session.get(ChecklistDismissal, user_id) is not None
+    return bool(db.session.scalar(select(_dismissed(user_id))))
 
 
 def for_user(user: User) -> Checklist | None:
     """The user's checklist while it has steps left and they have not closed it; otherwise None."""
-    if user.role not in STEPS or is_dismissed(user.id):
+    if user.role not in STEPS:
         return None
-    checklist = Checklist(STEPS[user.role](user))
+    facts_of, steps_of = STEPS[user.role]
+    questions = {"dismissed": _dismissed(user.id), **facts_of(user)}
+    facts = db.session.execute(select(*(question.label(name) for name, question in questions.items()))).one()
+    if facts.dismissed:
+        return None
+    checklist = Checklist(steps_of(user, facts._mapping))
     return None if checklist.finished else checklist
 
 

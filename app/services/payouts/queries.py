@@ -6,7 +6,7 @@ bounds of `requested_at` here.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -66,6 +66,15 @@ def queue_page(filters: PayoutFilters, tz: str, page: int = 1, sort: Sort = QUEU
     query = (matching(select(PayoutRequest).join(User, User.id == PayoutRequest.affiliate_id), filters, tz)
              .order_by(*QUEUE_SORTS.order_by(sort)))
     return paginate(query, page, PER_PAGE, (selectinload(PayoutRequest.affiliate),))
+
+
+def any_selectable(request_ids: list[int]) -> bool:
+    """Whether one of these requests can still be ticked for a bulk action (waiting, or queued for Stripe)."""
+    query = select(PayoutRequest.id).where(
+        PayoutRequest.id.in_(request_ids or [-1]),
+        or_(PayoutRequest.status == "requested",
+            (PayoutRequest.status == "approved") & (PayoutRequest.method == "stripe")))
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def totals(filters: PayoutFilters, tz: str) -> Totals:

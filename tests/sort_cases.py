@@ -7,11 +7,15 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from app.extensions import db
+from app.models.api_keys import ApiKey
 from app.models.common import utcnow
+from app.models.invitations import Invitation
 from app.models.money import PayoutRequest
 from app.models.stripe_connect import StripePayoutRun
+from app.models.webhooks import WebhookEndpoint
 from tests import factories
 
 NOW = utcnow()
@@ -19,6 +23,13 @@ NOW = utcnow()
 
 def ago(days: float):
     return NOW - timedelta(days=days)
+
+
+class Grouped(NamedTuple):
+    """A sort value whose `group` keeps its order whichever way the list is sorted (live API keys first)."""
+
+    group: int
+    value: object
 
 
 @dataclass
@@ -148,6 +159,58 @@ def _runs(admin, kept):
     return rows
 
 
+def _applications(merchant, kept):
+    rows = []
+    for name, campaign_name, days in (("Kim Le", "Tea club", 1), ("Bao Ngo", "Rice fair", 3), ("Tam Vo", "Ink bar", 2)):
+        campaign = factories.make_campaign(merchant, name=campaign_name, join_mode="review")
+        factories.make_membership(campaign, factories.make_user("affiliate", name=name), status="pending",
+                                  created_at=ago(days))
+        rows.append((f"<strong>{name}</strong>", {"applied": -days, "affiliate": name.lower(),
+                                                  "campaign": campaign_name.lower()}))
+    return rows
+
+
+def _invitations(admin, kept):
+    rows = []
+    for email, role, campaign_name, days in (("vy@example.com", "affiliate", "Tea club", 2),
+                                             ("an@example.com", "merchant", None, 1),
+                                             ("hoa@example.com", "affiliate", "Ink bar", 3)):
+        campaign = factories.make_campaign(name=campaign_name) if campaign_name else None
+        db.session.add(Invitation(email=email, role=role, token_hash=secrets.token_hex(32), invited_by_id=admin.id,
+                                  campaign_id=campaign.id if campaign else None, created_at=ago(days),
+                                  expires_at=ago(days - 7)))
+        db.session.commit()
+        rows.append((f"<td>{email}</td>", {"sent": -days, "email": email, "role": role,
+                                           "campaign": campaign_name.lower() if campaign_name else None}))
+    return rows
+
+
+def _endpoints(admin, kept):
+    rows = []
+    for url, email, active in (("https://mango.example/hook", "zed@example.com", True),
+                               ("https://apple.example/hook", "bo@example.com", False),
+                               ("https://kiwi.example/hook", "mai@example.com", True)):
+        owner = factories.make_user("merchant", email=email)
+        db.session.add(WebhookEndpoint(owner_id=owner.id, url=url, events=["payout.paid"], secret="s" * 40,
+                                       is_active=active))
+        db.session.commit()
+        rows.append((f"<code>{url}</code>", {"added": len(rows), "url": url, "owner": email, "status": active}))
+    return rows
+
+
+def _api_keys(user, kept):
+    rows = []
+    for label, days, used, revoked in (("Shop sync", 2, None, False), ("Reports", 3, 1, True), ("Mobile", 1, 2, False)):
+        db.session.add(ApiKey(user_id=user.id, label=label, prefix=secrets.token_hex(4), key_hash=secrets.token_hex(32),
+                              created_at=ago(days), last_used_at=ago(used) if used else None,
+                              revoked_at=ago(0) if revoked else None))
+        db.session.commit()
+        rows.append((f"<td>{label}</td>", {"live": Grouped(int(revoked), -days), "name": label.lower(),
+                                           "created": -days, "last_used": -used if used else None,
+                                           "status": revoked}))
+    return rows
+
+
 CASES = {
     "merchant campaigns": Case("merchant", "/campaigns/", _campaigns, ("created", "name", "status", "commission"),
                                "created", keep="q=a", target="campaign-table"),
@@ -167,6 +230,14 @@ CASES = {
                          "waiting", descending=False, keep="currency=VND", target="payout-queue"),
     "users": Case("admin", "/admin/users", _users, ("created", "name", "email", "role", "last_sign_in", "status"),
                   "created", keep="q=example", target="users-table"),
+    "applications": Case("merchant", "/campaigns/applications", _applications, ("applied", "affiliate", "campaign"),
+                         "applied", descending=False, target="applications"),
+    "invitations": Case("admin", "/invitations", _invitations, ("sent", "email", "role", "campaign"), "sent",
+                        target="invitation-list"),
+    "webhook endpoints": Case("admin", "/webhooks", _endpoints, ("added", "url", "owner", "status"), "added",
+                              descending=False, target="webhook-endpoints"),
+    "api keys": Case("merchant", "/settings/api-keys", _api_keys, ("live", "name", "created", "last_used", "status"),
+                     "live", target="api-key-list"),
     "stripe runs": Case("admin", "/stripe/runs", _runs, ("run", "created", "finished", "status"), "run",
                         target="stripe-runs"),
 }

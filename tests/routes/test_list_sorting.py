@@ -10,18 +10,25 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.sort_cases import CASES
+from tests.sort_cases import CASES, Grouped
 
 HX = {"HX-Request": "true"}
 
 
 def expected(rows, key: str, descending: bool) -> list[str]:
-    """The markers of `rows` sorted by `key`: ties by id (the seed's order), the same way; no value last."""
-    indexed = list(enumerate(rows))
-    present = sorted(((i, r) for i, r in indexed if r[1][key] is not None), key=lambda ir: (ir[1][1][key], ir[0]),
-                     reverse=descending)
-    missing = sorted(((i, r) for i, r in indexed if r[1][key] is None), key=lambda ir: ir[0], reverse=descending)
-    return [row[0] for _i, row in present + missing]
+    """The markers of `rows` sorted by `key` that way, ties by id (the seed's order) the same way; rows without
+    a value come last, and a `Grouped` value's group keeps its order, whichever way."""
+    def value(i):
+        found = rows[i][1][key]
+        found = found.value if isinstance(found, Grouped) else found
+        return (found is None, 0 if found is None else found, i)
+
+    def group(i):
+        found = rows[i][1][key]
+        return found.group if isinstance(found, Grouped) else int(found is None)
+
+    ranked = sorted(range(len(rows)), key=value, reverse=descending)
+    return [rows[i][0] for i in sorted(ranked, key=group)]
 
 
 def shown(html: str, rows) -> list[str]:
@@ -88,7 +95,7 @@ def test_headings_keep_the_filters_and_swap_only_the_list(name, client, login_as
     assert html.count('aria-sort="ascending"') == 1 and html.count('aria-sort="') == len(links)
 
 
-FILTERED = ("merchant campaigns", "admin campaigns", "campaign directory", "payout queue", "users")
+FILTERED = ("merchant campaigns", "admin campaigns", "campaign directory", "payout queue", "users", "applications")
 
 
 @pytest.mark.parametrize("name", FILTERED)

@@ -6,6 +6,7 @@ relation loaded row by row would show up as extra statements. The session is emp
 count, as a server's fresh request would find it, and each page is asked twice so caches are warm for
 both counts alike.
 """
+import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -14,7 +15,9 @@ from sqlalchemy import event, inspect
 
 from app.extensions import db
 from app.models.common import utcnow
+from app.models.invitations import Invitation
 from app.models.stripe_connect import StripePayoutRun
+from app.models.webhooks import WebhookEndpoint
 from app.services.payouts import details, requests
 from app.services.payouts import states as payout_states
 from tests import factories
@@ -130,6 +133,23 @@ def _runs(seeded: Seeded, n: int):
     db.session.commit()
 
 
+def _invitations(seeded: Seeded, n: int):
+    # Each of another campaign and another owner's, as an admin sees them.
+    for _ in range(n):
+        campaign = factories.make_campaign()
+        db.session.add(Invitation(email=f"guest{campaign.id}@example.com", role="affiliate",
+                                  token_hash=secrets.token_hex(32), invited_by_id=campaign.merchant_id,
+                                  campaign_id=campaign.id, expires_at=utcnow() + timedelta(days=7)))
+    db.session.commit()
+
+
+def _webhook_endpoints(seeded: Seeded, n: int):
+    for _ in range(n):
+        db.session.add(WebhookEndpoint(owner_id=factories.make_user("merchant").id, url="https://shop.example/hook",
+                                       events=["payout.paid"], secret="s" * 40))
+    db.session.commit()
+
+
 def _members_url(seeded: Seeded) -> str:
     return f"/campaigns/{seeded.extra['campaign'].id}/affiliates"
 
@@ -171,6 +191,8 @@ CASES = {
     "payout export": ("admin", "/payouts/admin/export.csv", _payout_queue),
     "payout queue export": ("admin", "/payouts/admin/requests.csv", _payout_queue),
     "stripe runs": ("admin", "/stripe/runs", _runs),
+    "invitations": ("admin", "/invitations", _invitations),
+    "webhook endpoints": ("admin", "/webhooks", _webhook_endpoints),
 }
 
 

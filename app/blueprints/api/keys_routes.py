@@ -33,8 +33,9 @@ def keys():
     template = "api/_key_list.html" if wants_partial() and request.method == "GET" else "api/keys.html"
     # The full key appears in this one response only: rendered, not redirected, so it never
     # travels in a session cookie, and never stored by a cache.
-    response = make_response(render_template(template, form=form, keys=api_keys.list_keys(current_user.id),
-                                             new_key=new_key))
+    sort = api_keys.KEY_SORTS.read(request.args)
+    response = make_response(render_template(template, form=form, keys=api_keys.list_keys(current_user.id, sort),
+                                             sort=sort, new_key=new_key))
     response.headers["Cache-Control"] = "no-store"
     response.vary.add("HX-Request")
     return response
@@ -50,7 +51,9 @@ def revoke_key(key_id: int):
     except KeyNotFound:
         abort(404)
     if wants_partial():
-        response = make_response(render_template("api/_key_list.html", keys=api_keys.list_keys(current_user.id)))
+        sort = api_keys.KEY_SORTS.read(request.args)
+        response = make_response(render_template("api/_key_list.html", sort=sort,
+                                                 keys=api_keys.list_keys(current_user.id, sort)))
         response.vary.add("HX-Request")
         return response
     flash(_("The key “%(label)s” has been revoked.", label=key.label), "success")

@@ -10,16 +10,16 @@ from app.security import role_required
 from app.services.campaigns import affiliate_figures
 from app.services.campaigns.affiliate_figures import AffiliateListing
 from app.services.campaigns.member_figures import DEFAULT_DAYS
+from app.services.common.sorting import read_sort
 
 
 def _listing() -> tuple[AffiliateFilterForm, AffiliateListing]:
     """The filters, sort and page from the query string (a bad value: its default, and an error beside a field)."""
     form = AffiliateFilterForm(request.args, role=current_user.role)
     filters = read_filters(form)
-    sort = request.args.get("sort", "recent")
+    sort = read_sort(request.args, affiliate_figures.SORTS, "recent")
     listing = AffiliateListing(q=filters["q"], status=filters["status"], days=filters["days"] or DEFAULT_DAYS,
-                               sort=sort if sort in affiliate_figures.SORTS else "recent",
-                               descending=request.args.get("order") != "asc", page=page_arg())
+                               sort=sort.key, descending=sort.descending, page=page_arg())
     return form, listing
 
 

@@ -107,10 +107,18 @@ def _campaign_filter() -> int | None:
     return id_arg("campaign")
 
 
+def _applications_sort():
+    return membership_queries.APPLICATION_SORTS.read(request.args)
+
+
 def _applications_context(campaign_id: int | None, **extra) -> dict:
     user = current_user._get_current_object()
-    items = membership_queries.pending_for(user, campaign_id)
-    return {"items": items, "campaign_id": campaign_id, "campaigns": membership_queries.pending_by_campaign(user),
+    sort = _applications_sort()
+    items = membership_queries.pending_for(user, campaign_id, sort)
+    asked = request.args.get("sort") or request.args.get("order")
+    return {"items": items, "campaign_id": campaign_id, "sort": sort,
+            "list_args": {"campaign": campaign_id, **({"sort": sort.key, "order": sort.order} if asked else {})},
+            "campaigns": membership_queries.pending_by_campaign(user),
             "joined_counts": membership_queries.approved_counts(m.affiliate_id for m in items),
             "pending_total": membership_queries.pending_count(user), **extra}
 
@@ -195,7 +203,8 @@ def applications_bulk():
         category = "success" if changed else "warning"
     if not wants_partial():
         flash(message, category)
-        return redirect(url_for("campaigns.applications", campaign=campaign_id))
+        sort = _applications_sort()
+        return redirect(url_for("campaigns.applications", campaign=campaign_id, sort=sort.key, order=sort.order))
     return respond("campaigns/_applications.html", "campaigns/_applications.html", trigger=CHANGED,
                    **_applications_context(campaign_id, message=message, message_category=category))
 

@@ -1,12 +1,12 @@
 """Invitations (admins and merchants) and the admin's sign-up policy."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.forms import ConfirmForm
 from app.blueprints.invitations import bp
 from app.blueprints.invitations.forms import PolicyForm, invite_form
-from app.blueprints.web import client_ip
+from app.blueprints.web import client_ip, respond
 from app.models.common import utcnow
 from app.models.invitations import Invitation
 from app.security import get_owned_or_404, role_required
@@ -25,9 +25,10 @@ def _page(form=None, policy_form=None):
         form = invite_form(user, formdata=None, data={"campaign_id": request.args.get("campaign_id", "")})
     if policy_form is None and user.role == "admin":
         policy_form = PolicyForm(formdata=None, data={"policy": sign_up_policy.current()})
-    return render_template("invitations/index.html", form=form,
-                           policy_form=policy_form, invitations=invitations.listed_for(user), now=utcnow(),
-                           revoke_form=ConfirmForm(formdata=None))
+    sort = invitations.INVITATION_SORTS.read(request.args)
+    return respond("invitations/index.html", "invitations/_list.html", form=form, policy_form=policy_form,
+                   invitations=invitations.listed_for(user, sort), sort=sort, now=utcnow(),
+                   revoke_form=ConfirmForm(formdata=None))
 
 
 @bp.route("", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.forms import ConfirmForm
-from app.blueprints.web import client_ip, id_arg
+from app.blueprints.web import client_ip, id_arg, respond
 from app.blueprints.webhooks import bp
 from app.blueprints.webhooks.forms import EVENT_LABELS, EndpointForm
 from app.models.webhooks import WebhookEndpoint
@@ -35,8 +35,9 @@ def index():
         else:
             flash(_("Endpoint added. Copy its signing secret to your server, then send a test event."), "success")
             return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint.id))
-    return _no_store(render_template("webhooks/index.html", form=form, endpoints=endpoints.for_owner(current_user),
-                                     event_labels=EVENT_LABELS))
+    sort = endpoints.ENDPOINT_SORTS.read(request.args)
+    return _no_store(respond("webhooks/index.html", "webhooks/_endpoints.html", form=form, sort=sort,
+                             endpoints=endpoints.for_owner(current_user, sort), event_labels=EVENT_LABELS))
 
 
 @bp.route("/webhooks/<int:endpoint_id>", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 from loguru import logger
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models.api_keys import SCOPES, ApiKey
@@ -18,6 +18,7 @@ from app.models.common import utcnow
 from app.models.users import User
 from app.services.audit import trail
 from app.services.common.errors import ServiceError
+from app.services.common.sorting import Sort, Sorts
 
 KEY_PREFIX = "ak_live_"
 VISIBLE_CHARS = 12
@@ -106,12 +107,18 @@ def _touch(key: ApiKey) -> None:
     db.session.commit()
 
 
-def list_keys(user_id: int) -> list[ApiKey]:
-    """The user's keys, live ones first, newest first."""
+# Live keys first, newest first, unless asked otherwise; keys never used come last either way.
+KEY_SORTS = Sorts({"live": (ApiKey.revoked_at.is_not(None).asc(), ApiKey.created_at),
+                   "name": (func.lower(ApiKey.label),), "created": (ApiKey.created_at,),
+                   "last_used": (ApiKey.last_used_at.is_(None).asc(), ApiKey.last_used_at),
+                   "status": (ApiKey.revoked_at.is_not(None),)},
+                  default="live", tie=ApiKey.id)
+
+
+def list_keys(user_id: int, sort: Sort = Sort("live")) -> list[ApiKey]:
+    """The user's keys, live ones first, newest first unless `sort` says otherwise."""
     return list(db.session.scalars(
-        select(ApiKey).where(ApiKey.user_id == user_id)
-        .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id.desc())
-    ))
+        select(ApiKey).where(ApiKey.user_id == user_id).order_by(*KEY_SORTS.order_by(sort))))
 
 
 def revoke(key_id: int, user_id: int, actor_id: int | None = None, ip: str | None = None) -> ApiKey:

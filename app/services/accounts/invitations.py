@@ -9,7 +9,8 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from loguru import logger
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models.campaigns import Campaign
@@ -23,6 +24,7 @@ from app.services.campaigns import mail as campaign_mail
 from app.services.campaigns import memberships
 from app.services.common.errors import ServiceError
 from app.services.common.mail import absolute_url, in_language_of, send_email
+from app.services.common.sorting import Sort, Sorts
 
 LISTED = 200
 
@@ -145,9 +147,18 @@ def revoke(invitation: Invitation, actor: User, ip: str | None = None) -> None:
     logger.info("invitation revoked id={} by={}", invitation.id, actor.id)
 
 
-def listed_for(user: User) -> list[Invitation]:
-    """The latest invitations the user may see (an admin all of them), newest first."""
-    query = select(Invitation).order_by(Invitation.id.desc()).limit(LISTED)
+# Invitations without a campaign (merchants') sort last either way.
+INVITATION_SORTS = Sorts({"sent": (Invitation.created_at,), "email": (Invitation.email,), "role": (Invitation.role,),
+                          "campaign": (Campaign.name.is_(None).asc(), func.lower(Campaign.name))},
+                         default="sent", tie=Invitation.id)
+
+
+def listed_for(user: User, sort: Sort = Sort("sent")) -> list[Invitation]:
+    """The latest invitations the user may see (an admin all of them), newest first unless `sort` says otherwise."""
+    latest = select(Invitation.id).order_by(Invitation.id.desc()).limit(LISTED)
     if user.role != "admin":
-        query = query.where(Invitation.owned_by(user))
+        latest = latest.where(Invitation.owned_by(user))
+    query = (select(Invitation).outerjoin(Campaign, Campaign.id == Invitation.campaign_id)
+             .where(Invitation.id.in_(latest.scalar_subquery())).options(contains_eager(Invitation.campaign))
+             .order_by(*INVITATION_SORTS.order_by(sort)))
     return list(db.session.scalars(query))

@@ -67,7 +67,7 @@ def _scope(reviewer: User) -> tuple[Scope, list[int] | None]:
     return Scope("merchant", reviewer.id, tuple(ids or [-1])), ids
 
 
-def _rows_query(reviewer: User, listing: AffiliateListing, campaign_ids: list[int] | None):
+def _rows_query(listing: AffiliateListing, campaign_ids: list[int] | None):
     """One row per affiliate the reviewer may see, matching the listing's search and status."""
     rank = case({status: number for number, status in enumerate(STANDINGS)}, value=Membership.status)
     grouped = select(Membership.affiliate_id, func.min(Membership.created_at).label("first_joined"),
@@ -145,7 +145,7 @@ def affiliates_page(reviewer: User, listing: AffiliateListing, zone_name: str) -
     """One page of the reviewer's affiliates as AffiliateRow items, and the period of their figures."""
     period = period_of(listing.days, zone_name)
     scope, campaign_ids = _scope(reviewer)
-    query = _rows_query(reviewer, listing, campaign_ids)
+    query = _rows_query(listing, campaign_ids)
     if listing.sort in FIGURE_SORTS:
         figures = _figures(scope, period, zone_name)
         ranked = _ranked_ids(query, listing, figures)
@@ -167,7 +167,7 @@ def export_csv(reviewer: User, listing: AffiliateListing, zone_name: str) -> Ite
     """Every affiliate of the listing, in its order, with the period's figures: one CSV line per currency."""
     period = period_of(listing.days, zone_name)
     scope, campaign_ids = _scope(reviewer)
-    query = _rows_query(reviewer, listing, campaign_ids)
+    query = _rows_query(listing, campaign_ids)
     figures = _figures(scope, period, zone_name)
     ranked = _ranked_ids(query, listing, figures)
 

@@ -5,6 +5,12 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models.campaigns import MEMBERSHIP_STATUSES, Campaign, Membership
 from app.models.users import User
+from app.services.common.sorting import Sort, Sorts
+
+# Oldest application first unless asked otherwise: it has waited longest.
+APPLICATION_SORTS = Sorts({"applied": (Membership.created_at,), "affiliate": (func.lower(User.name),),
+                          "campaign": (func.lower(Campaign.name),)},
+                          default="applied", tie=Membership.id, descending=False)
 
 
 def may_review(user: User, campaign: Campaign) -> bool:
@@ -56,12 +62,15 @@ def _with_people(query):
                          selectinload(Membership.campaign), selectinload(Membership.decided_by))
 
 
-def pending_for(user: User, campaign_id: int | None = None) -> list[Membership]:
-    """Pending applications `user` may decide, oldest first; optionally of one campaign."""
-    query = reviewable(select(Membership), user).where(Membership.status == "pending")
+def pending_for(user: User, campaign_id: int | None = None,
+                sort: Sort = APPLICATION_SORTS.read({})) -> list[Membership]:
+    """Pending applications `user` may decide, oldest first unless `sort` says otherwise; optionally of one
+    campaign. The number of campaigns each affiliate joined is read after, so it does not sort the list."""
+    query = (reviewable(select(Membership), user).join(User, User.id == Membership.affiliate_id)
+             .join(Campaign, Campaign.id == Membership.campaign_id).where(Membership.status == "pending"))
     if campaign_id is not None:
         query = query.where(Membership.campaign_id == campaign_id)
-    return list(db.session.scalars(_with_people(query).order_by(Membership.created_at, Membership.id)))
+    return list(db.session.scalars(_with_people(query).order_by(*APPLICATION_SORTS.order_by(sort))))
 
 
 def pending_count_query(user: User, campaign_id: int | None = None):

@@ -4,12 +4,14 @@ import secrets
 from flask import current_app
 from loguru import logger
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models.common import utcnow
 from app.models.users import User
 from app.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from app.services.audit import trail
+from app.services.common.sorting import Sort, Sorts
 from app.services.webhooks import events, outbox, urls
 
 LOG_SIZE = 50
@@ -115,9 +117,16 @@ def resend(endpoint: WebhookEndpoint, delivery_id: int, actor_id: int) -> Webhoo
     return delivery
 
 
-def for_owner(user: User) -> list[WebhookEndpoint]:
+# In the order they were added unless asked otherwise; the owner by email (an admin sees everybody's).
+ENDPOINT_SORTS = Sorts({"added": (), "url": (WebhookEndpoint.url,), "owner": (User.email,),
+                        "status": (WebhookEndpoint.is_active,)},
+                       default="added", tie=WebhookEndpoint.id, descending=False)
+
+
+def for_owner(user: User, sort: Sort = ENDPOINT_SORTS.read({})) -> list[WebhookEndpoint]:
     """The user's endpoints; an admin sees everybody's."""
-    query = select(WebhookEndpoint).order_by(WebhookEndpoint.id)
+    query = (select(WebhookEndpoint).join(User, User.id == WebhookEndpoint.owner_id)
+             .options(contains_eager(WebhookEndpoint.owner)).order_by(*ENDPOINT_SORTS.order_by(sort)))
     if user.role != "admin":
         query = query.where(WebhookEndpoint.owner_id == user.id)
     return list(db.session.scalars(query))

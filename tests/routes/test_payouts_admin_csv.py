@@ -33,7 +33,7 @@ def test_export_downloads_the_bank_file(client, admin):
     assert rows[1:] == [[f"PR-{bank.id}", "VCB", "Vietcombank", ACCOUNT, "Đỗ Minh Châu", "1500000", "VND",
                          f"PR-{bank.id} affiliate payout"]]
     queue = client.get(QUEUE).get_data(as_text=True)
-    note = re.search(r'<p class="muted" id="export-note">.*?</p>', queue, re.S).group(0)
+    note = re.search(r'<p class="muted" id="export-note"[^>]*>.*?</p>', queue, re.S).group(0)
     assert "1 approved bank transfer is ready" in note and f"PR-{momo.id}" in note
 
 

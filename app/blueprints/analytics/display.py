@@ -15,8 +15,9 @@ from app.money import format_money, from_minor
 MONEY_MEASURES = ("revenue", "commission")
 
 
-def _locale() -> str:
-    return str(get_locale() or "en")
+def _locale():
+    # Babel's Locale itself: given its name instead, Babel would parse it again for every figure.
+    return get_locale() or "en"
 
 
 def number(value: int | None) -> str:

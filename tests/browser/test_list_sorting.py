@@ -55,3 +55,30 @@ def test_phone_cards_are_labelled_without_the_arrow(app, chromium_browser, live_
         assert email_cell.get_attribute("data-label") == "Email"
     finally:
         context.close()
+
+
+def test_on_a_phone_the_sorting_headings_stay_as_buttons_above_the_cards(app, chromium_browser, live_url):
+    admin = factories.make_user("admin", name="Zoe Admin")
+    for name in ("Mai Tran", "Binh Le"):
+        factories.make_user("affiliate", name=name)
+    context = chromium_browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        phone = context.new_page()
+        sign_in(phone, live_url, admin.email, factories.PASSWORD)
+        phone.goto(f"{live_url}/admin/users")
+        wait_for_htmx(phone)
+        heading = phone.locator("#users-table thead").get_by_role("link", name="Name")
+        expect(heading).to_be_visible()
+        box = heading.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        # Headings that do not sort are not shown as buttons.
+        for cell in phone.locator("#users-table thead th:not([aria-sort])").all():
+            expect(cell).to_be_hidden()
+        heading.click()
+        expect(phone).to_have_url(f"{live_url}/admin/users?sort=name&order=asc")
+        wait_for_htmx(phone)
+        names = phone.locator("#users-table tbody tr td:first-child a").all_inner_texts()
+        assert names == ["Binh Le", "Mai Tran", "Zoe Admin"]
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()

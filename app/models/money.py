@@ -77,7 +77,7 @@ class PayoutRequest(db.Model):
     method: Mapped[str | None] = mapped_column(String(20))
     # The payout details as they were when the request was made.
     details: Mapped[dict] = mapped_column(JSON, default=dict)
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reject_reason: Mapped[str | None] = mapped_column(Text)

@@ -223,3 +223,16 @@ def test_every_list_keeps_its_filters_in_its_form_and_its_links(app, site, role)
                              "/campaigns/affiliates", "/analytics/"},
                 "admin": {"/conversions/", "/admin/audit", "/admin/users", "/payouts/admin", "/stripe/reconcile"}}
     assert expected[role] <= set(checked), checked
+
+
+@pytest.mark.parametrize(("role", "path"), [
+    ("affiliate", "/conversions/mine"), ("affiliate", "/payouts/statement"), ("affiliate", "/analytics/"),
+    ("merchant", "/conversions/"), ("merchant", "/conversions/export.csv"), ("admin", "/admin/audit"),
+    ("admin", "/payouts/admin")])
+def test_a_date_beyond_any_calendar_zone_is_refused_beside_its_field(client, login_as, role, path):
+    login_as(role)
+    for query in ({"date_from": "0001-01-01"}, {"date_to": "9999-12-31"}, {"range": "custom", "date_from": "0001-01-01"}):
+        response = client.get(path, query_string=query)
+        assert response.status_code == 200, (path, query)
+        if not path.endswith(".csv"):
+            assert "Enter a date between 2000 and 2100." in response.get_data(as_text=True), (path, query)

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from app.audit_labels import action_group_label, action_label
 from app.blueprints.admin.helpers import object_name
 from app.blueprints.auth.forms import NewAccountRules, password_field
-from app.blueprints.forms import strip
+from app.blueprints.forms import plausible_date, strip
 from app.labels import label
 from app.models.users import ROLES
 from app.services.accounts.admin import STATUSES
@@ -24,8 +24,8 @@ class AuditFilterForm(FlaskForm):
     action = SelectField(_l("Action"), validators=[Optional()])
     object_type = SelectField(_l("Object type"), validators=[Optional()])
     object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64)], filters=[strip])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
 
     def __init__(self, *args, actions=(), prefixes=(), object_types=(), **kwargs):
         super().__init__(*args, **kwargs)

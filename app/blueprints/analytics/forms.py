@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SearchField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from app.blueprints.forms import strip
+from app.blueprints.forms import plausible_date, strip
 from app.services.analytics.periods import DEFAULT_PRESET
 
 RANGE_CHOICES = (("7d", _l("Last 7 days")), ("30d", _l("Last 30 days")), ("90d", _l("Last 90 days")),
@@ -24,8 +24,8 @@ class AnalyticsFilterForm(FlaskForm):
         csrf = False
 
     range = SelectField(_l("Period"), choices=RANGE_CHOICES, default=DEFAULT_PRESET, validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
     compare = BooleanField(_l("Compare with the previous period"))
     campaign = SelectField(_l("Campaign"), coerce=_id_or_none, validators=[Optional()], validate_choice=False)
     affiliate = SearchField(_l("Affiliate (email)"), validators=[Optional(), Length(max=254)], filters=[strip])

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.blueprints.forms import TickedIds, strip
+from app.blueprints.forms import TickedIds, plausible_date, strip
 from app.models.conversions import CONVERSION_SOURCES, CONVERSION_STATUSES
 from app.money import MoneyInputError, parse_money
 from app.services.conversions.flags import ANY_FLAG, FLAGS
@@ -27,8 +27,8 @@ def _status_choices():
 
 
 class _DateRange:
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

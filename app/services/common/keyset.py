@@ -13,17 +13,20 @@ When a list covers a set of owners (a merchant's campaigns, an affiliate's links
 so no owner's rows are sorted as a whole however many there are.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import BigInteger, and_, func, or_, select, union_all
 
 from app.extensions import db
 from app.ids import ID_MAX
+from app.models.common import utcnow
 
 COUNT_CAP = 1000
 BIG_ID_MAX = 2**63 - 1
 # Beyond this many owners one query over all of them costs less than a branch per owner.
 MAX_SPLIT = 200
+# How far from where a window starts a merged list read by time looks first (about a month).
+NEAR = timedelta(days=31)
 _STAMP = "%Y%m%dT%H%M%S.%f"
 TIME = "created_at"
 
@@ -154,8 +157,11 @@ def window(model, query, cursor: Cursor | None, per_page: int, *, order: Order =
     bounded = query if cursor is None else query.where(_after(model, cursor))
     newer = cursor is not None and cursor.newer
     limit = per_page + 1
+    count, capped = capped_count(query if split is None else query.where(split[0].in_(list(split[1]) or [-1])))
     if split is not None and 0 < len(split[1]) <= MAX_SPLIT:
-        rows = _merged(model, bounded, split, order, newer, limit, options)
+        # Every matching row, when the count knows them all (this window cannot hold more).
+        everything = None if capped else count
+        rows = _merged(model, bounded, split, order, newer, limit, options, cursor, everything)
     else:
         if split is not None:
             bounded = bounded.where(split[0].in_(list(split[1]) or [-1]))
@@ -165,7 +171,6 @@ def window(model, query, cursor: Cursor | None, per_page: int, *, order: Order =
     rows = rows[:per_page]
     if newer:
         rows.reverse()
-    count, capped = capped_count(query if split is None else query.where(split[0].in_(list(split[1]) or [-1])))
     result = Window(rows, per_page, count, capped, is_first=cursor is None or (newer and not more), order=order)
     if rows:
         first, last = rows[0], rows[-1]
@@ -177,20 +182,56 @@ def window(model, query, cursor: Cursor | None, per_page: int, *, order: Order =
     return result
 
 
-def _merged(model, query, split, order: Order, newer: bool, limit: int, options) -> list:
-    """The first `limit` rows over every owner: each owner's through its index, then the rows by id."""
+def _merged(model, query, split, order: Order, newer: bool, limit: int, options, cursor: Cursor | None,
+            everything: int | None) -> list:
+    """The first `limit` rows over every owner: each owner's through its index, then the rows by id.
+
+    Read by time, the month next to the starting point is tried first: on a table partitioned by month
+    the planner then opens a partition or two per owner instead of every one (planning them all costs
+    more than reading the rows). When that month holds `limit` rows they are the first `limit` of the
+    whole list, since every row outside it lies further on, and when it holds all `everything` rows
+    there is nothing else; otherwise the whole list is read.
+    """
+    keys = None
+    near = _near(model, order, newer, cursor)
+    if near is not None:
+        keys = _merged_keys(model, query.where(near), split, order, newer, limit)
+        keys = keys if len(keys) == limit or len(keys) == everything else None
+    if keys is None:
+        keys = _merged_keys(model, query, split, order, newer, limit)
+    if not keys:
+        return []
+    by_id = select(model).where(model.id.in_([row_id for _value, row_id in keys]))
+    if order.column == TIME:
+        # The rows' own times, so the planner looks only in the partitions that hold them.
+        times = [value for value, _row_id in keys]
+        by_id = by_id.where(getattr(model, TIME).between(min(times), max(times)))
+    rows = db.session.scalars(by_id.options(*options)).all()
+    return sorted(rows, key=lambda row: (getattr(row, order.column), row.id), reverse=_reads_down(order, newer))
+
+
+def _near(model, order: Order, newer: bool, cursor: Cursor | None):
+    """The condition "within NEAR of where this window starts", for a list read by time (else None)."""
+    if order.column != TIME:
+        return None
+    column = getattr(model, TIME)
+    if _reads_down(order, newer):
+        return column >= (cursor.value if cursor is not None else utcnow()) - NEAR
+    # Reading up, only a cursor says where the window starts (the oldest row is anywhere).
+    return column <= cursor.value + NEAR if cursor is not None else None
+
+
+def _merged_keys(model, query, split, order: Order, newer: bool, limit: int) -> list[tuple]:
+    """(sort value, id) of the first `limit` rows over every owner, each owner's read through its index."""
     column, owners = split
     keys = query.with_only_columns(getattr(model, order.column), model.id)
     branches = [_ordered(keys.where(column == owner), (getattr(model, order.column), model.id), order, newer)
                 .limit(limit).subquery().select()
                 for owner in sorted(set(owners))]
     merged = union_all(*branches).subquery()
-    ids = list(db.session.scalars(_ordered(select(merged.c.id), (merged.c[order.column], merged.c.id), order, newer)
-                                  .limit(limit)))
-    if not ids:
-        return []
-    rows = db.session.scalars(select(model).where(model.id.in_(ids)).options(*options)).all()
-    return sorted(rows, key=lambda row: (getattr(row, order.column), row.id), reverse=_reads_down(order, newer))
+    ordered = _ordered(select(merged.c[order.column], merged.c.id), (merged.c[order.column], merged.c.id), order,
+                       newer)
+    return [tuple(row) for row in db.session.execute(ordered.limit(limit))]
 
 
 def capped_count(query) -> tuple[int, bool]:

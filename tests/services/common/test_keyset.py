@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.models.common import utcnow
 from app.models.conversions import Conversion
 from app.models.tracking import Click
 from app.services.common import keyset
@@ -87,3 +88,29 @@ def test_an_id_beyond_the_column_names_no_row_and_is_no_error(clicks):
     conversion = factories.make_conversion(made[0], created_at=made[0].created_at)
     assert ids(window(Conversion, select(Conversion), far, 5).items) == [conversion.id]
     assert Cursor.parse(f"{far.token[:-1]}8") is None  # one past the largest 64-bit id
+
+
+@pytest.fixture
+def months_apart(app):
+    """Clicks of two links in bunches weeks and months apart, the newest bunch a moment ago."""
+    links = [factories.make_link()]
+    links.append(factories.make_link(links[0].campaign))
+    now = utcnow()
+    ages = [timedelta(minutes=n) for n in range(3)] + [timedelta(days=40, minutes=n) for n in range(6)] + \
+        [timedelta(days=75)] * 2 + [timedelta(days=200, hours=n) for n in range(5)]
+    made = [factories.make_click(links[n % 2], created_at=now - age) for n, age in enumerate(ages)]
+    return sorted(made, key=lambda c: (c.created_at, c.id), reverse=True), links
+
+
+@pytest.mark.parametrize("per_page", [2, 4, 7])
+def test_a_split_list_read_by_time_is_whole_across_gaps_longer_than_the_month_it_tries_first(months_apart,
+                                                                                           per_page):
+    made, links = months_apart
+    owners = (Click.link_id, [link.id for link in links])
+    pages = walk_older(select(Click), per_page, owners)
+    assert [ids(p.items) for p in pages] == [ids(made[i:i + per_page]) for i in range(0, len(made), per_page)]
+    page, back = pages[-1], []
+    while page.newer:
+        page = window(Click, select(Click), Cursor.parse(page.newer, newer=True), per_page, split=owners)
+        back.append(ids(page.items))
+    assert back == [ids(p.items) for p in reversed(pages[:-1])]

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models.api_keys import ApiKey
 from app.models.common import utcnow
 from app.models.invitations import Invitation
-from app.models.money import PayoutRequest
+from app.models.money import LedgerEntry, PayoutRequest
 from app.models.stripe_connect import StripePayoutRun
 from app.models.webhooks import WebhookEndpoint
 from tests import factories
@@ -115,6 +115,18 @@ def _history(affiliate, kept):
                                            ("requested", 200_000, "VND", 1)):
         made = _payout(affiliate, status, amount, currency, days)
         rows.append((f'id="payout-{made.id}"', {"requested": -days, "amount": amount, "status": status}))
+    return rows
+
+
+def _statement(affiliate, kept):
+    rows = []
+    for amount, currency, kind, days in ((250_000, "VND", "commission", 2), (-1_500, "USD", "payout_reserve", 3),
+                                         (40_000, "VND", "commission", 1)):
+        made = LedgerEntry(affiliate_id=affiliate.id, currency=currency, amount=amount, kind=kind,
+                           idempotency_key=secrets.token_hex(16), created_at=ago(days), available_at=ago(days))
+        db.session.add(made)
+        db.session.commit()
+        rows.append((f'id="entry-{made.id}"', {"created": -days, "amount": amount}))
     return rows
 
 
@@ -225,6 +237,8 @@ CASES = {
                             target="links-list"),
     "affiliate payouts": Case("affiliate", "/payouts/", _history, ("requested", "amount", "status"), "requested",
                               target="payout-history"),
+    "affiliate statement": Case("affiliate", "/payouts/statement", _statement, ("created", "amount"), "created",
+                                keep="date_from=2020-01-01", target="statement-table"),
     "payout queue": Case("admin", "/payouts/admin", _queue, ("waiting", "reference", "affiliate", "amount", "method",
                                                              "requested", "status"),
                          "waiting", descending=False, keep="currency=VND", target="payout-queue"),

@@ -1,4 +1,4 @@
-"""Form pieces every area shares: trimming typed text, amounts, whole numbers, the confirm form, ticked ids."""
+"""Form pieces every area shares: trimming typed text, amounts, dates, whole numbers, the confirm form, ticked ids."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, ValidationError
@@ -21,6 +21,12 @@ def positive_amount(text: str, currency: str) -> int:
     if minor <= 0:
         raise ValidationError(_l("Enter an amount greater than zero."))
     return minor
+
+
+def plausible_date(form, field):
+    """Years far outside this century are typing mistakes (and overflow time zone arithmetic)."""
+    if field.data and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Enter a date between 2000 and 2100."))
 
 
 class WholeNumberField(IntegerField):

@@ -28,6 +28,9 @@ class LedgerEntry(db.Model):
         # Only a reversal takes a balance below zero: the list of negative balances starts from these.
         Index("ix_ledger_entries_reversals", "affiliate_id", "currency",
               sqlite_where=text("kind = 'reversal'"), postgresql_where=text("kind = 'reversal'")),
+        # The affiliate's statement, read currency by currency newest or oldest first, or by amount.
+        Index("ix_ledger_entries_statement_time", "affiliate_id", "currency", "created_at", "id"),
+        Index("ix_ledger_entries_statement_amount", "affiliate_id", "currency", "amount", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -1,11 +1,13 @@
 """The invitations page (admins and merchants) and signing up from an invitation's link."""
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models.campaigns import Membership
+from app.models.common import utcnow
 from app.models.invitations import Invitation
 from app.services.accounts import invitations
 from tests.factories import make_campaign, make_user
@@ -98,3 +100,21 @@ def test_a_merchant_invitation_asks_for_the_company(app, client, outbox):
 def test_a_bad_invitation_link_leads_to_sign_in(client):
     response = client.get("/auth/join/not-a-real-token")
     assert response.status_code == 302 and response.headers["Location"] == "/auth/sign-in"
+
+
+def test_the_list_pages_through_every_invitation_keeping_its_sort(client, login_as):
+    admin = login_as("admin")
+    for n in range(invitations.PER_PAGE + 3):
+        db.session.add(Invitation(email=f"guest{n:02d}@example.com", role="affiliate", token_hash=f"{n:064x}",
+                                  invited_by_id=admin.id, expires_at=utcnow() + timedelta(days=7)))
+    db.session.commit()
+    first = client.get("/invitations?sort=email&order=asc").get_data(as_text=True)
+    shown = re.findall(r"<td>(guest\d+)@example.com</td>", first)
+    assert shown == [f"guest{n:02d}" for n in range(invitations.PER_PAGE)]
+    following = re.search(r'href="([^"]+)"[^>]*rel="next"', first).group(1).replace("&amp;", "&")
+    assert following == "/invitations?sort=email&order=asc&page=2"
+    second = client.get(following, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert second.lstrip().startswith('<section class="card" id="invitation-list">')
+    assert re.findall(r"<td>(guest\d+)@example.com</td>", second) == [
+        f"guest{n:02d}" for n in range(invitations.PER_PAGE, invitations.PER_PAGE + 3)]
+    assert 'rel="prev"' in second and 'rel="next"' not in second

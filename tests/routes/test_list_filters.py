@@ -18,7 +18,7 @@ from app.models.audit import AuditEvent
 from app.models.campaigns import Campaign, Membership
 from app.models.common import utcnow
 from app.models.conversions import Conversion
-from app.models.money import PayoutRequest
+from app.models.money import LedgerEntry, PayoutRequest
 from app.models.tracking import Click
 from app.models.users import User
 from app.services.campaigns.affiliate_figures import statuses_for
@@ -31,7 +31,8 @@ HREF = re.compile(r'<a\b[^>]*\bhref="(/[^"#]*)"')
 NOT_LISTS = {"/integration"}
 # Lists whose headings sort them whenever they have rows: their links must be there to be checked.
 SORTED = {"/conversions/", "/conversions/mine", "/conversions/clicks", "/conversions/campaign-clicks", "/admin/audit",
-          "/campaigns/", "/campaigns/directory", "/campaigns/affiliates", "/admin/users", "/payouts/admin"}
+          "/campaigns/", "/campaigns/directory", "/campaigns/affiliates", "/admin/users", "/payouts/admin",
+          "/payouts/statement"}
 POSITION = ("page", "older", "newer")
 SORTING = ("sort", "order")
 
@@ -124,6 +125,13 @@ def _affiliates(user):
     return {"q": "demo", "status": status, "days": "90", "sort": "clicks", "order": "asc"}
 
 
+def _statement(user):
+    entry = db.session.scalars(select(LedgerEntry).where(LedgerEntry.affiliate_id == user.id)
+                               .order_by(LedgerEntry.id).limit(1)).one()
+    return {"currency": entry.currency, "kind": entry.kind, **_days(entry.created_at), "sort": "amount",
+            "order": "asc"}
+
+
 def _reconcile(user):
     return {"days": "90"}
 
@@ -133,6 +141,7 @@ QUERIES = {
     "/conversions/campaign-clicks": _clicks, "/campaigns/": _campaigns, "/campaigns/directory": _directory,
     "/campaigns/applications": _applications, "/campaigns/affiliates": _affiliates, "/analytics/": _analytics,
     "/admin/audit": _audit, "/admin/users": _users, "/payouts/admin": _payouts, "/stripe/reconcile": _reconcile,
+    "/payouts/statement": _statement,
 }
 
 
@@ -208,7 +217,8 @@ def test_every_list_keeps_its_filters_in_its_form_and_its_links(app, site, role)
                     {name: query[name] for name in SORTING if name in query}, (path, args)
         assert links or path not in SORTED, f"{path}: no page or sort link to check"
         checked.append(path)
-    expected = {"affiliate": {"/conversions/mine", "/conversions/clicks", "/campaigns/directory", "/analytics/"},
+    expected = {"affiliate": {"/conversions/mine", "/conversions/clicks", "/campaigns/directory", "/analytics/",
+                              "/payouts/statement"},
                 "merchant": {"/conversions/", "/conversions/campaign-clicks", "/campaigns/", "/campaigns/applications",
                              "/campaigns/affiliates", "/analytics/"},
                 "admin": {"/conversions/", "/admin/audit", "/admin/users", "/payouts/admin", "/stripe/reconcile"}}

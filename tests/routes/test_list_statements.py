@@ -18,6 +18,7 @@ from app.models.common import utcnow
 from app.models.invitations import Invitation
 from app.models.stripe_connect import StripePayoutRun
 from app.models.webhooks import WebhookEndpoint
+from app.services.conversions import refunds
 from app.services.payouts import details, requests
 from app.services.payouts import states as payout_states
 from tests import factories
@@ -77,6 +78,18 @@ def _earnings(seeded: Seeded, n: int):
     for _ in range(n):
         earn(seeded.user, 10_000)
         conversion_for(seeded.user, 5_000)
+
+
+def _ledger(seeded: Seeded, n: int):
+    # Commission and reversals of it, each of its own order, in two currencies from the first row on (a statement
+    # over several currencies merges them, one statement more than over one).
+    if "usd" not in seeded.extra:
+        seeded.extra["usd"] = earn(seeded.user, 1_000, currency="USD")
+    for number in range(n):
+        currency = ("VND", "USD")[number % 2]
+        conversion = earn(seeded.user, 10_000, currency=currency)
+        if number % 3 == 0:
+            refunds.refund(conversion.id, conversion.amount)
 
 
 def _directory(seeded: Seeded, n: int):
@@ -162,6 +175,9 @@ CASES = {
     "affiliate payouts": ("affiliate", "/payouts/", _closed_requests),
     "affiliate payouts export": ("affiliate", "/payouts/export.csv", _closed_requests),
     "affiliate balance": ("affiliate", "/payouts/balance", _earnings),
+    "affiliate statement": ("affiliate", "/payouts/statement", _ledger),
+    "affiliate statement by amount": ("affiliate", "/payouts/statement?sort=amount&order=asc&kind=commission", _ledger),
+    "affiliate statement export": ("affiliate", "/payouts/statement/export.csv", _ledger),
     "affiliate dashboard": ("affiliate", "/home/affiliate", _affiliate_sales),
     "campaign directory": ("affiliate", "/campaigns/directory", _directory),
     "affiliate analytics": ("affiliate", "/analytics/", _affiliate_sales),

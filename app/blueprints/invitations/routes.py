@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.blueprints.forms import ConfirmForm
 from app.blueprints.invitations import bp
 from app.blueprints.invitations.forms import PolicyForm, invite_form
-from app.blueprints.web import client_ip, respond
+from app.blueprints.web import client_ip, page_arg, respond
 from app.models.common import utcnow
 from app.models.invitations import Invitation
 from app.security import get_owned_or_404, role_required
@@ -27,7 +27,7 @@ def _page(form=None, policy_form=None):
         policy_form = PolicyForm(formdata=None, data={"policy": sign_up_policy.current()})
     sort = invitations.INVITATION_SORTS.read(request.args)
     return respond("invitations/index.html", "invitations/_list.html", form=form, policy_form=policy_form,
-                   invitations=invitations.listed_for(user, sort), sort=sort, now=utcnow(),
+                   invitations=invitations.listed_for(user, sort, page_arg()), sort=sort, now=utcnow(),
                    revoke_form=ConfirmForm(formdata=None))
 
 

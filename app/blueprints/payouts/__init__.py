@@ -8,4 +8,5 @@ from app.blueprints.payouts import (  # noqa: E402,F401
     admin_payment_routes,
     admin_routes,
     affiliate_routes,
+    statement_routes,
 )

@@ -10,7 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.blueprints.forms import TickedIds, positive_amount, strip
+from app.blueprints.forms import TickedIds, plausible_date, positive_amount, strip
 from app.models.money import PAYOUT_METHODS, PAYOUT_STATUSES
 from app.services.ledger.owed import REASON_MAX as OWED_REASON_MAX
 from app.services.payouts import proofs
@@ -33,12 +33,6 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(ZoneInfo(str(get_timezone()))).date()
 
 
-def _plausible(form, field):
-    """Years far outside this century are typing mistakes (and overflow time zone arithmetic)."""
-    if field.data and not 2000 <= field.data.year <= 2100:
-        raise ValidationError(_("Enter a date between 2000 and 2100."))
-
-
 def _labelled(codes):
     from app.labels import label
 
@@ -54,8 +48,8 @@ class QueueFilterForm(FlaskForm):
     status = SelectField(_l("Status"), validators=[Optional()])
     method = SelectField(_l("Method"), validators=[Optional()])
     currency = SelectField(_l("Currency"), validators=[Optional()])
-    date_from = DateField(_l("Requested from"), validators=[Optional(), _plausible])
-    date_to = DateField(_l("Requested to"), validators=[Optional(), _plausible])
+    date_from = DateField(_l("Requested from"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("Requested to"), validators=[Optional(), plausible_date])
 
     def __init__(self, *args, currencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,7 +110,7 @@ class PaymentForm(_PaymentFields):
     """Record a payment made by hand."""
 
     paid_on = DateField(_l("Paid on"), default=local_today,
-                        validators=[InputRequired(_l("Enter the date the payment was made.")), _plausible])
+                        validators=[InputRequired(_l("Enter the date the payment was made.")), plausible_date])
     # Field order on the page: method, transaction id, date, notes, proof.
     _order = ("method", "transaction_id", "paid_on", "notes", "proof")
 

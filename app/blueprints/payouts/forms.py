@@ -1,10 +1,13 @@
-"""The affiliate's payout forms: payout details, a payout request, cancelling a request."""
+"""The affiliate's payout forms: payout details, a payout request, cancelling a request, the statement's filters."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectField, StringField, TelField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms import DateField, EmailField, RadioField, SelectField, StringField, TelField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from app.blueprints.forms import positive_amount, strip
+from app.blueprints.forms import plausible_date, positive_amount, strip
+from app.labels import label
+from app.models.money import LEDGER_KINDS
 from app.services.payouts import details
 from app.services.payouts.errors import InvalidPayoutDetails
 
@@ -103,3 +106,24 @@ class PayoutRequestForm(FlaskForm):
         if self.currency.errors or not self.currency.data:
             return
         self.minor_amount = positive_amount(field.data, self.currency.data)
+
+
+class StatementFilterForm(FlaskForm):
+    """Currency, kind of entry and days of the affiliate's statement (read from the query string)."""
+
+    class Meta:
+        csrf = False
+
+    currency = SelectField(_l("Currency"), validators=[Optional()])
+    kind = SelectField(_l("Entry"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
+
+    def __init__(self, *args, currencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency.choices = [("", _l("All currencies"))] + [(c, c) for c in currencies]
+        self.kind.choices = [("", _l("All entries"))] + [(kind, label(kind)) for kind in LEDGER_KINDS]
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_("The end date is before the start date."))

@@ -23,10 +23,11 @@ from app.services.audit import trail
 from app.services.campaigns import mail as campaign_mail
 from app.services.campaigns import memberships
 from app.services.common.errors import ServiceError
+from app.services.common.lists import Page, paginate
 from app.services.common.mail import absolute_url, in_language_of, send_email
 from app.services.common.sorting import Sort, Sorts
 
-LISTED = 200
+PER_PAGE = 50
 
 
 class InvalidInvitation(ServiceError):
@@ -153,12 +154,11 @@ INVITATION_SORTS = Sorts({"sent": (Invitation.created_at,), "email": (Invitation
                          default="sent", tie=Invitation.id)
 
 
-def listed_for(user: User, sort: Sort = Sort("sent")) -> list[Invitation]:
-    """The latest invitations the user may see (an admin all of them), newest first unless `sort` says otherwise."""
-    latest = select(Invitation.id).order_by(Invitation.id.desc()).limit(LISTED)
+def listed_for(user: User, sort: Sort = Sort("sent"), page: int = 1) -> Page:
+    """One page of the invitations the user may see (an admin all of them), newest first unless `sort` says
+    otherwise."""
+    query = select(Invitation).outerjoin(Campaign, Campaign.id == Invitation.campaign_id)
     if user.role != "admin":
-        latest = latest.where(Invitation.owned_by(user))
-    query = (select(Invitation).outerjoin(Campaign, Campaign.id == Invitation.campaign_id)
-             .where(Invitation.id.in_(latest.scalar_subquery())).options(contains_eager(Invitation.campaign))
-             .order_by(*INVITATION_SORTS.order_by(sort)))
-    return list(db.session.scalars(query))
+        query = query.where(Invitation.owned_by(user))
+    return paginate(query.order_by(*INVITATION_SORTS.order_by(sort)), page, PER_PAGE,
+                    options=(contains_eager(Invitation.campaign),))

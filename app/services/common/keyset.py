@@ -57,7 +57,7 @@ NEWEST = Order()
 class Cursor:
     """A position in a list: the row with this sort value and id; `newer` reads the rows above it.
 
-    The value is the row's time in a list read by time, else a whole number (an amount).
+    The value is the row's time in a list read by time, else a whole number (an amount, maybe negative).
     """
 
     value: datetime | int
@@ -78,7 +78,8 @@ class Cursor:
         if tag != order.tag:
             return None
         value, _, number = rest.partition("_")
-        if not _whole(number) or (order.column != TIME and not _whole(value)):
+        # A value other than a time is a whole number, below zero too (a ledger entry taking money back).
+        if not _whole(number) or (order.column != TIME and not _whole(value.removeprefix("-"))):
             return None
         if order.column != TIME:
             return cls(int(value), int(number), newer, order)

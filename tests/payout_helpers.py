@@ -1,4 +1,5 @@
 """Shared setup for the payout and balance tests: affiliates with payout details and earned commission."""
+import secrets
 from datetime import date, timedelta
 
 from flask import current_app
@@ -115,3 +116,16 @@ def paid_then_refunded(affiliate, admin):
                                paid_on=date(2025, 5, 2))
     refunds.refund(conversion.id, conversion.amount, actor_id=admin.id)
     return conversion
+
+
+def ledger_entry(affiliate, amount, *, hours=0, kind="commission", currency="VND", order=None, **values):
+    """One ledger row of `affiliate` written as it is (no service), recorded `hours` ago unless `created_at` says
+    when, about order `order` (default: its own)."""
+    made = LedgerEntry(affiliate_id=affiliate.id, currency=currency, amount=amount, kind=kind,
+                       idempotency_key=values.pop("idempotency_key", secrets.token_hex(12)),
+                       created_at=values.pop("created_at", utcnow() - timedelta(hours=hours)),
+                       available_at=values.pop("available_at", utcnow() - timedelta(hours=hours)),
+                       memo_code="order", memo_params={"order": order or f"ORD-{secrets.token_hex(3)}"}, **values)
+    db.session.add(made)
+    db.session.commit()
+    return made

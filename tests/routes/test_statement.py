@@ -2,32 +2,18 @@
 import csv
 import io
 import re
-import secrets
 from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
 from app.models.common import utcnow
-from app.models.money import LedgerEntry
 from app.services.ledger import statement
 from tests import factories
+from tests.payout_helpers import ledger_entry as entry
 
 PAGE = "/payouts/statement"
 EXPORT = "/payouts/statement/export.csv"
 HX = {"HX-Request": "true"}
-
-
-def entry(affiliate, amount, *, hours=0, kind="commission", currency="VND", order=None, **values):
-    """One ledger row of `affiliate`, recorded `hours` ago, about order `order` (default: its own)."""
-    made = LedgerEntry(affiliate_id=affiliate.id, currency=currency, amount=amount, kind=kind,
-                       idempotency_key=values.pop("idempotency_key", secrets.token_hex(12)),
-                       created_at=utcnow() - timedelta(hours=hours),
-                       available_at=values.pop("available_at", utcnow() - timedelta(hours=hours)),
-                       memo_code="order", memo_params={"order": order or f"ORD-{secrets.token_hex(3)}"}, **values)
-    db.session.add(made)
-    db.session.commit()
-    return made
 
 
 def row_ids(html):

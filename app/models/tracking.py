@@ -24,6 +24,8 @@ class Link(db.Model):
     sub_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]
+    # When the affiliate first copied the link with its copy button (the first-run checklist's last step).
+    copied_at: Mapped[datetime | None]
 
     campaign: Mapped[Campaign] = relationship()
     affiliate: Mapped[User] = relationship()

@@ -1,7 +1,10 @@
 """The first-run checklist of each role: its steps follow what the person did, and it can be closed."""
 import re
 
+from app.extensions import db
+from app.models.tracking import Link
 from app.services.accounts import invitations
+from app.services.campaigns import links
 from app.services.onboarding import checklist
 from app.services.payouts import details
 from tests.factories import make_campaign, make_click, make_link, make_membership, make_user
@@ -24,9 +27,23 @@ def test_an_affiliate_goes_from_details_to_a_shared_link(app):
     assert states(affiliate) == {"payout_details": "done", "join": "waiting", "share_link": "todo"}
     membership.status = "approved"
     link = make_link(campaign, affiliate)
-    assert states(affiliate)["share_link"] == "waiting" and states(affiliate)["join"] == "done"
+    assert states(affiliate)["share_link"] == "todo" and states(affiliate)["join"] == "done"
     make_click(link)
     assert states(affiliate) is None  # every step done: the checklist is gone
+
+
+def test_copying_a_link_with_its_button_finishes_the_last_step(app):
+    affiliate = make_user("affiliate")
+    campaign = make_campaign()
+    make_membership(campaign, affiliate, status="approved")
+    link = make_link(campaign, affiliate)
+    assert states(affiliate)["share_link"] == "todo"
+    assert links.mark_copied(link) is True
+    found = checklist.for_user(affiliate)
+    assert {s.key: s.state for s in found.steps} == {"payout_details": "todo", "join": "done", "share_link": "done"}
+    assert "You copied your link" in str(found.steps[2].detail)
+    first = db.session.get(Link, link.id).copied_at
+    assert links.mark_copied(link) is False and db.session.get(Link, link.id).copied_at == first
 
 
 def test_a_merchant_checklist_follows_campaigns_tracking_and_applications(app):

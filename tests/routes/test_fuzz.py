@@ -25,6 +25,7 @@ from tests.site_map import ROLES, pages_for, seed_site
 HOSTILE = (
     "\x00", "a\x00b", "x" * 10_000, "\u202eevil\u202c עברית", "😀🇻🇳", "-1", "-99999999999999999999999",
     "99999999999999999999999999999", "1e309", "NaN", "0x1F", "9" * 400, "2026-13-45", " ",
+    "PK\x03\x04 not a workbook",  # in a file field: the start of a zip archive, read as an Excel upload
 )
 # Sent to one field at a time: a short list, since it is tried on every field of every form.
 ONE_FIELD = ("a\x00b", "9" * 30, "-" + "9" * 30, "x" * 10_000)
@@ -45,10 +46,17 @@ class Forms(HTMLParser):
         self._open: dict | None = None
         self._select: str | None = None
         self._textarea: str | None = None
+        self._token = ""
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         name = attrs.get("name")
+        if tag == "meta" and name == "csrf-token":
+            self._token = attrs.get("content") or ""
+        if tag == "button" and attrs.get("data-copy-report"):
+            # A copy button's script posts to this URL with the page's CSRF token and nothing else.
+            self.forms.append({"action": attrs["data-copy-report"], "method": "post", "hx_post": None,
+                               "fields": {"csrf_token": ("hidden", self._token)}})
         if tag == "form":
             self._open = {"action": attrs.get("action") or "", "method": (attrs.get("method") or "get").lower(),
                           "fields": {}, "hx_post": attrs.get("hx-post")}

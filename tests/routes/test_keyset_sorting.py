@@ -106,3 +106,14 @@ def test_reviewers_clicks_and_the_audit_log_read_oldest_first(client, login_as):
     log = client.get("/admin/audit?action=campaign.updated&sort=created&order=asc").get_data(as_text=True)
     assert log.index("Campaign #0") < log.index("Campaign #2")
     assert 'href="/admin/audit?action=campaign.updated&amp;sort=created&amp;order=desc"' in log
+
+
+def test_past_the_last_row_the_empty_message_speaks_of_age_only_under_newest_first(client, sales):
+    by_amount = client.get(f"{LIST}?sort=amount&order=asc&older=amount.asc~999999999_1").get_data(as_text=True)
+    assert "No more conversions match these filters." in by_amount and "No older conversions" not in by_amount
+    by_commission = client.get(f"{LIST}?sort=commission&older=commission.desc~0_1").get_data(as_text=True)
+    assert "No more conversions match these filters." in by_commission
+    oldest_first = client.get(f"{LIST}?sort=created&order=asc&older=created_at.asc~29990101T000000.000000_1")
+    assert "No more conversions match these filters." in oldest_first.get_data(as_text=True)
+    newest_first = client.get(f"{LIST}?older=20010101T000000.000000_1").get_data(as_text=True)
+    assert "No older conversions match these filters." in newest_first

@@ -242,3 +242,27 @@ def test_empty_list_offers_the_first_link(client, affiliate):
     html = client.get("/links/").get_data(as_text=True)
     assert "You have no links yet." in html and 'href="/links/new"' in html
     assert "No archived links." in client.get("/links/?archived=1").get_data(as_text=True)
+
+
+def test_the_copy_button_records_the_first_copy_for_the_owner_only(client, campaign, affiliate, login_as):
+    link = factories.make_link(campaign, affiliate)
+    page = client.get("/links/").get_data(as_text=True)
+    assert f'data-copy-report="/links/{link.id}/copied"' in page
+    headers = {"X-CSRFToken": csrf_token(client, "/links/")}
+    assert client.post(f"/links/{link.id}/copied").status_code == 400  # no CSRF token
+    assert db.session.get(Link, link.id).copied_at is None
+    assert client.post(f"/links/{link.id}/copied", headers=headers).status_code == 204
+    first = db.session.get(Link, link.id).copied_at
+    assert first is not None
+    assert client.post(f"/links/{link.id}/copied", headers=headers).status_code == 204
+    assert db.session.get(Link, link.id).copied_at == first
+
+    someone_elses = factories.make_link(campaign, factories.make_user("affiliate"))
+    assert client.post(f"/links/{someone_elses.id}/copied", headers=headers).status_code == 404
+    assert client.post("/links/999999/copied", headers=headers).status_code == 404
+    assert db.session.get(Link, someone_elses.id).copied_at is None
+    for role in ("merchant", "admin"):
+        login_as(role)
+        token = {"X-CSRFToken": csrf_token(client, "/")}
+        assert client.post(f"/links/{someone_elses.id}/copied", headers=token).status_code == 403, role
+    assert db.session.get(Link, someone_elses.id).copied_at is None

@@ -5,8 +5,9 @@ import re
 
 import pytest
 
-from tests.payout_admin_helpers import ACCOUNT, fresh, payout_in
+from tests.payout_admin_helpers import ACCOUNT, fresh, local_today, payout_in
 from tests.routes.csrf import csrf_token
+from tests.workbook_helpers import vcb_workbook
 
 QUEUE = "/payouts/admin"
 
@@ -84,7 +85,7 @@ def test_file_errors_are_shown_beside_the_field(client, admin):
     html = upload(client, b"a" * (1024 * 1024 + 1)).get_data(as_text=True)
     assert "larger than 1 MB" in html
     response = client.post(f"{QUEUE}/import", data={"csrf_token": csrf_token(client, QUEUE)})
-    assert "Choose the CSV file to import." in response.get_data(as_text=True)
+    assert "Choose the CSV or Excel file to import." in response.get_data(as_text=True)
 
 
 def test_a_file_with_only_errors_offers_no_confirm(client, admin):
@@ -115,3 +116,26 @@ def test_another_admins_token_is_refused(client, login_as):
     login_as("admin")
     assert apply(client, token).status_code == 400
     assert fresh(request.id).status == "approved"
+
+
+def test_a_bank_statement_workbook_previews_and_confirms_like_the_csv(client, admin):
+    today = local_today()
+    request = payout_in("approved", amount=1_500_000)
+    data = vcb_workbook([[1, today, "5213 - 40512", "1.500.000", None, f"PR-{request.id} chi tra hoa hong"]], today)
+    html = upload(client, data, name="SaoKe_0071000123456.xlsx").get_data(as_text=True)
+    assert "Nothing has been saved yet." in html and 'data-line="7" data-ok="yes"' in html
+    assert 'accept=".csv,.xlsx' in html
+    response = apply(client, token_of(html))
+    assert response.status_code == 200 and "1 of 1 rows applied." in response.get_data(as_text=True)
+    assert fresh(request.id).status == "paid" and fresh(request.id).transaction_id == "5213 - 40512"
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (b"reference,transaction_id,status\r\nPR-1,FT,paid\r\n", "not a valid Excel workbook"),
+    (b"PK\x03\x04" + b"\x00" * 100, "not a valid Excel workbook"),
+])
+def test_a_file_named_xlsx_that_is_no_workbook_is_refused_beside_the_field(client, admin, content, fragment):
+    response = upload(client, content, name="statement.xlsx")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="file-error"' in html and fragment in html
+    assert "Confirm import" not in html

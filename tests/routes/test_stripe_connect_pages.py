@@ -10,6 +10,7 @@ from app.models.stripe_connect import StripePayoutRun
 from app.services.payouts import states
 from app.services.stripe_connect import accounts
 from tests import factories
+from tests.payout_admin_helpers import payout_in
 from tests.payout_helpers import affiliate_with_details, earn
 from tests.routes.csrf import csrf_token, post_form
 from tests.stripe_helpers import AMOUNT, connected_affiliate, daily_run, deliver, request_of, stripe_payout
@@ -253,3 +254,23 @@ def test_the_affiliate_sees_bank_payouts(client, login_as, fake_stripe):
         deliver(client, event)
     html = page(client, DETAILS)
     assert "From Stripe to your bank" in html and "Your bank refused it" in html
+
+
+def test_the_bulk_bar_offers_only_the_actions_it_can_take(client, app, login_as, fake_stripe):
+    admin = login_as("admin")
+    queued = stripe_payout(connected_affiliate(fake_stripe)[0])
+    queue = page(client, "/payouts/admin")
+    assert "Pay selected Stripe payouts now" in queue and "Approve selected" not in queue
+    waiting = payout_in("requested", admin=admin)
+    queue = page(client, "/payouts/admin")
+    assert "Approve selected" in queue and "Pay selected Stripe payouts now" in queue
+    answer = post_form(client, f"/payouts/admin/{waiting.id}/approve", {"in_view": f"{waiting.id} {queued}"},
+                       token_url="/payouts/admin", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert '<span id="payouts-bulk-approve" hx-swap-oob="true"></span>' in answer
+    assert '<span id="payouts-bulk-pay-now" hx-swap-oob="true"><button' in answer
+    assert 'id="payouts-bulk" hx-swap-oob="true"' not in answer
+    # Without Stripe set up, a Stripe payout queued in view cannot be ticked and there is no bulk bar at all.
+    app.config["STRIPE_API_KEY"] = ""
+    queue = page(client, "/payouts/admin?status=approved&method=stripe")
+    assert f'id="payout-{queued}"' in queue and 'id="bulk-form"' not in queue
+    assert 'form="bulk-form"' not in queue and 'id="select-all"' not in queue

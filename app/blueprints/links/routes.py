@@ -78,6 +78,14 @@ def archive(link_id: int):
     return _after_change(link, _("Link archived. It keeps working for visitors."))
 
 
+@bp.post("/<int:link_id>/copied")
+@role_required("affiliate")
+def copied(link_id: int):
+    """Sent by a link's copy button: remember that the affiliate copied it (the checklist's last step)."""
+    links.mark_copied(get_owned_or_404(Link, link_id))
+    return "", 204
+
+
 @bp.post("/<int:link_id>/restore")
 @role_required("affiliate")
 def restore(link_id: int):

@@ -9,9 +9,9 @@ from app.blueprints.payouts.admin_forms import ImportApplyForm, ImportForm, Queu
 from app.blueprints.web import client_ip, display_timezone, read_filters
 from app.models.common import utcnow
 from app.security import role_required
-from app.services.payouts import bank_csv, bank_import, history_csv, queries
-from app.services.payouts.bank_csv import ImportFileError
+from app.services.payouts import bank_csv, bank_import, history_csv, queries, results_file
 from app.services.payouts.bank_import import ImportTokenInvalid
+from app.services.payouts.errors import ImportFileError
 from app.services.payouts.queries import PayoutFilters
 
 
@@ -44,18 +44,20 @@ def queue_export():
 @bp.route("/admin/import", methods=["GET", "POST"])
 @role_required("admin")
 def import_csv():
-    """Upload the bank's results (paid or failed per reference) and preview what would happen; nothing is saved yet."""
+    """Upload the bank's results (paid or failed per reference; CSV or Excel .xlsx) and preview what would
+    happen; nothing is saved yet."""
     form = ImportForm()
     preview, token = None, None
     if form.validate_on_submit():
         data = form.file.data.read()
+        kind = results_file.kind_of(form.file.data.filename, data)
         try:
-            preview = bank_csv.parse_results(data, local_today(), display_timezone())
+            preview = bank_csv.parse_results(data, local_today(), display_timezone(), kind)
         except ImportFileError as exc:
             form.file.errors = [*form.file.errors, exc.message]
         else:
             if preview.valid:
-                token = bank_import.stage(data, current_user.id)
+                token = bank_import.stage(data, current_user.id, kind)
     return render_template("payouts/admin_import.html", form=form, preview=preview,
                            apply_form=ImportApplyForm(token=token) if token else None)
 

@@ -14,7 +14,7 @@ from app.blueprints.forms import TickedIds, plausible_date, positive_amount, str
 from app.models.money import PAYOUT_METHODS, PAYOUT_STATUSES
 from app.services.ledger.owed import REASON_MAX as OWED_REASON_MAX
 from app.services.payouts import proofs
-from app.services.payouts.bank_csv import IMPORT_MAX_BYTES
+from app.services.payouts.results_file import IMPORT_MAX_BYTES
 from app.services.payouts.states import NOTES_MAX, REASON_MAX, TRANSACTION_MAX
 
 # How an admin can have paid by hand.
@@ -136,7 +136,10 @@ class CorrectionForm(_PaymentFields):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Results file (CSV)"), validators=[FileRequired(_l("Choose the CSV file to import."))])
+    file = FileField(_l("Results file (CSV or Excel .xlsx)"),
+                     validators=[FileRequired(_l("Choose the CSV or Excel file to import."))],
+                     render_kw={"accept": ".csv,.xlsx,text/csv,"
+                                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
 
     def validate_file(self, field):
         data = field.data.stream.read(IMPORT_MAX_BYTES + 1)

@@ -29,6 +29,7 @@ from app.services.payouts import bank_csv, queries, states
 from app.services.payouts.details import mask
 from app.services.payouts.errors import InvalidPayoutTransition, PayoutError, PayoutNotFound, ReasonRequired
 from app.services.payouts.queries import PayoutFilters
+from app.services.stripe_connect import client as stripe_client
 from app.services.stripe_connect import queries as stripe_queries
 
 CHANGED = "payoutsChanged"
@@ -79,7 +80,7 @@ def _row_answer(request_id: int, message: str | None, category: str, reject_form
     in_view = ids_in_view()
     return row_answer("payouts/_admin_row.html", "payouts.admin_queue", message, category, CHANGED, reject_form,
                       payout=load_request(request_id),
-                      bulk_closes=in_view is not None and not queries.any_selectable(in_view))
+                      bulk=None if in_view is None else queries.bulk_actions(in_view, stripe_client.configured()))
 
 
 DECISIONS = RowDecisions(answer=_row_answer, not_changed=_not_changed, not_found=PayoutNotFound,

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from loguru import logger
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -191,6 +191,16 @@ def archive_link(link: Link) -> Link:
         db.session.commit()
         logger.info("link {} archived by affiliate {}", link.id, link.affiliate_id)
     return link
+
+
+def mark_copied(link: Link) -> bool:
+    """Remember that the affiliate copied `link` (only the first time counts); whether this was the first."""
+    result = db.session.execute(update(Link).where(Link.id == link.id, Link.copied_at.is_(None))
+                                .values(copied_at=utcnow()))
+    db.session.commit()
+    if result.rowcount:
+        logger.info("link {} copied for the first time by affiliate {}", link.id, link.affiliate_id)
+    return bool(result.rowcount)
 
 
 def restore_link(link: Link) -> Link:

@@ -66,6 +66,7 @@ def _affiliate_facts(user: User) -> dict:
         "applied": exists(statuses.where(Membership.status == "pending")),
         "has_link": exists(select(Link.id).where(Link.affiliate_id == user.id)),
         "has_click": exists(select(Click.id).where(Click.affiliate_id == user.id)),
+        "copied": exists(select(Link.id).where(Link.affiliate_id == user.id, Link.copied_at.is_not(None))),
     }
 
 
@@ -77,10 +78,14 @@ def _affiliate_steps(user: User, facts) -> list[Step]:
         join_state, join_detail = WAITING, _l("Your application is waiting for the merchant's decision.")
     else:
         join_state, join_detail = TODO, _l("You have not joined a campaign yet.")
+    # Done when the affiliate copies a link with its copy button, or at a link's first click (for those
+    # who copy the address by hand).
     if facts["has_click"]:
         link_state, link_detail = DONE, _l("Your links are bringing visitors.")
+    elif facts["copied"]:
+        link_state, link_detail = DONE, _l("You copied your link. Share it where your audience is.")
     elif facts["has_link"]:
-        link_state, link_detail = WAITING, _l("You have a link; this step is done at its first click.")
+        link_state, link_detail = TODO, _l("You have a link: copy it with its Copy button and share it.")
     else:
         link_state, link_detail = TODO, _l("Join a campaign to get your first link.")
     return [

@@ -6,15 +6,16 @@ them, and a transfer note naming the request in the affiliate's language. Approv
 by other methods (Momo, PayPal...) or without an account number are left out of the file and
 listed on the page instead: a bank cannot pay them.
 
-Import: a CSV with columns reference, transaction_id, status (paid|failed) and optionally paid_date
-and reason, or the bank's own statement export (see `bank_statement` for its column mapping).
-Parsing only reads; every row gets the errors that stop it from being applied.
+Import: a CSV or an Excel workbook with columns reference, transaction_id, status (paid|failed) and
+optionally paid_date and reason, or the bank's own statement export (see `results_file` for reading
+the file, `bank_statement` for a statement's column mapping). Parsing only reads; every row gets the
+errors that stop it from being applied.
 """
 import csv
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -26,18 +27,14 @@ from app.ids import is_id
 from app.labels import label
 from app.models.money import PayoutRequest
 from app.money import MoneyInputError, format_money, from_minor, parse_money
-from app.services.common.errors import ServiceError
-from app.services.payouts import bank_statement
+from app.services.payouts import results_file
+from app.services.payouts.results_file import ImportRow
 from app.services.payouts.transfer_notes import note_for
 
 EXPORT_COLUMNS = ("reference", "bank_code", "bank_name", "account_number", "account_holder", "amount",
                   "currency", "description")
-IMPORT_MAX_BYTES = 1024 * 1024
-IMPORT_REQUIRED = ("reference", "transaction_id", "status")
-IMPORT_OPTIONAL = ("paid_date", "reason")
 TRANSACTION_ID_MAX = 120
 REASON_MAX = 1000
-IMPORT_MAX_ROWS = 5000
 PAYABLE_STATUSES = ("approved", "processing")
 _REFERENCE = re.compile(r"^PR-?(\d{1,10})$", re.IGNORECASE)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -84,31 +81,6 @@ def export_bank_file(requests: list[PayoutRequest]) -> tuple[bytes, list[PayoutR
     return out.getvalue().encode("utf-8-sig"), included, excluded
 
 
-class ImportFileError(ServiceError):
-    """The results file cannot be read."""
-    field = "file"
-
-
-@dataclass
-class ImportRow:
-    line: int
-    reference: str
-    status: str
-    transaction_id: str
-    paid_date_text: str
-    reason: str
-    request_id: int | None = None
-    # The amount a bank statement shows for the line, as written there; checked against the request.
-    statement_amount: str | None = None
-    paid_on: date | None = None
-    request: PayoutRequest | None = None
-    errors: list = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
 @dataclass
 class ImportPreview:
     rows: list[ImportRow]
@@ -120,41 +92,6 @@ class ImportPreview:
     @property
     def invalid(self) -> list[ImportRow]:
         return [r for r in self.rows if not r.ok]
-
-
-def _decode(data: bytes) -> str:
-    if len(data) > IMPORT_MAX_BYTES:
-        raise ImportFileError(_l("The file is larger than 1 MB."))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(_l("The file is not UTF-8 text. Save it from your spreadsheet as "
-                                 "\"CSV UTF-8\".")) from exc
-    if "\x00" in text:
-        raise ImportFileError(_l("The file is not a CSV file."))
-    if not text.strip():
-        raise ImportFileError(_l("The file is empty."))
-    return text
-
-
-def _dialect(text: str):
-    """The delimiter that makes the first line name the required columns, else the sniffer's guess."""
-    first = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
-    for delimiter in (",", ";", "\t"):
-        try:
-            names = {_header_name(h) for h in next(csv.reader([first], delimiter=delimiter), [])}
-        except csv.Error:  # a value beyond the reader's field limit: _records says which line
-            continue
-        if all(c in names for c in IMPORT_REQUIRED):
-            return type("ResultsDialect", (csv.excel,), {"delimiter": delimiter})
-    try:
-        return csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
-
-
-def _header_name(name: str | None) -> str:
-    return re.sub(r"[\s-]+", "_", (name or "").strip().lower())
 
 
 def parse_date(text: str) -> date | None:
@@ -169,56 +106,6 @@ def parse_date(text: str) -> date | None:
             continue
         return day if 2000 <= day.year <= 2100 else None
     return None
-
-
-def _records(text: str) -> list[ImportRow]:
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
-    try:
-        header = [_header_name(h) for h in next(reader)]
-    except StopIteration as exc:
-        raise ImportFileError(_l("The file is not a CSV file.")) from exc
-    except csv.Error as exc:  # e.g. a value longer than the reader's field limit (128 KiB)
-        raise ImportFileError(_l("The file is not a valid CSV file (line %(line)d).", line=reader.line_num)) from exc
-    missing = [c for c in IMPORT_REQUIRED if c not in header]
-    if missing:
-        return _statement_records(text, missing)
-    position = {name: header.index(name) for name in IMPORT_REQUIRED + IMPORT_OPTIONAL if name in header}
-    rows = []
-    try:
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-
-            def get(name, values=values):
-                i = position.get(name)
-                return values[i].strip() if i is not None and i < len(values) else ""
-
-            if len(rows) >= IMPORT_MAX_ROWS:
-                raise ImportFileError(_l("The file has more than %(max)d rows; split it.", max=IMPORT_MAX_ROWS))
-            rows.append(ImportRow(line=reader.line_num, reference=get("reference"), status=get("status").lower(),
-                                  transaction_id=get("transaction_id"), paid_date_text=get("paid_date"),
-                                  reason=get("reason")))
-    except csv.Error as exc:
-        raise ImportFileError(_l("The file is not a valid CSV file (line %(line)d).", line=reader.line_num)) from exc
-    if not rows:
-        raise ImportFileError(_l("The file has no rows under its header."))
-    return rows
-
-
-def _statement_records(text: str, missing: list[str]) -> list[ImportRow]:
-    """The rows of a bank's statement export, when the file is one rather than our results format."""
-    lines = bank_statement.read(text)
-    if lines is None:
-        raise ImportFileError(_l("The first row must name the columns; missing: %(columns)s. A bank statement "
-                                 "needs at least a date, a debit and a description column.",
-                                 columns=", ".join(missing)))
-    if not lines:
-        raise ImportFileError(_l("The statement has no money-out line naming a payout request (like PR-12)."))
-    if len(lines) > IMPORT_MAX_ROWS:
-        raise ImportFileError(_l("The file has more than %(max)d rows; split it.", max=IMPORT_MAX_ROWS))
-    return [ImportRow(line=found["line"], reference=found["reference"], status=found["status"],
-                      transaction_id=found["transaction_id"], paid_date_text=found["paid_date"], reason="",
-                      statement_amount=found["amount"]) for found in lines]
 
 
 def _check_amount(row: ImportRow) -> None:
@@ -269,13 +156,14 @@ def _check(row: ImportRow, seen: dict[int, int], today: date, tz: str) -> None:
             row.errors.append(_l("The paid date is before the request was made."))
 
 
-def parse_results(data: bytes, today: date, tz: str = "UTC") -> ImportPreview:
-    """Read a results file and check every row against the requests as they are now (nothing is written).
+def parse_results(data: bytes, today: date, tz: str = "UTC", kind: str = "csv") -> ImportPreview:
+    """Read a results file of `kind` ("csv" or "xlsx") and check every row against the requests as they
+    are now (nothing is written).
 
     `today` is the reader's calendar day in zone `tz`: a paid date after it, or before the day the
     request was made, is refused.
     """
-    rows = _records(_decode(data))
+    rows = results_file.read(data, kind)
     for row in rows:
         row.request_id = request_id_of(row.reference)
     ids = [r.request_id for r in rows if r.request_id is not None]

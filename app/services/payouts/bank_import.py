@@ -20,15 +20,17 @@ from loguru import logger
 from app.extensions import db
 from app.services.common.errors import ServiceError
 from app.services.payouts import states
-from app.services.payouts.bank_csv import ImportPreview, ImportRow, parse_results
+from app.services.payouts.bank_csv import ImportPreview, parse_results
 from app.services.payouts.proofs import private_folder
+from app.services.payouts.results_file import KINDS, ImportRow
 
 IMPORT_FOLDER = "imports"
 TOKEN_MAX_AGE = 60 * 60
 # Files of previews never confirmed are removed after a day.
 STALE_SECONDS = 24 * 60 * 60
 DEFAULT_FAILED_REASON = _l("The bank reported that the transfer failed.")
-_NAME = re.compile(r"^[0-9a-f]{32}\.csv$")
+# The staged file's name carries its kind (csv or xlsx), so the confirm step reads it as the preview did.
+_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
 
 
 class ImportTokenInvalid(ServiceError):
@@ -44,7 +46,9 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def _remove_stale(folder) -> None:
     cutoff = time.time() - STALE_SECONDS
-    for path in folder.glob("*.csv"):
+    for path in folder.glob("*.*"):
+        if not _NAME.match(path.name):
+            continue
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()
@@ -52,11 +56,14 @@ def _remove_stale(folder) -> None:
             continue
 
 
-def stage(data: bytes, actor_id: int) -> str:
-    """Keep the uploaded bytes until the admin confirms; returns the signed token naming them."""
+def stage(data: bytes, actor_id: int, kind: str = "csv") -> str:
+    """Keep the uploaded bytes (a file of `kind`, csv or xlsx) until the admin confirms; returns the signed
+    token naming them."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown results file kind {kind!r}")
     folder = private_folder(IMPORT_FOLDER)
     _remove_stale(folder)
-    name = secrets.token_hex(16) + ".csv"
+    name = f"{secrets.token_hex(16)}.{kind}"
     (folder / name).write_bytes(data)
     (folder / name).chmod(0o600)
     return _serializer().dumps({"f": name, "u": actor_id, "h": hashlib.sha256(data).hexdigest()})
@@ -72,8 +79,8 @@ def _path_of(token: str, actor_id: int):
     return private_folder(IMPORT_FOLDER) / payload["f"], payload.get("h")
 
 
-def load(token: str, actor_id: int) -> bytes:
-    """The staged bytes the token names, if it is ours, unexpired, and the file is unchanged."""
+def load(token: str, actor_id: int) -> tuple[bytes, str]:
+    """The staged bytes the token names and their kind, if it is ours, unexpired, and the file is unchanged."""
     path, digest = _path_of(token, actor_id)
     try:
         data = path.read_bytes()
@@ -81,7 +88,7 @@ def load(token: str, actor_id: int) -> bytes:
         raise ImportTokenInvalid() from exc
     if hashlib.sha256(data).hexdigest() != digest:
         raise ImportTokenInvalid()
-    return data
+    return data, path.suffix.lstrip(".")
 
 
 def discard(token: str, actor_id: int) -> None:
@@ -121,7 +128,8 @@ def apply(token: str, actor_id: int, ip: str | None, today: date,
     A row that fails does not undo the others. The staged file is removed afterwards, so the same
     preview cannot be applied twice.
     """
-    preview = parse_results(load(token, actor_id), today, tz)
+    data, kind = load(token, actor_id)
+    preview = parse_results(data, today, tz, kind)
     results = [_apply_row(row, actor_id, ip, today) for row in preview.valid]
     discard(token, actor_id)
     logger.info("results import by admin {}: {} applied, {} refused, {} rows with errors", actor_id,

@@ -2,7 +2,8 @@
 
 Banks in Vietnam export statements (Vietcombank's "Sao kê tài khoản", and those of most other banks)
 as a sheet with a few lines about the account first, then a header row and one row per movement.
-Saved as CSV, such a file is read with this column mapping (names compared without accents or case;
+Saved as CSV, or as the Excel workbook the bank gives (its first sheet, read by `workbook`), such a
+file is read with this column mapping (names compared without accents or case;
 a bilingual header like "Số tiền ghi nợ / Debit" matches either way):
 
     transaction date   "Ngày giao dịch", "Ngày GD", "Ngày hạch toán", "Transaction date", "Posting date", "Date"
@@ -51,32 +52,44 @@ def _positions(cells: list[str]) -> dict[str, int]:
     return found
 
 
-def _table(text: str) -> tuple[list[tuple[int, list[str]]], int, dict[str, int]] | None:
-    """The rows (with their line numbers), the header's index and its columns, for the first delimiter that
-    shows a statement header within the first lines."""
+def _header(rows: list[tuple[int, list[str]]]) -> tuple[int, dict[str, int]] | None:
+    """The index of the statement's header among the first rows, and its columns; None when there is none."""
+    for index, (_line, cells) in enumerate(rows[:HEADER_SCAN]):
+        positions = _positions(cells)
+        if all(column in positions for column in NEEDED):
+            return index, positions
+    return None
+
+
+def _csv_rows(text: str) -> list[tuple[int, list[str]]] | None:
+    """The rows of the CSV `text` (with their line numbers) for the first delimiter that shows a statement header."""
     for delimiter in (",", ";", "\t"):
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
             rows = [(reader.line_num, row) for row in reader]
         except csv.Error:
             continue
-        for index, (_line, cells) in enumerate(rows[:HEADER_SCAN]):
-            positions = _positions(cells)
-            if all(column in positions for column in NEEDED):
-                return rows, index, positions
+        if _header(rows) is not None:
+            return rows
     return None
 
 
 def is_statement(text: str) -> bool:
-    return _table(text) is not None
+    return _csv_rows(text) is not None
 
 
 def read(text: str) -> list[dict] | None:
-    """The statement's lines that pay a request, as results rows; None when `text` is no statement."""
-    table = _table(text)
-    if table is None:
+    """The lines of the CSV `text` that pay a request, as results rows; None when `text` is no statement."""
+    rows = _csv_rows(text)
+    return None if rows is None else read_rows(rows)
+
+
+def read_rows(rows: list[tuple[int, list[str]]]) -> list[dict] | None:
+    """The statement lines among `rows` (line number, cells as text) that pay a request; None without a header."""
+    header = _header(rows)
+    if header is None:
         return None
-    rows, header_index, positions = table
+    header_index, positions = header
 
     def cell(cells, column):
         i = positions.get(column)

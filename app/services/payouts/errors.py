@@ -154,3 +154,9 @@ class InvalidPayoutDetails(PayoutError):
     def __init__(self, field: str, text):
         super().__init__(f"Invalid payout detail {field}.", field)
         self.text = text
+
+
+class ImportFileError(ServiceError):
+    """The bank's results file cannot be read."""
+
+    field = "file"

@@ -68,13 +68,26 @@ def queue_page(filters: PayoutFilters, tz: str, page: int = 1, sort: Sort = QUEU
     return paginate(query, page, PER_PAGE, (selectinload(PayoutRequest.affiliate),))
 
 
-def any_selectable(request_ids: list[int]) -> bool:
-    """Whether one of these requests can still be ticked for a bulk action (waiting, or queued for Stripe)."""
-    query = select(PayoutRequest.id).where(
-        PayoutRequest.id.in_(request_ids or [-1]),
-        or_(PayoutRequest.status == "requested",
-            (PayoutRequest.status == "approved") & (PayoutRequest.method == "stripe")))
-    return db.session.scalar(query.limit(1)) is not None
+@dataclass(frozen=True)
+class BulkActions:
+    """What the queue's bulk bar can do for the requests in view: approve waiting ones, pay Stripe ones now."""
+
+    approve: bool
+    pay_now: bool
+
+    @property
+    def any(self) -> bool:
+        return self.approve or self.pay_now
+
+
+def bulk_actions(request_ids: list[int], stripe_enabled: bool) -> BulkActions:
+    """The bulk actions still open over these requests (one query); paying now needs Stripe set up."""
+    waiting = PayoutRequest.status == "requested"
+    queued = (PayoutRequest.status == "approved") & (PayoutRequest.method == "stripe")
+    query = select(func.count().filter(waiting), func.count().filter(queued)).where(
+        PayoutRequest.id.in_(request_ids or [-1]), or_(waiting, queued))
+    waiting_count, queued_count = db.session.execute(query).one()
+    return BulkActions(approve=waiting_count > 0, pay_now=stripe_enabled and queued_count > 0)
 
 
 def totals(filters: PayoutFilters, tz: str) -> Totals:

@@ -1,6 +1,8 @@
 /* Copy buttons: <button data-copy-target="input-id" data-copied-text="Copied" data-failed-text="...">.
    One listener on the document, so rows swapped in by htmx work too; loading the script again
-   (a boosted page change) does not add a second listener. */
+   (a boosted page change) does not add a second listener.
+   A button with data-copy-report="URL" also tells the server, once per page, that it was used
+   (a tracking link's button: the first-run checklist counts the copy). */
 (function () {
   if (window.affCopyButtons) return;
   window.affCopyButtons = true;
@@ -29,11 +31,27 @@
     }, 2000);
   }
 
+  function report(button) {
+    var url = button.dataset.copyReport;
+    if (!url || button.dataset.copyReported) return;
+    button.dataset.copyReported = "yes";
+    var token = document.querySelector('meta[name="csrf-token"]');
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"X-CSRFToken": token ? token.content : ""}
+    }).catch(function () {
+      // Not recorded this time: the next click tries again.
+      delete button.dataset.copyReported;
+    });
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy-target]");
     if (!button) return;
     var input = document.getElementById(button.dataset.copyTarget);
     if (!input) return;
+    report(button);
     var copied = button.dataset.copiedText || "Copied";
     var failed = button.dataset.failedText || "Press Ctrl+C to copy";
     var fallback = function () {

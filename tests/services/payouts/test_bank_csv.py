@@ -9,8 +9,10 @@ from app.extensions import db
 from app.models.money import LedgerEntry, PayoutRequest
 from app.services.ledger import balances
 from app.services.payouts import bank_csv, bank_import, states
-from app.services.payouts.bank_csv import ImportFileError, parse_results
+from app.services.payouts.bank_csv import parse_results
 from app.services.payouts.bank_import import ImportTokenInvalid
+from app.services.payouts.errors import ImportFileError
+from app.services.payouts.results_file import IMPORT_MAX_BYTES
 from tests import factories
 from tests.payout_admin_helpers import ACCOUNT, audit_for, fresh, payout_in
 
@@ -140,7 +142,7 @@ def test_tabs_and_quoted_fields_with_separators_inside(app):
     (b"\xff\xfe\x00garbage", "not UTF-8"),
     (b"reference,status\r\nPR-1,paid\r\n", "missing: transaction_id"),
     (b"reference,transaction_id,status\r\n", "no rows"),
-    (b"x" * (bank_csv.IMPORT_MAX_BYTES + 1), "1 MB"),
+    (b"x" * (IMPORT_MAX_BYTES + 1), "1 MB"),
 ])
 def test_unreadable_files_are_refused_whole(app, data, fragment):
     with pytest.raises(ImportFileError) as caught:

@@ -1,5 +1,6 @@
 """A bank's statement export (Vietcombank's layout) imported as the results of bank transfers."""
 from app.services.payouts import bank_csv, bank_statement
+from app.services.payouts.errors import ImportFileError
 from tests.payout_admin_helpers import local_today, payout_in
 
 
@@ -51,7 +52,7 @@ def test_a_statement_without_our_lines_or_columns_is_refused(app):
     empty = vcb_statement(['1,{today},5213,"100,000",,TIEN DIEN'])
     try:
         bank_csv.parse_results(empty, local_today())
-    except bank_csv.ImportFileError as exc:
+    except ImportFileError as exc:
         assert "no money-out line" in exc.message
     else:
         raise AssertionError("a statement with no payout line must be refused")

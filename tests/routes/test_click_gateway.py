@@ -92,3 +92,17 @@ def test_behind_a_proxy_the_click_keeps_the_visitor_address_and_scheme(app, monk
     drain.drain_once()
     (stored,) = all_clicks()
     assert stored.ip == "203.0.113.9"
+
+
+@pytest.mark.parametrize("secure", [True, False])
+def test_the_cookie_is_the_one_werkzeug_writes_second_after_second(monkeypatch, secure):
+    from werkzeug.http import dump_cookie
+
+    from app.blueprints.tracking import redirect_gateway
+
+    for now in (1_800_000_000.2, 1_800_000_000.9, 1_800_000_001.5, 1_800_000_003.0):
+        monkeypatch.setattr(redirect_gateway.time, "time", lambda now=now: now)
+        for max_age in (7 * 86400, 30 * 86400):
+            expected = dump_cookie("aff_click_id", "Ab-_9z", max_age=max_age, expires=int(now) + max_age, path="/",
+                                   secure=secure, httponly=True, samesite="Lax")
+            assert redirect_gateway.click_cookie("Ab-_9z", max_age, secure) == expected

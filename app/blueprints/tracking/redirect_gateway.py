@@ -16,6 +16,7 @@ unknown code (404) or a link that cannot be looked up (503) is answered by the F
 handed over in the WSGI environment so the view does not look the link up, or count the refusal, twice.
 """
 import re
+import time
 from html import escape
 from time import perf_counter
 
@@ -73,9 +74,7 @@ class ClickRedirectGateway:
                 location = iri_to_uri(location)
             response_headers = [("Location", location), ("Content-Type", "text/html; charset=utf-8")]
             if outcome.click_id:
-                response_headers.append(("Set-Cookie", dump_cookie(
-                    COOKIE_NAME, outcome.click_id, max_age=outcome.cookie_max_age, path="/", secure=secure,
-                    httponly=True, samesite="Lax")))
+                response_headers.append(("Set-Cookie", click_cookie(outcome.click_id, outcome.cookie_max_age, secure)))
             response_headers.extend(redirect_headers(secure))
             response_headers.append(("X-Request-ID", request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))))
             body = _body(location)
@@ -83,6 +82,27 @@ class ClickRedirectGateway:
             start_response("302 FOUND", response_headers)
             observe_request(RULE, method, 302, perf_counter() - started)
         return [] if method == "HEAD" else [body]
+
+
+# The cookie's attributes (Expires, Max-Age, Path, flags) as werkzeug writes them, made once per second
+# for each attribution window: Expires is written to the second, so within one second they are the same
+# for every click, and only the click id differs (URL-safe characters, which need no quoting).
+_cookie_attributes: dict[tuple[int, bool], str] = {}
+_cookie_second = 0
+
+
+def click_cookie(click_id: str, max_age: int, secure: bool) -> str:
+    global _cookie_second
+    now = int(time.time())
+    if now != _cookie_second:
+        _cookie_attributes.clear()
+        _cookie_second = now
+    attributes = _cookie_attributes.get((max_age, secure))
+    if attributes is None:
+        written = dump_cookie(COOKIE_NAME, "-", max_age=max_age, expires=now + max_age, path="/", secure=secure,
+                              httponly=True, samesite="Lax")
+        attributes = _cookie_attributes[(max_age, secure)] = written.partition(";")[2]
+    return f"{COOKIE_NAME}={click_id};{attributes}"
 
 
 def _body(location: str) -> bytes:

@@ -166,7 +166,26 @@ def show(name: str, result: dict, baseline: dict | None = None) -> None:
           f"  {result['cpu_us']:5.0f} us CPU/req  {result['requests']:6d} answered, {result['errors']} errors{share}")
 
 
-def measure(args, counter, drain, servers, wrk) -> list[dict]:
+def postgres_pids() -> list[int]:
+    found = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout.split()
+    return [int(pid) for pid in found]
+
+
+def store_cpu_seconds(redis_pid: int | None) -> dict[str, float]:
+    """CPU used so far by the benchmark's Redis and by every Postgres process (those that ended meanwhile
+    are not counted: the drain keeps its connection)."""
+    figures = {"Postgres": 0.0}
+    for pid in postgres_pids():
+        try:
+            figures["Postgres"] += cpu_seconds(pid)
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    if redis_pid:
+        figures["Redis"] = cpu_seconds(redis_pid)
+    return figures
+
+
+def measure(args, counter, drain, servers, wrk, redis_pid: int | None = None) -> list[dict]:
     """Alternate the servers, so a neighbour's load hits them alike; then check every click arrived.
 
     `servers`: name -> (url, gunicorn process, paths or None); the click route's entries start with CLICK.
@@ -176,6 +195,7 @@ def measure(args, counter, drain, servers, wrk) -> list[dict]:
     counter.wait_for_drain()
     rows_before, added_before, cpu_before = counter.rows(), counter.entries_added(), cpu_seconds(drain.pid)
     transactions_before = counter.transactions()
+    stores_before = store_cpu_seconds(redis_pid)
     print(f"\nNormal path (Redis stream, drain process into Postgres); {uptime()}")
     results = {name: [] for name in servers}
     for n in range(1, args.rounds + 1):
@@ -185,6 +205,7 @@ def measure(args, counter, drain, servers, wrk) -> list[dict]:
             show(name, results[name][-1], None if name == BARE else results[BARE][-1])
     drained_in = counter.wait_for_drain()
     drain_cpu = cpu_seconds(drain.pid) - cpu_before
+    stores = {name: seconds - stores_before.get(name, 0.0) for name, seconds in store_cpu_seconds(redis_pid).items()}
     time.sleep(1.5)  # Postgres publishes its transaction counts with a little delay
     transactions = counter.transactions() - transactions_before
     rows, added = counter.rows() - rows_before, counter.entries_added() - added_before
@@ -205,6 +226,10 @@ def measure(args, counter, drain, servers, wrk) -> list[dict]:
           f"count requests in flight when it stops); {rows} in Postgres -> lost: {added - rows}")
     print(f" database transactions meanwhile: {transactions} ({transactions / max(added, 1) * 1000:.1f} per 1,000 "
           f"clicks, the drain's batches included)")
+    per_click = ", ".join(f"{name} {seconds / max(added, 1) * 1e6:.0f} us" for name, seconds in
+                          {"drain": drain_cpu, **stores}.items())
+    print(f" CPU per recorded click outside the web workers (what a bare handler does not spend): {per_click}"
+          f" (Postgres: every postgres process of the machine)")
     busy = args.rounds * args.duration * len(servers)
     print(f" the drain caught up {drained_in:.1f} s after the load and used {drain_cpu:.1f} s of CPU in "
           f"~{busy} s ({drain_cpu / busy:.1%} of a core)")
@@ -279,10 +304,12 @@ def main() -> int:
         return 2
     logs = Path(tempfile.mkdtemp(prefix="bench-clicks-"))
     processes = []
+    redis_pid = None
     if not args.redis_url:
         (logs / "redis").mkdir()
         redis_server, args.redis_url = start_redis(logs / "redis", logs / "redis.log")
         processes.append(redis_server)
+        redis_pid = redis_server.pid
     env = dict(os.environ, APP_ENV="production", SECRET_KEY=secrets.token_urlsafe(32), FLASK_APP="wsgi",
                DATABASE_URL=args.database_url, REDIS_URL=args.redis_url, LOG_LEVEL=args.log_level,
                LOG_FILE=str(logs / "app-requests.log"), CLICK_SPOOL_DIR=str(logs / "spool"))
@@ -320,7 +347,7 @@ def main() -> int:
             wait_until_serving(url)
         print(f"gunicorn {args.workers} sync workers (--preload); wrk -t{args.threads} -c{args.connections} "
               f"-d{args.duration}s over loopback; {spreads}; {os.cpu_count()} CPUs; logs in {logs}")
-        bares = measure(args, counter, drain, servers, wrk)
+        bares = measure(args, counter, drain, servers, wrk, redis_pid)
         if args.failover:
             stop(processes.pop(processes.index(app_server)))
             measure_failover(args, env, counter, code, wrk, logs, bares)

@@ -34,6 +34,11 @@ def amount(value: int | None, currency: str) -> str:
     return "" if value is None else f"{from_minor(value, currency):f}"
 
 
+def utc_text(moment) -> str:
+    """A naive UTC time as the files write it (ISO 8601 with Z), or empty."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+
+
 def csv_chunks(header: list[str], rows: Iterable[list]) -> Iterator[str]:
     """CSV text starting with a byte order mark, a chunk of rows at a time."""
     buffer = io.StringIO()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.users import User
-from app.services.common.keyset import NEWEST, Cursor, Order, Window, window
+from app.services.common.keyset import NEWEST, Cursor, Order, Window, newest_first_batches, window
 from app.services.common.lists import within_days
 from app.services.common.sql import distinct_values
 
@@ -164,17 +164,8 @@ def _events_in_batches(filters: AuditFilters, tz: str) -> Iterator:
                                AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id,
                                AuditEvent.before, AuditEvent.after, AuditEvent.ip)
             .outerjoin(User, User.id == AuditEvent.actor_id))
-    last = None
-    while True:
-        query = base
-        if last is not None:
-            query = query.where(AuditEvent.created_at <= last[0],
-                                or_(AuditEvent.created_at < last[0], AuditEvent.id < last[1]))
-        batch = db.session.execute(query.limit(EXPORT_BATCH)).all()
+    for batch in newest_first_batches(base, AuditEvent.created_at, AuditEvent.id, EXPORT_BATCH):
         yield from batch
-        if len(batch) < EXPORT_BATCH:
-            return
-        last = (batch[-1].created_at, batch[-1].id)
 
 
 def _cell(value) -> str:

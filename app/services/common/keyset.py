@@ -12,6 +12,7 @@ When a list covers a set of owners (a merchant's campaigns, an affiliate's links
 `split` reads each owner's first rows through its own `(owner, sort column)` index and merges them,
 so no owner's rows are sorted as a whole however many there are.
 """
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -233,6 +234,25 @@ def _merged_keys(model, query, split, order: Order, newer: bool, limit: int) -> 
     ordered = _ordered(select(merged.c[order.column], merged.c.id), (merged.c[order.column], merged.c.id), order,
                        newer)
     return [tuple(row) for row in db.session.execute(ordered.limit(limit))]
+
+
+def newest_first_batches(query, time_column, id_column, size: int) -> Iterator[list]:
+    """The rows of `query` newest first by (`time_column`, `id_column`), `size` at a time.
+
+    For downloads: each batch is one short statement through the same index as the list, so a file of
+    any length costs flat memory and holds no transaction open. The query must select both columns.
+    """
+    query = query.order_by(None).order_by(time_column.desc(), id_column.desc())
+    last = None
+    while True:
+        batch_query = query if last is None else query.where(
+            time_column <= last[0], or_(time_column < last[0], id_column < last[1]))
+        batch = db.session.execute(batch_query.limit(size)).all()
+        if batch:
+            yield batch
+        if len(batch) < size:
+            return
+        last = (getattr(batch[-1], time_column.key), getattr(batch[-1], id_column.key))
 
 
 def capped_count(query) -> tuple[int, bool]:

@@ -6,13 +6,13 @@ browsers, as on their page.
 """
 from collections.abc import Iterator
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from app.extensions import db
 from app.models.campaigns import Campaign
 from app.models.tracking import Click, Link
 from app.models.users import User
 from app.services.analytics.exports import cell, csv_chunks
+from app.services.common.keyset import newest_first_batches
 
 BATCH = 1000
 COMMON = ["time_utc", "campaign", "link", "sub1", "sub2", "sub3", "sub4", "sub5", "unique", "attributable"]
@@ -20,15 +20,8 @@ REVIEWER = ["affiliate_email", "ip", "user_agent", "referrer"]
 
 
 def _batches(query) -> Iterator:
-    last = None
-    while True:
-        batch_query = query if last is None else query.where(
-            Click.created_at <= last[0], or_(Click.created_at < last[0], Click.id < last[1]))
-        batch = db.session.execute(batch_query.limit(BATCH)).all()
+    for batch in newest_first_batches(query, Click.created_at, Click.id, BATCH):
         yield from batch
-        if len(batch) < BATCH:
-            return
-        last = (batch[-1].created_at, batch[-1].id)
 
 
 def _query(*extra_columns):

@@ -5,13 +5,13 @@ stays open for the download, and each batch is one short statement.
 """
 from collections.abc import Iterator
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from app.extensions import db
 from app.models.campaigns import Campaign
 from app.models.conversions import Conversion
 from app.models.users import User
-from app.services.analytics.exports import amount, cell, csv_chunks
+from app.services.analytics.exports import amount, cell, csv_chunks, utc_text
+from app.services.common.keyset import newest_first_batches
 from app.services.conversions.queries import ConversionFilters, filtered
 
 BATCH = 500
@@ -28,30 +28,18 @@ def _rows_in_batches(user: User, filters: ConversionFilters, tz: str) -> Iterato
                                 Conversion.commission_reversed, Conversion.status, Conversion.source,
                                 Conversion.fraud_flags, Conversion.decided_at, Conversion.reject_reason)
              .join(Campaign, Campaign.id == Conversion.campaign_id)
-             .join(User, User.id == Conversion.affiliate_id)
-             .order_by(Conversion.created_at.desc(), Conversion.id.desc()))
+             .join(User, User.id == Conversion.affiliate_id))
     if user.role != "admin":
         query = query.where(Campaign.merchant_id == user.id)
-    last = None
-    while True:
-        batch_query = query if last is None else query.where(
-            Conversion.created_at <= last[0], or_(Conversion.created_at < last[0], Conversion.id < last[1]))
-        batch = db.session.execute(batch_query.limit(BATCH)).all()
+    for batch in newest_first_batches(query, Conversion.created_at, Conversion.id, BATCH):
         yield from batch
-        if len(batch) < BATCH:
-            return
-        last = (batch[-1].created_at, batch[-1].id)
-
-
-def _utc(moment) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
 
 
 def export_csv(user: User, filters: ConversionFilters, tz: str) -> Iterator[str]:
     """CSV text of the matching conversions (amounts in the currency's units, times in UTC), chunk by chunk."""
-    rows = ([_utc(row.created_at), cell(row.order_id), cell(row.name), cell(row.email), cell(row.affiliate_name),
+    rows = ([utc_text(row.created_at), cell(row.order_id), cell(row.name), cell(row.email), cell(row.affiliate_name),
              row.currency, amount(row.amount, row.currency), amount(row.refunded_amount, row.currency),
              amount(row.commission, row.currency), amount(row.commission_reversed, row.currency), row.status,
-             row.source, " ".join(row.fraud_flags or []), _utc(row.decided_at), cell(row.reject_reason)]
+             row.source, " ".join(row.fraud_flags or []), utc_text(row.decided_at), cell(row.reject_reason)]
             for row in _rows_in_batches(user, filters, tz))
     return csv_chunks(COLUMNS, rows)

@@ -5,12 +5,12 @@ however long the history. Account numbers are masked as on the pages.
 """
 from collections.abc import Iterator
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from app.extensions import db
 from app.models.money import PayoutRequest
 from app.models.users import User
-from app.services.analytics.exports import amount, cell, csv_chunks
+from app.services.analytics.exports import amount, cell, csv_chunks, utc_text
+from app.services.common.keyset import newest_first_batches
 from app.services.payouts.bank_csv import reference
 from app.services.payouts.details import destination
 from app.services.payouts.queries import PayoutFilters, matching
@@ -22,26 +22,14 @@ ADMIN_COLUMNS = ["affiliate_email", "affiliate_name"]
 
 
 def _batches(query) -> Iterator:
-    query = query.order_by(PayoutRequest.requested_at.desc(), PayoutRequest.id.desc())
-    last = None
-    while True:
-        batch_query = query if last is None else query.where(
-            PayoutRequest.requested_at <= last[0],
-            or_(PayoutRequest.requested_at < last[0], PayoutRequest.id < last[1]))
-        batch = db.session.execute(batch_query.limit(BATCH)).all()
+    for batch in newest_first_batches(query, PayoutRequest.requested_at, PayoutRequest.id, BATCH):
         yield from batch
-        if len(batch) < BATCH:
-            return
-        last = (batch[-1].requested_at, batch[-1].id)
-
-
-def _utc(moment) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
 
 
 def _line(payout) -> list:
-    return [reference(payout.id), _utc(payout.requested_at), payout.currency, amount(payout.amount, payout.currency),
-            payout.status, payout.method or "", cell(destination(payout.details)), _utc(payout.decided_at),
+    return [reference(payout.id), utc_text(payout.requested_at), payout.currency,
+            amount(payout.amount, payout.currency), payout.status, payout.method or "",
+            cell(destination(payout.details)), utc_text(payout.decided_at),
             payout.paid_on.isoformat() if payout.paid_on else "", payout.paid_method or "",
             cell(payout.transaction_id), amount(payout.reversed_amount or 0, payout.currency),
             cell(payout.reject_reason or payout.failed_reason)]

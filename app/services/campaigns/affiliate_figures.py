@@ -18,9 +18,8 @@ from app.models.campaigns import Campaign, Membership
 from app.models.users import User
 from app.services.analytics.exports import amount, cell, csv_chunks
 from app.services.analytics.periods import Period
-from app.services.analytics.reader import Reader
-from app.services.analytics.scope import Filters, Scope
-from app.services.campaigns.member_figures import DEFAULT_DAYS, MEASURES, period_of
+from app.services.analytics.scope import Scope
+from app.services.campaigns.member_figures import DEFAULT_DAYS, figures_by_affiliate, period_of
 from app.services.common.lists import Page, paginate
 
 PER_PAGE = 50
@@ -103,20 +102,6 @@ def _rows_query(listing: AffiliateListing, campaign_ids: list[int] | None):
     return query.order_by(*order)
 
 
-def _figures(scope: Scope, period: Period, zone_name: str, affiliate_ids=None) -> dict[int, dict]:
-    only = None if affiliate_ids is None else {"affiliate_id": list(affiliate_ids) or [-1]}
-    with Reader(scope, Filters(currency=None), zone_name) as reader:
-        grouped = reader.grouped(("affiliate_id", "currency"), period, MEASURES, only=only)
-    figures: dict[int, dict] = {}
-    for (affiliate_id, currency), values in grouped.items():
-        mine = figures.setdefault(affiliate_id, {"clicks": 0, "conversions": 0, "commission": {}})
-        mine["clicks"] += values["unique_clicks"]
-        mine["conversions"] += values["conversions"] - values["rejected"]
-        if values["commission"]:
-            mine["commission"][currency] = values["commission"]
-    return figures
-
-
 def _row(found, figures: dict) -> AffiliateRow:
     mine = figures.get(found.id, {})
     return AffiliateRow(found.id, found.name, found.email, found.joined, found.status, int(found.campaigns or 0),
@@ -147,14 +132,14 @@ def affiliates_page(reviewer: User, listing: AffiliateListing, zone_name: str) -
     scope, campaign_ids = _scope(reviewer)
     query = _rows_query(listing, campaign_ids)
     if listing.sort in FIGURE_SORTS:
-        figures = _figures(scope, period, zone_name)
+        figures = figures_by_affiliate(scope, period, zone_name)
         ranked = _ranked_ids(query, listing, figures)
         total = len(ranked)
         number = min(max(listing.page, 1), max(1, -(-total // PER_PAGE)))
         chosen = ranked[(number - 1) * PER_PAGE:number * PER_PAGE]
         return Page(_rows_of(query, chosen, figures), number, total, PER_PAGE), period
     page = paginate(query, listing.page, PER_PAGE, rows=True)
-    figures = _figures(scope, period, zone_name, [row.id for row in page.items])
+    figures = figures_by_affiliate(scope, period, zone_name, [row.id for row in page.items])
     page.items = [_row(row, figures) for row in page.items]
     return page, period
 
@@ -168,7 +153,7 @@ def export_csv(reviewer: User, listing: AffiliateListing, zone_name: str) -> Ite
     period = period_of(listing.days, zone_name)
     scope, campaign_ids = _scope(reviewer)
     query = _rows_query(listing, campaign_ids)
-    figures = _figures(scope, period, zone_name)
+    figures = figures_by_affiliate(scope, period, zone_name)
     ranked = _ranked_ids(query, listing, figures)
 
     def lines():

@@ -59,11 +59,18 @@ def period_of(days: int, zone_name: str) -> Period:
 
 
 def _figures(campaign_id: int, period: Period, zone_name: str, affiliate_ids=None) -> dict[int, dict]:
-    only = {"campaign_id": campaign_id}
+    return figures_by_affiliate(Scope("admin", 0), period, zone_name, affiliate_ids, campaign_id=campaign_id)
+
+
+def figures_by_affiliate(scope: Scope, period: Period, zone_name: str, affiliate_ids=None,
+                         campaign_id: int | None = None) -> dict[int, dict]:
+    """{affiliate id: clicks, conversions (not rejected), commission by currency} over the period, from the
+    rollups, within `scope` (and one campaign, or some affiliates, when given)."""
+    only = {} if campaign_id is None else {"campaign_id": campaign_id}
     if affiliate_ids is not None:
         only["affiliate_id"] = list(affiliate_ids) or [-1]
-    with Reader(Scope("admin", 0), Filters(currency=None), zone_name) as reader:
-        grouped = reader.grouped(("affiliate_id", "currency"), period, MEASURES, only=only)
+    with Reader(scope, Filters(currency=None), zone_name) as reader:
+        grouped = reader.grouped(("affiliate_id", "currency"), period, MEASURES, only=only or None)
     figures: dict[int, dict] = {}
     for (affiliate_id, currency), values in grouped.items():
         mine = figures.setdefault(affiliate_id, {"clicks": 0, "conversions": 0, "commission": {}})

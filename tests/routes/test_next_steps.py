@@ -146,3 +146,16 @@ def test_a_decision_on_one_row_updates_the_filters_pending_counts(client, login_
     html = response.get_data(as_text=True)
     assert '<select id="filter-campaign" name="campaign" hx-swap-oob="true">' in html
     assert re.search(rf'<option value="{campaign.id}" selected>Green tea \(1\)</option>', html)
+
+
+def test_the_applications_list_carries_the_campaign_filter_once(client, login_as):
+    # Only a row answered alone after a decision brings the filter out of band; the rows of the list do not.
+    merchant = login_as("merchant")
+    campaign = make_campaign(merchant, join_mode="review", name="Green tea")
+    for _ in range(3):
+        make_membership(campaign, status="pending")
+    for url in ("/campaigns/applications", f"/campaigns/applications?campaign={campaign.id}"):
+        for headers in ({}, HX):
+            html = client.get(url, headers=headers).get_data(as_text=True)
+            assert html.count('id="filter-campaign"') == 1, (url, headers)
+            assert 'hx-swap-oob="true">' not in html.split('id="applications"', 1)[1].split("</table>")[0]

@@ -170,7 +170,7 @@ def decide_application(membership_id: int):
     user = current_user._get_current_object()
     in_view = ids_in_view()
     return respond("campaigns/_applications_row.html", "campaigns/_applications_row.html", trigger=CHANGED,
-                   membership=membership, row_message=message, row_category=category,
+                   membership=membership, decided=True, row_message=message, row_category=category,
                    joined_counts=membership_queries.approved_counts([membership.affiliate_id]),
                    campaigns=membership_queries.pending_by_campaign(user), campaign_id=chosen,
                    bulk_closes=in_view is not None and not membership_queries.any_pending(user, in_view))
@@ -278,6 +278,6 @@ def remove_member(campaign_id: int, membership_id: int):
     listing = _listing("approved")
     return respond("campaigns/_members_row.html", "campaigns/_members_row.html", trigger="membersChanged",
                    row=member_figures.member_row(membership, listing.days, display_timezone()),
-                   membership=membership, row_message=message, row_category=category, with_tabs_oob=True,
+                   membership=membership, decided=True, row_message=message, row_category=category, with_tabs_oob=True,
                    counts=membership_queries.status_counts(campaign.id), campaign=campaign, status="approved",
                    statuses=MEMBERSHIP_STATUSES)

@@ -5,7 +5,9 @@ Amounts are always integers in the currency's minor unit (VND has none, USD has 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import get_currency_precision
+
+from app.money_text import money_text
 
 CURRENCIES = ("VND", "USD", "EUR", "GBP", "JPY", "SGD", "THB", "AUD", "KRW", "CNY")
 # How Stripe writes amounts (docs.stripe.com/currencies): in the currency's smallest unit with two
@@ -134,8 +136,7 @@ def format_money(amount: int | None, currency: str, locale=None) -> str:
         from flask_babel import get_locale
         # Babel's Locale itself, not its name: parsing the name again costs more than the formatting.
         locale = get_locale() or "en"
-    return format_currency(from_minor(amount, currency), currency.upper(), locale=locale,
-                           currency_digits=True)
+    return money_text(amount, currency.upper(), locale)
 
 
 def format_for_input(amount: int | None, currency: str) -> str:

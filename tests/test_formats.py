@@ -1,11 +1,12 @@
 """Dates, times, numbers, percentages, the time zone and audit values follow the reader's language."""
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask import render_template_string
 from flask_babel import force_locale
 
 from app import audit_labels, formats
+from app.labels import label
 
 
 def _both(function, *args, **kwargs):
@@ -62,3 +63,21 @@ def test_audit_values_read_as_money_labels_and_dates(app):
         assert audit_labels.field_value("flags", ["self_referral"]) == "Tự mua qua link của mình"
         assert audit_labels.field_value("reason", None) == "—"
         assert audit_labels.field_value("ledger_entry", 12345) == "12345"
+
+
+def test_a_days_text_follows_the_language_and_the_display_zone_on_every_call(app):
+    # The text of a day is kept once written: the same day asked in turn in both languages, and a
+    # moment on either side of midnight in the display zone (UTC+7), still read right each time.
+    for _ in range(2):
+        assert _both(formats.format_day, date(2026, 3, 1)) == {"vi": "01/03/2026", "en": "Mar 1, 2026"}
+        assert _both(formats.format_day, datetime(2026, 2, 28, 16, 59)) == {"vi": "28/02/2026", "en": "Feb 28, 2026"}
+        assert _both(formats.format_day, datetime(2026, 2, 28, 17, 0)) == {"vi": "01/03/2026", "en": "Mar 1, 2026"}
+        assert _both(formats.format_day, datetime(2026, 2, 28, 17, 0, tzinfo=UTC)) == {"vi": "01/03/2026",
+                                                                                       "en": "Mar 1, 2026"}
+    assert formats.format_day(None) == ""
+
+
+def test_labels_follow_the_language_on_every_call(app):
+    for _ in range(2):
+        assert _both(label, "approved") == {"vi": "Đã duyệt", "en": "Approved"}
+    assert label("no_such_code") == "no_such_code" and label(None) == ""

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 
 _created = None
+_warm = None
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     _folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     os.makedirs(_folder, exist_ok=True)
@@ -27,9 +28,20 @@ def post_worker_init(worker):
 
     The app's modules, settings, translations and mappings live as long as the worker, a few hundred
     thousand objects; a full collection walks every one of them, ~100 ms in the middle of whichever
-    request set it off. Frozen, they are skipped, and a full pass costs a fraction of that.
+    request set it off. Frozen, they are skipped, and a full pass costs a fraction of that. What the
+    first requests build for good is frozen too, a few times early on (`post_request`).
     """
+    global _warm
+    from app.warm_freeze import WarmFreeze
+
     gc.freeze()
+    _warm = WarmFreeze()
+
+
+def post_request(worker, req, environ=None, resp=None):
+    """After the response went out: at the warm-up marks, collect and freeze (app/warm_freeze.py)."""
+    if _warm is not None:
+        _warm.after_request()
 
 
 def child_exit(server, worker):

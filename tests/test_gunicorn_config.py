@@ -16,3 +16,37 @@ def test_a_worker_freezes_what_it_loaded_at_start_out_of_full_collections(tmp_pa
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_warm_worker_freezes_again_at_its_marks_only(monkeypatch):
+    from app.warm_freeze import WarmFreeze
+
+    now = [1000.0]
+    warm = WarmFreeze(marks=(60, 600), clock=lambda: now[0])
+    gc.unfreeze()
+    try:
+        assert not warm.after_request()
+        assert gc.get_freeze_count() == 0
+        now[0] += 61
+        kept = [[] for _ in range(10)]  # built by the first requests, held for good
+        assert warm.after_request()
+        assert gc.get_freeze_count() > 0 and not any(o is kept for o in gc.get_objects())
+        assert not warm.after_request()  # the next mark is still ahead
+        now[0] += 10_000  # both marks passed while the worker was idle: one freeze, then none
+        assert warm.after_request() and not warm.after_request()
+        assert kept
+    finally:
+        gc.unfreeze()
+
+
+def test_the_post_request_hook_uses_the_workers_warm_freeze(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    try:
+        hooks["post_request"](None, None, None, None)  # before the worker started: nothing to do
+        hooks["post_worker_init"](worker=None)
+        warm = hooks["post_worker_init"].__globals__["_warm"]
+        assert warm is not None and warm.marks
+        hooks["post_request"](None, None, None, None)
+    finally:
+        gc.unfreeze()

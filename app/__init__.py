@@ -68,7 +68,7 @@ def create_app(config=None, *, redis_client=None) -> Flask:
         statement_timeout,
         static_files,
     )
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.selected_locale)
     i18n.init_app(app)
     navigation.init_app(app)
     labels.init_app(app)

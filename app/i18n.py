@@ -1,4 +1,7 @@
 """Languages: a picker stored in the session (or on the user), else Accept-Language."""
+from functools import lru_cache
+
+from babel import Locale
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
@@ -15,6 +18,18 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def selected_locale() -> Locale:
+    """The chosen language as one shared Babel `Locale` per language rather than a new one per request:
+    the caches keyed by the language (days, labels, money shapes) then find it by identity, and its
+    data is loaded once."""
+    return _shared(select_locale())
+
+
+@lru_cache(maxsize=16)
+def _shared(code: str) -> Locale:
+    return Locale.parse(code)
 
 
 def init_app(app) -> None:

@@ -18,6 +18,9 @@ case "$role" in
     export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/affiliate-metrics}"
     rm -rf "$PROMETHEUS_MULTIPROC_DIR"
     mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+    # Pages yield the CPU to the click path (the track role): nice 19 by default, or WEB_CPU_PRIORITY=idle
+    # to run them only on CPU time nothing else wants (app/cpu_priority.py says why and what counts).
+    export CPU_PRIORITY="${WEB_CPU_PRIORITY:-low}"
     # --preload builds the app once in the master, so the workers share one log file writer.
     # gunicorn also reads GUNICORN_CMD_ARGS and FORWARDED_ALLOW_IPS from the environment.
     # Threads for pages, and TRACK_THREADS more per worker that only tracking requests use: even
@@ -34,6 +37,8 @@ case "$role" in
   track)
     # The click path on processes of its own: plain sync workers, the cheapest per request, and
     # nothing but tracking requests reach them (the reverse proxy routes by path; see the README).
+    # Full CPU priority, whatever CPU_PRIORITY the shared environment sets for other roles.
+    export CPU_PRIORITY=normal
     export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/affiliate-metrics}"
     rm -rf "$PROMETHEUS_MULTIPROC_DIR"
     mkdir -p "$PROMETHEUS_MULTIPROC_DIR"

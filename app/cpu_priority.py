@@ -5,10 +5,11 @@ its CPU from the redirect. The `web` role (docker/entrypoint.sh) therefore lower
 and its workers inherit it:
 
 - `normal`: unchanged (the `track` role, and anything started by hand).
-- `low`: nice 19. The scheduler still gives the pages about 1.5 % of a busy core each, so they move
-  on slowly however many clicks come in.
-- `idle`: SCHED_IDLE. The pages run only on CPU time nothing else wants; under a flood of clicks
-  they wait until it passes (the page gate, app/page_gate.py, answers 503 to those that wait too long).
+- `low`: nice 19: about 1.5 % of a contended core for each page process against a normal one.
+- `idle` (the web role's default): SCHED_IDLE, weight 3 against nice 0's 1,024, and a click waking
+  up takes the core from a page at once instead of at the end of the page's time slice. Pages still
+  move on under a flood of clicks, slowly (the page gate, app/page_gate.py, answers 503 to those that
+  wait too long for their turn).
 
 A nice value counts only against processes in the same scheduling group. Linux puts each session in
 a group of its own ("autogroup", on by default on most distributions), so a niced gunicorn started

@@ -82,10 +82,10 @@ def entrypoint(fake_commands, tmp_path, *args, **env) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
-def test_the_web_role_serves_pages_at_low_priority(fake_commands, tmp_path):
+def test_the_web_role_serves_pages_at_idle_priority_unless_told_otherwise(fake_commands, tmp_path):
     out = entrypoint(fake_commands, tmp_path, "web")
-    assert "gunicorn CPU_PRIORITY=low wsgi:app" in out and "--bind 0.0.0.0:8000" in out
-    assert "CPU_PRIORITY=idle" in entrypoint(fake_commands, tmp_path, "web", WEB_CPU_PRIORITY="idle")
+    assert "gunicorn CPU_PRIORITY=idle wsgi:app" in out and "--bind 0.0.0.0:8000" in out
+    assert "CPU_PRIORITY=normal" in entrypoint(fake_commands, tmp_path, "web", WEB_CPU_PRIORITY="normal")
 
 
 def test_the_track_role_keeps_normal_priority_whatever_the_environment_says(fake_commands, tmp_path):

@@ -235,9 +235,11 @@ class Config:
     PAGE_STATEMENT_TIMEOUT_MS = int(os.environ.get("PAGE_STATEMENT_TIMEOUT_MS", 2000))
     # Pages prepared at once across the web processes of one host (0: no bound), how long a page waits
     # for its turn before a 503 asking to try again, and the folder of slot files they share
-    # (app/page_gate.py). Two: about one Postgres backend per core of a small server for reports;
-    # more at once would only share the same cores and take them from the click path.
-    PAGE_CONCURRENCY = _whole("PAGE_CONCURRENCY", 2)
+    # (app/page_gate.py). Default: half the cores, at least one; each page holds one Postgres backend,
+    # so reports never take more than half the CPU from the click path (more pages at once would only
+    # share the same cores).
+    PAGE_CONCURRENCY = _whole("PAGE_CONCURRENCY", max(1, len(os.sched_getaffinity(0)) // 2)
+                              if hasattr(os, "sched_getaffinity") else 1)
     PAGE_WAIT_SECONDS = _seconds("PAGE_WAIT_SECONDS", 15.0)
     PAGE_SLOTS_DIR = os.environ.get("PAGE_SLOTS_DIR") or os.path.join(tempfile.gettempdir(), "affiliate-page-slots")
 

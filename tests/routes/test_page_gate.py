@@ -1,4 +1,5 @@
 """The page gate: at most PAGE_CONCURRENCY pages at once across processes, a 503 after waiting too long."""
+import os
 import subprocess
 import sys
 import textwrap
@@ -149,4 +150,5 @@ def test_settings_read_counts_and_seconds(monkeypatch):
     assert settings._seconds("PAGE_WAIT_SECONDS", 15.0) == 2.5
     monkeypatch.delenv("PAGE_CONCURRENCY")
     assert settings._whole("PAGE_CONCURRENCY", 2) == 2
-    assert settings.Config.PAGE_CONCURRENCY >= 0 and settings.TestConfig.PAGE_CONCURRENCY == 0
+    assert settings.Config.PAGE_CONCURRENCY == max(1, len(os.sched_getaffinity(0)) // 2)  # half the cores
+    assert settings.TestConfig.PAGE_CONCURRENCY == 0

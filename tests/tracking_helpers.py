@@ -52,10 +52,16 @@ def spool_lines() -> list[str]:
 class BrokenRedis:
     """A Redis client whose server refuses every connection, counting how often it was tried."""
 
+    _sock = None
+
     def __init__(self):
         self.calls = 0
         self.connection_pool = self
         self.connection_kwargs = {}
+
+    def connect(self):
+        self.calls += 1
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     def connection_class(self):
         return self

@@ -1,4 +1,5 @@
-"""gunicorn reads this file from the project folder by itself: metrics shared by all its workers.
+"""gunicorn reads this file from the project folder by itself: metrics shared by all its workers, and
+the process group's CPU priority (CPU_PRIORITY, app/cpu_priority.py; the web role sets it low).
 
 prometheus-client's multiprocess mode needs PROMETHEUS_MULTIPROC_DIR set before the app is
 imported, to a folder holding no files of an earlier run. docker/entrypoint.sh sets it; started any
@@ -21,6 +22,13 @@ if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.unlink(_stale)
 else:
     _created = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="affiliate-metrics-")
+
+
+def on_starting(server):
+    """In the master, before any worker is forked: the workers inherit the priority."""
+    from app.cpu_priority import apply_from_environment
+
+    apply_from_environment()
 
 
 def post_worker_init(worker):

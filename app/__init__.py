@@ -63,6 +63,7 @@ def create_app(config=None, *, redis_client=None) -> Flask:
         labels,
         memos,
         navigation,
+        page_gate,
         rate_limits,
         security,
         statement_timeout,
@@ -79,6 +80,7 @@ def create_app(config=None, *, redis_client=None) -> Flask:
     static_files.init_app(app)
     rate_limits.init_app(app)
     statement_timeout.init_app(app)
+    page_gate.init_app(app)
 
     init_redis(app, redis_client)
     # Commits that change links tell every process's link snapshot to reload.

@@ -1,5 +1,6 @@
 """Configuration read from the environment (and a `.env` file, if present)."""
 import os
+import tempfile
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -32,6 +33,26 @@ def _language(raw: str) -> str:
     if code not in LANGUAGES:
         raise ValueError(f"BABEL_DEFAULT_LOCALE must be one of {', '.join(LANGUAGES)}, not {raw!r}")
     return code
+
+
+def _whole(name: str, default: int) -> int:
+    """A whole number, 0 or more, from the environment; anything else stops the start."""
+    raw = os.environ.get(name, str(default)).strip()
+    if not raw.isdigit():
+        raise ValueError(f"{name} must be a whole number (0 or more), not {raw!r}")
+    return int(raw)
+
+
+def _seconds(name: str, default: float) -> float:
+    """A number of seconds, 0 or more, from the environment; anything else stops the start."""
+    raw = os.environ.get(name, str(default)).strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"{name} must be a number of seconds (0 or more), not {raw!r}")
+    return value
 
 
 def _months(name: str, default: int, least: int) -> int:
@@ -187,6 +208,9 @@ class Config:
     # (slow at any size: for checking the rollup and for the benchmark's baseline)
     ANALYTICS_CACHE = _bool("ANALYTICS_CACHE", True)
     ANALYTICS_FROM_RAW = _bool("ANALYTICS_FROM_RAW", False)
+    # Clicks not yet rolled up are counted again at most this often per scope in each web process
+    # (seconds; 0: on every page): figures may miss the last few seconds of clicks, no more.
+    ANALYTICS_LIVE_SECONDS = _seconds("ANALYTICS_LIVE_SECONDS", 5.0)
     CLICK_SPOOL_DIR = os.environ.get("CLICK_SPOOL_DIR", "")
     # "require": in production, refuse to start on a Redis that would forget buffered clicks on a
     # restart (no append-only file synced at least every second); "accept-loss": run anyway.
@@ -209,6 +233,15 @@ class Config:
     # The longest a database statement of a page may run (milliseconds, Postgres; 0: no limit). Tracking
     # routes and writes are not limited.
     PAGE_STATEMENT_TIMEOUT_MS = int(os.environ.get("PAGE_STATEMENT_TIMEOUT_MS", 2000))
+    # Pages prepared at once across the web processes of one host (0: no bound), how long a page waits
+    # for its turn before a 503 asking to try again, and the folder of slot files they share
+    # (app/page_gate.py). Default: half the cores, at least one; each page holds one Postgres backend,
+    # so reports never take more than half the CPU from the click path (more pages at once would only
+    # share the same cores).
+    PAGE_CONCURRENCY = _whole("PAGE_CONCURRENCY", max(1, len(os.sched_getaffinity(0)) // 2)
+                              if hasattr(os, "sched_getaffinity") else 1)
+    PAGE_WAIT_SECONDS = _seconds("PAGE_WAIT_SECONDS", 15.0)
+    PAGE_SLOTS_DIR = os.environ.get("PAGE_SLOTS_DIR") or os.path.join(tempfile.gettempdir(), "affiliate-page-slots")
 
     # `flask backup create` writes here unless told otherwise
     BACKUP_DIR = os.environ.get("BACKUP_DIR", str(BASE_DIR / "instance" / "backups"))
@@ -238,6 +271,10 @@ class TestConfig(Config):
     PUBLIC_BASE_URL = "http://localhost"
     GRAPHQL_EXPLORER = False
     UPLOAD_DIR = ""
+    # The gate's slot files would be shared by every test run on the machine: its tests turn it on.
+    PAGE_CONCURRENCY = 0
+    # Tests read their own clicks at once; live_cache's tests turn the wait on.
+    ANALYTICS_LIVE_SECONDS = 0.0
     # The suite's Redis (in-memory, or the machine's) keeps no append-only file; tests of the check set "require".
     CLICK_BUFFER_DURABILITY = "accept-loss"
     # Never a real Stripe account from a developer's .env: tests point the app at the stand-in themselves.

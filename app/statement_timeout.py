@@ -7,7 +7,8 @@ statement_timeout`, so the limit ends with the transaction and never follows a p
 into a tracking request, a job or a command. Tracking, the conversion API, health checks and
 metrics are not pages: they keep the server's own limit. Writes (POST) are left alone too: a
 decision or a payout must finish once it has begun. `PAGE_STATEMENT_TIMEOUT_MS` sets the limit
-(0: none).
+(0: none). With the page gate on (app/page_gate.py) a page's queries also run without parallel
+workers, so each page holds one backend, as the gate counts.
 """
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
@@ -35,12 +36,20 @@ def init_app(app) -> None:
 def _on_begin(connection) -> None:
     if not has_request_context() or connection.dialect.name != "postgresql":
         return
+    if not is_page_request():
+        return
+    settings = []
     limit = current_app.config["PAGE_STATEMENT_TIMEOUT_MS"]
-    if not limit or not is_page_request():
+    if limit:
+        settings.append(f"SET LOCAL statement_timeout = {int(limit)}")
+    if current_app.config["PAGE_CONCURRENCY"]:
+        # The page gate counts one backend per page: parallel workers would be more, uncounted.
+        settings.append("SET LOCAL max_parallel_workers_per_gather = 0")
+    if not settings:
         return
     # psycopg opens the transaction with the first statement, so this one starts it and holds only there.
     with connection.connection.driver_connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL statement_timeout = {int(limit)}")
+        cursor.execute("; ".join(settings))
 
 
 def timed_out(error) -> bool:

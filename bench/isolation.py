@@ -19,6 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from clicks import ensure_database, uptime, write_paths  # noqa: E402
+from cpu_share import CpuShare  # noqa: E402
+from cpu_share import show as show_cpu  # noqa: E402
 from support import ClickCounter, free_port, run_wrk, start, start_redis, stop, wait_until_serving  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +30,9 @@ PAGES = ("/home/admin", "/conversions/campaign-clicks", "/campaigns/", "/convers
 MODES = {
     "sync": "one process group, 4 sync workers (pages and clicks share them)",
     "threads": "one process group, 4 workers with page threads and tracking threads",
-    "separate": "a track group (2 sync workers) beside a web group (2 workers with threads, lower CPU priority)",
+    "separate": "a track group (2 sync workers) beside a web group (2 workers with threads) started with nice 10",
+    "recommended": "a track group (2 sync workers) beside a web group (2 workers with threads) at CPU_PRIORITY "
+                   "{priority}, as docker/entrypoint.sh starts them",
 }
 
 
@@ -45,6 +49,11 @@ def parse_args():
     parser.add_argument("--modes", default="sync,threads,separate", help=f"of: {', '.join(MODES)}")
     parser.add_argument("--page-threads", type=int, default=4,
                         help="page threads per worker in the threads and separate modes (WEB_THREADS)")
+    parser.add_argument("--web-priority", default="idle", help="CPU_PRIORITY of the web group in the recommended mode")
+    parser.add_argument("--page-concurrency", type=int, default=None,
+                        help="PAGE_CONCURRENCY in every mode (default: the app's own)")
+    parser.add_argument("--live-seconds", type=float, default=None,
+                        help="ANALYTICS_LIVE_SECONDS in every mode (default: the app's own)")
     return parser.parse_args()
 
 
@@ -138,25 +147,34 @@ class PageUsers:
             self.times.append((time.perf_counter() - started) * 1000)
 
 
-def gunicorn(port: int, workers: int, env, log, *, threads: int = 0, nice: int = 0):
+def gunicorn(name: str, port: int, workers: int, env, log, *, threads: int = 0, nice: int = 0):
+    # Postgres names each backend after its client's PGAPPNAME: the CPU of the queries is told apart by group.
+    env = dict(env, PGAPPNAME=name)
     command = [BIN / "gunicorn", "--workers", str(workers), "--preload", "--bind", f"127.0.0.1:{port}",
                "--no-control-socket", "--timeout", "120"]
     if threads:
         command += ["--worker-class", "app.gunicorn_threads.TrackingPoolWorker", "--threads", str(threads)]
     if nice:
         command = ["nice", "-n", str(nice), *command]
-    return start([*command, "wsgi:app"], cwd=ROOT, env=env, log=log)
+    server = start([*command, "wsgi:app"], cwd=ROOT, env=env, log=log)
+    server.group_name = name
+    return server
 
 
-def serve(mode: str, env, logs: Path, page_threads: int) -> tuple[list, str, str]:
+def serve(mode: str, env, logs: Path, args) -> tuple[list, str, str]:
     """The gunicorn processes of `mode`, the base URL of pages and that of the redirect."""
-    if mode == "separate":
+    page_threads = args.page_threads
+    if mode in ("separate", "recommended"):
         web_port, track_port = free_port(), free_port()
-        web = gunicorn(web_port, 2, env, logs / "web-separate.log", threads=page_threads, nice=10)
-        track = gunicorn(track_port, 2, env, logs / "track-separate.log")
+        if mode == "separate":
+            web = gunicorn("web", web_port, 2, env, logs / "web-separate.log", threads=page_threads, nice=10)
+        else:
+            web = gunicorn("web", web_port, 2, dict(env, CPU_PRIORITY=args.web_priority), logs / "web.log",
+                           threads=page_threads)
+        track = gunicorn("track", track_port, 2, env, logs / f"track-{mode}.log")
         return [web, track], f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{track_port}"
     port = free_port()
-    server = gunicorn(port, 4, env, logs / f"{mode}.log", threads=page_threads if mode == "threads" else 0)
+    server = gunicorn(mode, port, 4, env, logs / f"{mode}.log", threads=page_threads if mode == "threads" else 0)
     return [server], f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}"
 
 
@@ -166,9 +184,9 @@ def show(name: str, result: dict, alone: dict | None = None) -> None:
           f"{result['timeouts']} timeouts, {result['errors']} errors{share}")
 
 
-def measure(mode: str, args, env, logs: Path, admin: str, paths: str) -> dict:
+def measure(mode: str, args, env, logs: Path, admin: str, paths: str, drain) -> dict:
     catch_up_rollup(env)
-    servers, pages_url, track_url = serve(mode, env, logs, args.page_threads)
+    servers, pages_url, track_url = serve(mode, env, logs, args)
     try:
         redirect = f"{track_url}/r/x"
         wait_until_serving(f"{track_url}/r/{Path(paths).read_text().split()[0]}", timeout=120)
@@ -178,17 +196,24 @@ def measure(mode: str, args, env, logs: Path, admin: str, paths: str) -> dict:
         users.start()  # warm-up of the pages: each user once round
         time.sleep(5)
         users.finish()
-        print(f"\n {mode}: {MODES[mode]}; {uptime()}")
+        print(f"\n {mode}: {MODES[mode].format(priority=args.web_priority)}; {uptime()}")
+        cpu = CpuShare(args.database_url, {s.pid: s.group_name for s in servers}, {drain.pid: "drain"})
+        cpu.start()
         alone = run_wrk(redirect, args.duration, **wrk)
+        alone_cores = cpu.finish()
         show("redirect alone", alone)
+        show_cpu(alone_cores, cpu)
         users.start()
         time.sleep(2)
+        cpu.start()
         loaded = run_wrk(redirect, args.duration, **wrk)
+        cores = cpu.finish()
         pages = users.finish()
         show(f"redirect + {args.users} users on pages", loaded, alone)
+        show_cpu(cores, cpu)
         print(f"   pages meanwhile: {pages['pages']} answered, p50 {pages['p50']:.0f} ms, p95 {pages['p95']:.0f} ms, "
               f"{pages['failures']} failed {pages['sample'] or ''}")
-        return {"alone": alone, "loaded": loaded, "pages": pages}
+        return {"alone": alone, "loaded": loaded, "pages": pages, "cores": cores}
     finally:
         for server in servers:
             stop(server)
@@ -207,17 +232,23 @@ def main() -> int:
     env = dict(os.environ, APP_ENV="production", SECRET_KEY=secrets.token_urlsafe(32), FLASK_APP="wsgi",
                DATABASE_URL=args.database_url, REDIS_URL=redis_url, SESSION_COOKIE_SECURE="false",
                LOG_LEVEL="WARNING", LOG_FILE=str(logs / "app-requests.log"), CLICK_SPOOL_DIR=str(logs / "spool"),
-               RATE_LIMIT_SIGN_IN="1000 per minute")
+               RATE_LIMIT_SIGN_IN="1000 per minute", PAGE_SLOTS_DIR=str(logs / "page-slots"))
+    for name, value in (("PAGE_CONCURRENCY", args.page_concurrency), ("ANALYTICS_LIVE_SECONDS", args.live_seconds)):
+        if value is not None:
+            env[name] = str(value)
     try:
         admin, codes = setup(args, env)
         paths = write_paths(codes, "zipf", 1.0, logs)
         counter = ClickCounter(args.database_url, redis_url)
-        drain = start([BIN / "flask", "tracking", "drain"], cwd=ROOT, env=env, log=logs / "drain.log")
+        drain = start([BIN / "flask", "tracking", "drain"], cwd=ROOT, env=dict(env, PGAPPNAME="drain"),
+                      log=logs / "drain.log")
         processes.append(drain)
         print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s over 10,000 links (Zipf); "
               f"{args.users} admins reloading pages; {args.page_threads} page threads per worker; "
+              f"PAGE_CONCURRENCY {env.get('PAGE_CONCURRENCY', 'default')}, "
+              f"ANALYTICS_LIVE_SECONDS {env.get('ANALYTICS_LIVE_SECONDS', 'default')}; "
               f"{os.cpu_count()} CPUs; logs in {logs}")
-        results = {mode: measure(mode, args, env, logs, admin, paths) for mode in args.modes.split(",")}
+        results = {mode: measure(mode, args, env, logs, admin, paths, drain) for mode in args.modes.split(",")}
         counter.wait_for_drain()
         print(f"\nsummary ({uptime()}); target: under load >= 90 % of alone, 0 timeouts")
         for mode, result in results.items():

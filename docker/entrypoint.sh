@@ -18,6 +18,10 @@ case "$role" in
     export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/affiliate-metrics}"
     rm -rf "$PROMETHEUS_MULTIPROC_DIR"
     mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+    # Pages yield the CPU to the click path, which the track role serves: SCHED_IDLE, so a click that
+    # wakes up takes the core from a page at once (app/cpu_priority.py says why and what counts).
+    # WEB_CPU_PRIORITY=normal when this role serves the clicks too (no track role behind the proxy).
+    export CPU_PRIORITY="${WEB_CPU_PRIORITY:-idle}"
     # --preload builds the app once in the master, so the workers share one log file writer.
     # gunicorn also reads GUNICORN_CMD_ARGS and FORWARDED_ALLOW_IPS from the environment.
     # Threads for pages, and TRACK_THREADS more per worker that only tracking requests use: even
@@ -34,6 +38,8 @@ case "$role" in
   track)
     # The click path on processes of its own: plain sync workers, the cheapest per request, and
     # nothing but tracking requests reach them (the reverse proxy routes by path; see the README).
+    # Full CPU priority, whatever CPU_PRIORITY the shared environment sets for other roles.
+    export CPU_PRIORITY=normal
     export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/affiliate-metrics}"
     rm -rf "$PROMETHEUS_MULTIPROC_DIR"
     mkdir -p "$PROMETHEUS_MULTIPROC_DIR"

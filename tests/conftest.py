@@ -17,6 +17,7 @@ from sqlalchemy import text
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db, limiter
+from app.services.analytics import live_cache
 from tests import factories, sessions, stripe_helpers
 from tests.fakes.stripe_api.fake import FakeStripe
 
@@ -89,6 +90,7 @@ def app(base_app):
         if redis is not None:
             redis.flushdb()
         limiter.reset()  # counted in memory without TEST_REDIS_URL
+        live_cache.clear()  # sums kept by an app with production settings would outlive the emptied tables
         ctx.pop()
 
 

@@ -171,3 +171,17 @@ def test_clicks_csv_of_a_reviewer_keeps_to_their_campaigns(client, login_as):
     assert rows[1][0] > rows[3][0]  # newest first
     login_as(affiliate)
     assert client.get(f"{CAMPAIGN_CLICKS}/export.csv").status_code == 403
+
+
+def test_the_clicks_list_counts_an_address_up_to_its_cap(client, login_as, monkeypatch):
+    from app.services.conversions import click_lists
+
+    monkeypatch.setattr(click_lists, "IP_COUNT_CAP", 3)
+    merchant = login_as("merchant")
+    _, _, link = shop(merchant)
+    newest = [factories.make_click(link, ip="203.0.113.98", created_at=utcnow() - timedelta(minutes=n))
+              for n in range(5)]
+    html = client.get(CAMPAIGN_CLICKS).get_data(as_text=True)
+    row = re.search(rf'<tr id="click-{newest[0].id}".*?</tr>', html, re.S).group(0)
+    oldest = re.search(rf'<tr id="click-{newest[-1].id}".*?</tr>', html, re.S).group(0)
+    assert '<td class="num">3+</td>' in row and '<td class="num">1</td>' in oldest

@@ -106,3 +106,20 @@ def test_the_cookie_is_the_one_werkzeug_writes_second_after_second(monkeypatch, 
             expected = dump_cookie("aff_click_id", "Ab-_9z", max_age=max_age, expires=int(now) + max_age, path="/",
                                    secure=secure, httponly=True, samesite="Lax")
             assert redirect_gateway.click_cookie("Ab-_9z", max_age, secure) == expected
+
+
+@pytest.mark.parametrize("query", [
+    "sub1=a&sub1=b&sub2=&to=https%3A%2F%2Fshop.example%2Fp%3Fx%3D1",
+    "sub1=a%00b&su%00b2=c&sub3=%C3%A1o+d%C3%A0i&sub4=%FF%FE&sub5",
+    "sub1=%E1%BB%87&sub2=plus+sign%2B&=empty&&sub3==x",
+    "sub1=\u00e1o&sub2=raw",  # sent unencoded: read through the request object
+])
+def test_the_query_is_read_as_the_request_object_reads_it(app, query):
+    from werkzeug.test import EnvironBuilder
+
+    from app.blueprints.tracking.redirect_gateway import query_values
+    from app.request_input import CleanRequest
+
+    environ = EnvironBuilder(path="/r/x").get_environ()
+    environ["QUERY_STRING"] = query.encode().decode("latin-1")
+    assert query_values(environ) == CleanRequest(environ).args.to_dict()

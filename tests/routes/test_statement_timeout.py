@@ -70,3 +70,15 @@ def test_timed_out_knows_the_cancellation(limited):
         assert timed_out(caught.value)
         db.session.rollback()
     db.session.remove()
+
+
+def test_with_the_page_gate_a_page_query_uses_one_backend(limited, monkeypatch):
+    monkeypatch.setitem(limited.config, "PAGE_CONCURRENCY", 2)
+    with limited.test_request_context("/conversions/"):
+        assert db.session.scalar(text("SHOW max_parallel_workers_per_gather")) == "0"
+        assert shown_limit() == "100ms"
+        db.session.rollback()
+    db.session.remove()
+    with limited.test_request_context("/r/abc"):  # tracking and everything else keep the server's setting
+        assert db.session.scalar(text("SHOW max_parallel_workers_per_gather")) != "0"
+    db.session.remove()

@@ -26,11 +26,11 @@ def mine():
 
 
 def _clicks_context(form, page, sort) -> dict:
-    counts = click_lists.ip_click_counts(page.items)
+    counts = click_lists.ip_click_counts(page.items, cap=click_lists.IP_COUNT_CAP)
     signals = {click.id: click_lists.click_signals(click, counts.get(click.id)) for click in page.items}
     return {"filters": form, "page": page, "sort": sort, "signals": signals, "ip_counts": counts,
             "filter_problems": filter_errors(form), "list_args": list_args(),
-            "flood_clicks": FLOOD_CLICKS}
+            "flood_clicks": FLOOD_CLICKS, "ip_count_cap": click_lists.IP_COUNT_CAP}
 
 
 @bp.get("/clicks")

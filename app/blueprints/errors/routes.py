@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.blueprints.errors import bp
 from app.extensions import db
+from app.page_gate import PagesBusy
 from app.statement_timeout import timed_out
 
 MESSAGES = {
@@ -57,6 +58,15 @@ def rate_limited(error):
     logger.warning("rate limit {} reached on {} {}", error.limit.limit, request.method, request.path)
     response = make_response(error_response(429))
     response.headers["Retry-After"] = str(retry_after_seconds())
+    return response
+
+
+@bp.app_errorhandler(PagesBusy)
+def pages_busy(error):
+    response = make_response(error_response(503, _(
+        "Many pages are being prepared right now and this one could not get its turn. Please try again in "
+        "a moment.")))
+    response.headers["Retry-After"] = "5"
     return response
 
 

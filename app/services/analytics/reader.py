@@ -3,7 +3,8 @@
 A `Reader` opens its own connection (REPEATABLE READ on Postgres), so the watermarks, the rollup
 rows and the rows above the watermarks all come from one snapshot and nothing is counted twice or
 missed while the rollup job commits. Rollup answers go through the Redis cache; the rows above the
-watermarks are read once per page at the finest grain and summed in Python for every question.
+watermarks are read once per page at the finest grain and summed in Python for every question; the
+clicks among them at most once every few seconds per scope (live_cache.py).
 With `from_raw` (default: the ANALYTICS_FROM_RAW setting) every answer is computed from the raw rows
 instead: slow at any size, the check of the rollup and the benchmark's baseline.
 """
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.analytics import MEASURES, RobotClicks, StatsState
-from app.services.analytics import cache
+from app.services.analytics import cache, live_cache
 from app.services.analytics.periods import Period
 from app.services.analytics.scope import Filters, Scope
 from app.services.analytics.sources import (
@@ -122,21 +123,31 @@ class Reader:
 
     def _live_groups(self, dims, conditions, period, measures) -> dict:
         if self._live is None:
-            sources = live_sources(self.zone_name, self.dialect, self.click_watermark, self.change_watermark)
-            results = [self._connection.execute(source.select(FINE_DIMS, self.conditions)).all()
-                       for source in sources]
-            self._live = merge(results, FINE_DIMS)
+            self._live = self._read_live()
         extra = {name: value for name, value in conditions.items() if name not in self.conditions}
         grouped: dict = {}
-        for group, figures in self._live.items():
-            row = dict(zip(FINE_DIMS, group, strict=True))
-            if not period.start <= row["day"] <= period.end or not _matches(row, extra):
-                continue
-            row["month"] = month_start(row["day"])
-            bucket = grouped.setdefault(tuple(row[d] for d in dims), dict.fromkeys(measures, 0))
-            for name in measures:
-                bucket[name] += figures.get(name, 0)
+        for part in self._live:
+            for group, figures in part.items():
+                row = dict(zip(FINE_DIMS, group, strict=True))
+                if not period.start <= row["day"] <= period.end or not _matches(row, extra):
+                    continue
+                row["month"] = month_start(row["day"])
+                bucket = grouped.setdefault(tuple(row[d] for d in dims), dict.fromkeys(measures, 0))
+                for name in measures:
+                    bucket[name] += figures.get(name, 0)
         return grouped
+
+    def _read_live(self) -> list[dict]:
+        """The sums above the watermarks at the finest grain: the clicks' from live_cache (seconds old at
+        most), the conversion changes' read now. Two parts, added up by whoever reads them."""
+        clicks, changes = live_sources(self.zone_name, self.dialect, self.click_watermark, self.change_watermark)
+        click_key = live_cache.key(current_app.config["SQLALCHEMY_DATABASE_URI"], self.zone_name, self.version,
+                                   self.click_watermark, self.conditions)
+        click_sums = live_cache.cached(
+            click_key, current_app.config["ANALYTICS_LIVE_SECONDS"],
+            lambda: merge([self._connection.execute(clicks.select(FINE_DIMS, self.conditions))], FINE_DIMS))
+        change_sums = merge([self._connection.execute(changes.select(FINE_DIMS, self.conditions))], FINE_DIMS)
+        return [click_sums, change_sums]
 
     def robot_clicks(self, period: Period) -> int:
         """Robot visits over the period, within the filters that apply to them (not sub-IDs)."""

@@ -13,6 +13,8 @@ from app.services.common.keyset import NEWEST, Cursor, Order, Window, window
 from app.services.conversions.flags import BOT_USER_AGENT, CLICK_FLOOD, FLOOD_CLICKS, FLOOD_WINDOW, is_bot_user_agent
 
 PER_PAGE = 25
+# The lists count a click's neighbours from the same address up to this many ("100+").
+IP_COUNT_CAP = 100
 # Clicks sort only by time (either way): no other order has an index, and millions of rows cannot be sorted.
 SORT_COLUMNS = {"created": "created_at"}
 
@@ -46,11 +48,13 @@ def campaign_clicks(user, cursor: Cursor | None = None, campaign_id: int | None 
                            selectinload(Click.link).selectinload(Link.affiliate)))
 
 
-def ip_click_counts(clicks) -> dict[int, int]:
-    """For each click with an IP: clicks from that IP on its campaign in the hour up to it (itself included).
+def ip_click_counts(clicks, cap: int | None = None) -> dict[int, int]:
+    """For each click with an IP: clicks from that IP on its campaign in the hour up to it (itself included),
+    counted up to `cap` when one is given (a count of `cap` then means "that many or more").
 
     One query for the whole window; each click's own hour is looked up through the campaign's
-    `(campaign, time)` index.
+    `(campaign, time)` index. A list of 25 clicks during a flood from one address would otherwise
+    count the whole flood 25 times over (15,000 rows each at 4 clicks a second).
     """
     probes = [select(literal(click.id).label("click_id"), literal(click.campaign_id).label("campaign_id"),
                      literal(click.ip).label("ip"), literal(click.created_at - FLOOD_WINDOW).label("since"),
@@ -59,11 +63,14 @@ def ip_click_counts(clicks) -> dict[int, int]:
     if not probes:
         return {}
     probe = union_all(*probes).subquery()
+    same_ip = (Click.campaign_id == probe.c.campaign_id, Click.created_at >= probe.c.since,
+               Click.created_at <= probe.c.until, Click.ip == probe.c.ip)
     # A correlated count per probe: each runs through the index, never one join over every click.
-    within = (select(func.count()).select_from(Click)
-              .where(Click.campaign_id == probe.c.campaign_id, Click.created_at >= probe.c.since,
-                     Click.created_at <= probe.c.until, Click.ip == probe.c.ip)
-              .correlate(probe).scalar_subquery())
+    if cap is None:
+        within = select(func.count()).select_from(Click).where(*same_ip).correlate(probe).scalar_subquery()
+    else:
+        first = select(Click.id).where(*same_ip).limit(cap).correlate(probe).subquery()
+        within = select(func.count()).select_from(first).correlate(probe).scalar_subquery()
     return dict(db.session.execute(select(probe.c.click_id, within)).all())
 
 

@@ -152,6 +152,8 @@ def test_click_signals_for_bots_and_floods(app):
     assert click_lists.click_signals(bot, counts[bot.id]) == ["bot_user_agent"]
     assert click_lists.click_signals(quiet, counts[quiet.id]) == []
     assert click_lists.ip_click_counts([]) == {}
+    capped = click_lists.ip_click_counts([flood[0], flood[-1], quiet], cap=5)
+    assert capped == {flood[0].id: 5, flood[-1].id: 1, quiet.id: 1}  # counted up to the cap, no further
 
 
 def test_detail_gathers_click_refunds_ledger_and_history(app):

@@ -44,6 +44,17 @@ def post_worker_init(worker):
 
     gc.freeze()
     _warm = WarmFreeze()
+    ungate_sync_worker(worker)
+
+
+def ungate_sync_worker(worker) -> None:
+    """A sync worker answers one request at a time: waiting at the page gate (app/page_gate.py) it would
+    answer no click meanwhile, which is worse than no gate. Its pages are not gated unless
+    PAGE_CONCURRENCY is set; the gate is for threaded workers (the web role) beside a track group."""
+    from gunicorn.workers.sync import SyncWorker
+
+    if isinstance(worker, SyncWorker) and "PAGE_CONCURRENCY" not in os.environ:
+        worker.wsgi.config["PAGE_CONCURRENCY"] = 0
 
 
 def post_request(worker, req, environ=None, resp=None):

@@ -50,3 +50,33 @@ def test_the_post_request_hook_uses_the_workers_warm_freeze(tmp_path, monkeypatc
         hooks["post_request"](None, None, None, None)
     finally:
         gc.unfreeze()
+
+
+def test_a_sync_worker_leaves_its_pages_ungated_unless_told_otherwise(tmp_path, monkeypatch):
+    from gunicorn.workers.gthread import ThreadWorker
+    from gunicorn.workers.sync import SyncWorker
+
+    from app.gunicorn_threads import TrackingPoolWorker
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    monkeypatch.delenv("PAGE_CONCURRENCY", raising=False)
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+    class App:
+        def __init__(self):
+            self.config = {"PAGE_CONCURRENCY": 1}
+
+    def worker_of(kind):
+        worker = kind.__new__(kind)  # as gunicorn has it when post_worker_init runs: its app loaded
+        worker.wsgi = App()
+        return worker
+
+    sync, threaded, tracking = worker_of(SyncWorker), worker_of(ThreadWorker), worker_of(TrackingPoolWorker)
+    for worker in (sync, threaded, tracking):
+        hooks["ungate_sync_worker"](worker)
+    assert [w.wsgi.config["PAGE_CONCURRENCY"] for w in (sync, threaded, tracking)] == [0, 1, 1]
+
+    monkeypatch.setenv("PAGE_CONCURRENCY", "1")  # said outright: kept
+    told = worker_of(SyncWorker)
+    hooks["ungate_sync_worker"](told)
+    assert told.wsgi.config["PAGE_CONCURRENCY"] == 1

@@ -56,6 +56,7 @@ class Site:
     def _people(self) -> tuple[dict, dict]:
         from app.extensions import db
         from app.models.campaigns import Campaign
+        from app.models.conversions import Conversion
         from app.models.tracking import Click, Link
         from app.models.users import User
 
@@ -68,8 +69,12 @@ class Site:
         campaign = db.session.scalar(select(Link.campaign_id).join(Campaign, Campaign.id == Link.campaign_id)
                                      .where(Campaign.merchant_id == merchant).group_by(Link.campaign_id)
                                      .order_by(func.count().desc()).limit(1))
-        member = db.session.scalar(select(User.email).join(Link, Link.affiliate_id == User.id)
-                                   .where(Link.campaign_id == campaign).order_by(User.id).limit(1))
+        # The affiliate of that campaign with the most conversions: its filtered list shows full pages at
+        # either size (the first member by id had none at 1 M and one at 5 M, comparing an empty page with
+        # a page of one row rather than the same page over more clicks).
+        member = db.session.scalar(select(User.email).join(Conversion, Conversion.affiliate_id == User.id)
+                                   .where(Conversion.campaign_id == campaign).group_by(User.id, User.email)
+                                   .order_by(func.count().desc(), User.id).limit(1))
         newest = db.session.scalar(select(func.max(Click.created_at)))
         return ({"admin": admin, "merchant": merchant, "affiliate": affiliate},
                 {"campaign": campaign, "member": member, "deep": newest - DEEP})

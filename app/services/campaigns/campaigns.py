@@ -232,8 +232,10 @@ def can_delete(campaign_id: int) -> bool:
 
 def delete_campaign(campaign_id: int, actor_id: int | None, ip: str | None) -> None:
     """Delete a campaign that nobody has clicked yet, with its memberships and links."""
-    # The row lock also waits for clicks being inserted right now (their foreign key check).
     campaign = _locked(campaign_id)
+    # Locking its links waits for clicks being inserted right now: each holds a share lock on its link
+    # (the click's foreign key check) until it commits, and is then seen by the check below.
+    db.session.execute(select(Link.id).where(Link.campaign_id == campaign_id).with_for_update())
     if not can_delete(campaign_id):
         db.session.rollback()
         raise CampaignHasActivity()

@@ -1,6 +1,7 @@
 """Configuration read from the environment (and a `.env` file, if present)."""
 import os
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -35,12 +36,16 @@ def _language(raw: str) -> str:
     return code
 
 
-def _whole(name: str, default: int) -> int:
-    """A whole number, 0 or more, from the environment; anything else stops the start."""
+def _whole(name: str, default: int, least: int = 0, unit: str = "") -> int:
+    """A whole number (of `unit`, if given) from the environment, at least `least`; anything else stops the start."""
     raw = os.environ.get(name, str(default)).strip()
-    if not raw.isdigit():
-        raise ValueError(f"{name} must be a whole number (0 or more), not {raw!r}")
+    if not raw.isdigit() or int(raw) < least:
+        what = f"a whole number of {unit}" if unit else "a whole number"
+        raise ValueError(f"{name} must be {what}, at least {least}, not {raw!r}")
     return int(raw)
+
+
+_months = partial(_whole, unit="months")
 
 
 def _seconds(name: str, default: float) -> float:
@@ -53,14 +58,6 @@ def _seconds(name: str, default: float) -> float:
     if not value >= 0 or value == float("inf"):
         raise ValueError(f"{name} must be a number of seconds (0 or more), not {raw!r}")
     return value
-
-
-def _months(name: str, default: int, least: int) -> int:
-    """A whole number of months from the environment, at least `least`; anything else stops the start."""
-    raw = os.environ.get(name, str(default)).strip()
-    if not raw.isdigit() or int(raw) < least:
-        raise ValueError(f"{name} must be a whole number of months, at least {least}, not {raw!r}")
-    return int(raw)
 
 
 def _codes(raw: str) -> tuple[str, ...]:

@@ -278,6 +278,6 @@ def remove_member(campaign_id: int, membership_id: int):
     listing = _listing("approved")
     return respond("campaigns/_members_row.html", "campaigns/_members_row.html", trigger="membersChanged",
                    row=member_figures.member_row(membership, listing.days, display_timezone()),
-                   membership=membership, decided=True, row_message=message, row_category=category, with_tabs_oob=True,
+                   membership=membership, row_message=message, row_category=category, with_tabs_oob=True,
                    counts=membership_queries.status_counts(campaign.id), campaign=campaign, status="approved",
                    statuses=MEMBERSHIP_STATUSES)
